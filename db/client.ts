@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { sql } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import * as schema from './schema/index.ts'
+
+export { schema }
+
+/**
+ * One type for both drivers: the service's queries are written against
+ * drizzle's common PgDatabase, so they run unchanged on PostgreSQL
+ * (postgres.js) and on embedded PGlite. A transaction is a Db too.
+ */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
+
+export interface Database {
+  db: Db
+  kind: 'postgres' | 'pglite'
+  /** Raw postgres.js client when kind = 'postgres' (bulk loads, benchmarks). */
+  raw?: import('postgres').Sql
+  ping: () => Promise<void>
+  migrate: () => Promise<void>
+  close: () => Promise<void>
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string
+  /** PGlite's directory is `${dataDir}/pglite`; ':memory:' keeps it in memory. */
+  dataDir: string
+  poolSize?: number
+}
+
+export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
+
+export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl != null) {
+    const { default: postgres } = await import('postgres')
+    const { drizzle } = await import('drizzle-orm/postgres-js')
+    const { migrate } = await import('drizzle-orm/postgres-js/migrator')
+    const client = postgres(opts.databaseUrl, {
+      max: opts.poolSize ?? 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+      // Fail fast when the server is gone instead of queueing forever.
+      idle_timeout: 60
+    })
+    const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as Db
+    return {
+      db,
+      kind: 'postgres',
+      raw: client,
+      ping: async () => { await client`select 1` },
+      migrate: async () => { await migrate(drizzle({ client, casing: 'snake_case' }), { migrationsFolder }) },
+      close: async () => { await client.end({ timeout: 5 }) }
+    }
+  }
+
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  const { migrate } = await import('drizzle-orm/pglite/migrator')
+  let client: InstanceType<typeof PGlite>
+  if (opts.dataDir === ':memory:') {
+    client = await PGlite.create()
+  } else {
+    const dir = join(opts.dataDir, 'pglite')
+    mkdirSync(dir, { recursive: true })
+    client = await PGlite.create(dir)
+  }
+  const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as Db
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => { await db.execute(sql`select 1`) },
+    migrate: async () => { await migrate(drizzle({ client, casing: 'snake_case' }), { migrationsFolder }) },
+    close: async () => { if (!client.closed) await client.close() }
+  }
+}
+
+/**
+ * Runs raw SQL and returns its rows on either driver (postgres.js returns an
+ * array, PGlite an object with `rows`). Prefer the query builder; use this for
+ * what it cannot say.
+ */
+export async function queryRows<T = Record<string, unknown>> (db: Db, query: import('drizzle-orm').SQL): Promise<T[]> {
+  const result = await db.execute(query) as unknown as T[] | { rows: T[] }
+  return Array.isArray(result) ? result : result.rows
+}

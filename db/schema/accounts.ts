@@ -1,0 +1,55 @@
+import { pgTable, text, integer, boolean, timestamp, uuid, date, primaryKey, check, index } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import { districts, domains } from './reference.ts'
+
+export const ROLES = ['enterprise', 'reviewer', 'officer', 'analyst', 'admin'] as const
+export type Role = typeof ROLES[number]
+
+/** A registered firm, identified by its unified social credit code (USCC). */
+export const enterprises = pgTable('enterprises', {
+  id: uuid().primaryKey().defaultRandom(),
+  uscc: text().notNull().unique(),
+  name: text().notNull(),
+  districtCode: text().notNull().references(() => districts.code),
+  foundedOn: date({ mode: 'string' }).notNull(),
+  contactName: text(),
+  contactPhone: text(),
+  address: text(),
+  website: text(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow()
+}, (t) => [index('enterprises_district_idx').on(t.districtCode)])
+
+/** A firm's focus domains (one or more). */
+export const enterpriseDomains = pgTable('enterprise_domains', {
+  enterpriseId: uuid().notNull().references(() => enterprises.id, { onDelete: 'cascade' }),
+  domainCode: text().notNull().references(() => domains.code)
+}, (t) => [primaryKey({ columns: [t.enterpriseId, t.domainCode] }), index('enterprise_domains_domain_idx').on(t.domainCode)])
+
+export const users = pgTable('users', {
+  id: uuid().primaryKey().defaultRandom(),
+  /** Stored lower-cased; unique. */
+  email: text().notNull().unique(),
+  name: text().notNull(),
+  passwordHash: text().notNull(),
+  role: text().$type<Role>().notNull(),
+  /** Set for enterprise accounts: the firm this account acts for. */
+  enterpriseId: uuid().references(() => enterprises.id),
+  /** For reviewers: the USCC of their own employer, a standing conflict of interest. */
+  employerUscc: text(),
+  disabled: boolean().notNull().default(false),
+  /** Bumped when the account is disabled or its role changes: older tokens stop working. */
+  tokenVersion: integer().notNull().default(0),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  check('users_role_check', sql`${t.role} in ('enterprise','reviewer','officer','analyst','admin')`),
+  check('users_enterprise_check', sql`(${t.role} = 'enterprise') = (${t.enterpriseId} is not null)`),
+  index('users_enterprise_idx').on(t.enterpriseId)
+])
+
+/** Tokens ended by logout before their expiry. Rows past `expiresAt` may be purged. */
+export const revokedTokens = pgTable('revoked_tokens', {
+  jti: text().primaryKey(),
+  expiresAt: timestamp({ withTimezone: true }).notNull()
+})

@@ -1,0 +1,6 @@
+// Every table of the service. Add new modules here; `npm run db:generate`
+// diffs this against db/migrations and writes the next migration.
+export * from './reference.ts'
+export * from './accounts.ts'
+export * from './audit.ts'
+export * from './registry.ts'

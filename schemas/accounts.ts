@@ -1,0 +1,89 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { DateSchema, EmailSchema, RoleSchema, TextSchema, UuidSchema, DateTimeSchema, PageQuerySchema } from './common.ts'
+
+export const PasswordSchema = Type.String({ minLength: 10, maxLength: 256, description: '10-256 characters; common passwords are refused' })
+export const UsccSchema = Type.String({ minLength: 1, maxLength: 64, description: 'Unified social credit code (统一社会信用代码), 18 characters, GB 32100-2015; the check character is verified' })
+export const DomainCodesSchema = Type.Array(Type.String({ maxLength: 40 }), { minItems: 1, maxItems: 8, uniqueItems: true, description: 'Focus domain codes (see /v1/reference/domains)' })
+
+export const UserSchema = Type.Object({
+  id: UuidSchema,
+  email: Type.String(),
+  name: Type.String(),
+  role: RoleSchema,
+  enterpriseId: Type.Union([UuidSchema, Type.Null()], { description: 'The firm, for enterprise accounts' }),
+  employerUscc: Type.Union([Type.String(), Type.Null()], { description: "A reviewer's own employer: a standing conflict of interest" }),
+  disabled: Type.Boolean(),
+  createdAt: DateTimeSchema
+})
+
+export const EnterpriseProfileSchema = Type.Object({
+  id: UuidSchema,
+  uscc: Type.String(),
+  name: Type.String(),
+  districtCode: Type.String(),
+  domains: Type.Array(Type.String()),
+  foundedOn: DateSchema,
+  contactName: Type.Union([Type.String(), Type.Null()]),
+  contactPhone: Type.Union([Type.String(), Type.Null()]),
+  address: Type.Union([Type.String(), Type.Null()]),
+  website: Type.Union([Type.String(), Type.Null()]),
+  createdAt: DateTimeSchema
+})
+
+export const RegisterBodySchema = Type.Object({
+  uscc: UsccSchema,
+  name: TextSchema({ minLength: 2, maxLength: 200, description: 'Registered firm name' }),
+  email: EmailSchema,
+  password: PasswordSchema,
+  districtCode: Type.String({ maxLength: 40, description: 'District code (see /v1/reference/districts)' }),
+  domains: DomainCodesSchema,
+  foundedOn: DateSchema,
+  contactName: Type.Optional(TextSchema({ maxLength: 100, description: 'Contact person' })),
+  contactPhone: Type.Optional(Type.String({ pattern: '^[0-9+()\\- ]{5,30}$', description: 'Contact phone' })),
+  address: Type.Optional(TextSchema({ maxLength: 300, description: 'Address' })),
+  website: Type.Optional(Type.String({ maxLength: 300, format: 'uri', description: 'Website' }))
+}, { additionalProperties: false })
+export type RegisterBody = Static<typeof RegisterBodySchema>
+
+export const RegisterReplySchema = Type.Object({ user: UserSchema, enterprise: EnterpriseProfileSchema })
+
+export const LoginBodySchema = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 254, description: 'Account email' }),
+  password: Type.String({ minLength: 1, maxLength: 256 })
+}, { additionalProperties: false })
+
+export const TokenReplySchema = Type.Object({
+  accessToken: Type.String({ description: 'HS256 JWT; send as Authorization: Bearer <token>' }),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'Seconds until the token expires' })
+})
+
+export const MeReplySchema = Type.Object({
+  id: UuidSchema,
+  email: Type.String(),
+  name: Type.String(),
+  role: RoleSchema,
+  enterpriseId: Type.Optional(UuidSchema)
+})
+
+export const StaffRoleSchema = Type.Union([Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin')])
+
+export const CreateUserBodySchema = Type.Object({
+  email: EmailSchema,
+  name: TextSchema({ minLength: 1, maxLength: 100, description: 'Full name' }),
+  role: StaffRoleSchema,
+  password: PasswordSchema,
+  employerUscc: Type.Optional(UsccSchema)
+}, { additionalProperties: false })
+
+export const UpdateUserBodySchema = Type.Object({
+  role: Type.Optional(StaffRoleSchema),
+  disabled: Type.Optional(Type.Boolean({ description: 'true ends every token of the user' })),
+  name: Type.Optional(TextSchema({ minLength: 1, maxLength: 100, description: 'Full name' })),
+  employerUscc: Type.Optional(Type.Union([UsccSchema, Type.Null()]))
+}, { additionalProperties: false, minProperties: 1 })
+
+export const ListUsersQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
+  role: Type.Optional(RoleSchema),
+  disabled: Type.Optional(Type.Boolean())
+})], { additionalProperties: false })

@@ -1,0 +1,55 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { randomUUID } from 'node:crypto'
+import type { AppConfig } from './config.ts'
+import type { Database } from '../db/client.ts'
+import { ErrorSchema } from '../schemas/common.ts'
+import errorsPlugin from './plugins/errors.ts'
+import dbPlugin from './plugins/db.ts'
+import authPlugin from './plugins/auth.ts'
+import docsPlugin from './plugins/docs.ts'
+import routes from './routes/index.ts'
+import { ensureFirstAdmin } from './services/accounts.ts'
+
+export interface BuildOptions {
+  /** An already-open database (tests, scripts); otherwise opened from config. */
+  database?: Database
+  /** Pino logger options override (tests pass false). */
+  logger?: boolean | object
+}
+
+/** Never log secrets: tokens, passwords, cookies. */
+export const LOG_REDACT = [
+  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  'password', '*.password', 'body.password', 'accessToken', '*.accessToken', 'token', '*.token'
+]
+
+/**
+ * Builds the whole service: plugins, then routes. Production (server/server.ts),
+ * tests (test/helper.ts) and scripts all build it the same way.
+ */
+export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    return503OnClosing: true
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addSchema(ErrorSchema)
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(errorsPlugin)
+  await app.register(dbPlugin, { config, database: opts.database })
+  await app.register(authPlugin, { config })
+  await app.register(docsPlugin, { config })
+  await app.register(routes, { config })
+
+  await ensureFirstAdmin(app.db, config, app.log)
+  return app
+}

@@ -1,0 +1,85 @@
+/**
+ * Domain errors: thrown by rules and services, mapped to HTTP in one place
+ * (server/plugins/errors.ts). Each carries a stable UPPER_SNAKE `code`; its
+ * message comes from the catalog below in English or Chinese.
+ */
+
+type Params = Record<string, string | number>
+
+/** Message catalog: code → [English, Chinese], with {placeholders}. */
+export const MESSAGES: Record<string, [string, string]> = {
+  VALIDATION_FAILED: ['The request is not valid: {detail}', '请求无效:{detail}'],
+  UNAUTHORIZED: ['Sign in first: the token is missing, invalid, expired or revoked', '请先登录:令牌缺失、无效、已过期或已撤销'],
+  FORBIDDEN: ['Your role may not use this endpoint', '您的角色无权使用此接口'],
+  NOT_FOUND: ['Not found', '未找到'],
+  ROUTE_NOT_FOUND: ['No route {method} {url}', '不存在的接口 {method} {url}'],
+  INVALID_CREDENTIALS: ['Wrong email or password', '邮箱或密码错误'],
+  ACCOUNT_DISABLED: ['Wrong email or password', '邮箱或密码错误'],
+  RATE_LIMITED: ['Too many requests; retry in {retryAfter} seconds', '请求过于频繁,请在 {retryAfter} 秒后重试'],
+  INVALID_USCC: ['The unified social credit code is not valid: {reason}', '统一社会信用代码无效:{reason}'],
+  USCC_TAKEN: ['An account already exists for this credit code', '该统一社会信用代码已注册'],
+  EMAIL_TAKEN: ['An account already exists for this email', '该邮箱已注册'],
+  WEAK_PASSWORD: ['The password is not acceptable: {reason}', '密码不符合要求:{reason}'],
+  UNKNOWN_REFERENCE: ['Unknown {field}: {value}', '未知的{field}:{value}'],
+  INVALID_STATE: ['Not allowed in state {state}: {detail}', '当前状态({state})不允许此操作:{detail}'],
+  VERSION_MISMATCH: ['The object has changed since version {expected}; reload and retry', '对象已被修改(您的版本为 {expected}),请刷新后重试'],
+  PRECONDITION_REQUIRED: ['Send If-Match with the version you edit', '请在 If-Match 中提供您编辑的版本号'],
+  IDEMPOTENCY_KEY_REUSED: ['This Idempotency-Key was used with a different request', '此 Idempotency-Key 已用于不同的请求'],
+  IDEMPOTENCY_IN_PROGRESS: ['A request with this Idempotency-Key is still in progress', '使用此 Idempotency-Key 的请求仍在处理中'],
+  CONFLICT: ['Conflict: {detail}', '冲突:{detail}'],
+  CONFLICT_OF_INTEREST: ['Reviewer {reviewer} has a conflict of interest with this firm', '评审专家 {reviewer} 与该企业存在利益冲突'],
+  CALL_CLOSED: ['The call is not open for submissions', '该申报批次不在受理期内'],
+  UNSUPPORTED_MEDIA_TYPE: ['Unsupported content type', '不支持的内容类型'],
+  PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
+  SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],
+  INTERNAL: ['Something went wrong on our side; quote request id {requestId}', '服务器内部错误,请提供请求编号 {requestId}'],
+  BAD_REQUEST: ['Bad request: {detail}', '请求错误:{detail}']
+}
+
+export interface FieldError { field: string, message: string }
+
+export class AppError extends Error {
+  constructor (
+    public readonly statusCode: number,
+    public readonly code: string,
+    public readonly params: Params = {},
+    public readonly fields?: FieldError[],
+    /** Extra machine-readable details returned beside the message. */
+    public readonly details?: Record<string, unknown>
+  ) {
+    super(renderMessage(code, params, 'en'))
+    this.name = 'AppError'
+  }
+}
+
+export function renderMessage (code: string, params: Params, lang: 'en' | 'zh'): string {
+  const entry = MESSAGES[code]
+  const template = entry == null ? code : entry[lang === 'zh' ? 1 : 0]
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
+}
+
+/** The error factory: every error the domain and routes raise. */
+export const errors = {
+  validation: (fields: FieldError[]) =>
+    new AppError(400, 'VALIDATION_FAILED', { detail: fields.map(f => `${f.field}: ${f.message}`).join('; ') }, fields),
+  badRequest: (detail: string) => new AppError(400, 'BAD_REQUEST', { detail }),
+  unauthorized: () => new AppError(401, 'UNAUTHORIZED'),
+  invalidCredentials: () => new AppError(401, 'INVALID_CREDENTIALS'),
+  forbidden: () => new AppError(403, 'FORBIDDEN'),
+  notFound: () => new AppError(404, 'NOT_FOUND'),
+  invalidUscc: (reason: string) => new AppError(400, 'INVALID_USCC', { reason }, [{ field: 'uscc', message: reason }]),
+  weakPassword: (reason: string) => new AppError(400, 'WEAK_PASSWORD', { reason }, [{ field: 'password', message: reason }]),
+  unknownReference: (field: string, value: string) =>
+    new AppError(400, 'UNKNOWN_REFERENCE', { field, value }, [{ field, message: `unknown value ${value}` }]),
+  usccTaken: () => new AppError(409, 'USCC_TAKEN'),
+  emailTaken: () => new AppError(409, 'EMAIL_TAKEN'),
+  invalidState: (state: string, detail: string) => new AppError(409, 'INVALID_STATE', { state, detail }),
+  conflict: (detail: string) => new AppError(409, 'CONFLICT', { detail }),
+  conflictOfInterest: (reviewer: string) => new AppError(409, 'CONFLICT_OF_INTEREST', { reviewer }),
+  callClosed: () => new AppError(409, 'CALL_CLOSED'),
+  versionMismatch: (expected: number | string) => new AppError(412, 'VERSION_MISMATCH', { expected }),
+  preconditionRequired: () => new AppError(428, 'PRECONDITION_REQUIRED'),
+  idempotencyKeyReused: () => new AppError(422, 'IDEMPOTENCY_KEY_REUSED'),
+  idempotencyInProgress: () => new AppError(409, 'IDEMPOTENCY_IN_PROGRESS'),
+  unavailable: () => new AppError(503, 'SERVICE_UNAVAILABLE')
+}

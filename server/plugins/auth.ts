@@ -1,0 +1,98 @@
+import fp from 'fastify-plugin'
+import { randomUUID } from 'node:crypto'
+import fastifyJwt from '@fastify/jwt'
+import { and, eq, gt, sql } from 'drizzle-orm'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AppConfig } from '../config.ts'
+import { users, revokedTokens, type Role } from '../../db/schema/index.ts'
+import { errors } from '../domain/errors.ts'
+import type { AuditContext } from '../lib/audit.ts'
+
+/** What a verified token says. `tv` is the user's token version when it was issued. */
+export interface TokenPayload { sub: string, role: Role, jti: string, tv: number, exp: number, iat: number }
+
+/** The signed-in caller, checked against the database on every request. */
+export interface Principal { id: string, role: Role, enterpriseId: string | null, jti: string, exp: number }
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT { payload: Omit<TokenPayload, 'exp' | 'iat'>, user: Principal }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest hook: 401 unless the bearer token is valid, unexpired, unrevoked and its user still enabled with the same role. */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** preHandler hook: 403 unless the caller has one of the roles. */
+    requireRole: (...roles: Role[]) => (request: FastifyRequest) => Promise<void>
+    issueToken: (user: { id: string, role: Role, tokenVersion: number }) => Promise<{ accessToken: string, expiresIn: number }>
+  }
+  interface FastifyRequest {
+    /** Who is acting, for the audit trail. */
+    auditContext: () => AuditContext
+  }
+}
+
+export default fp(async function authPlugin (app: FastifyInstance, opts: { config: AppConfig }) {
+  const { config } = opts
+  await app.register(fastifyJwt, {
+    secret: config.jwtSecret,
+    sign: { algorithm: 'HS256', iss: config.jwtIssuer, aud: config.jwtAudience, expiresIn: config.tokenTtl * 1000 },
+    verify: {
+      algorithms: ['HS256'],
+      allowedIss: config.jwtIssuer,
+      allowedAud: config.jwtAudience,
+      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'role', 'tv', 'iss', 'aud']
+    }
+  })
+
+  // One round trip per request: the user's current state and whether this token was revoked.
+  const sessionLookup = app.db
+    .select({
+      role: users.role,
+      enterpriseId: users.enterpriseId,
+      disabled: users.disabled,
+      tokenVersion: users.tokenVersion,
+      revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${sql.placeholder('jti')})`
+    })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('session_lookup')
+
+  app.decorate('authenticate', async function (request: FastifyRequest) {
+    let payload: TokenPayload
+    try {
+      payload = await request.jwtVerify<TokenPayload>()
+    } catch {
+      throw errors.unauthorized()
+    }
+    if (typeof payload.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) throw errors.unauthorized()
+    const [row] = await sessionLookup.execute({ id: payload.sub, jti: String(payload.jti) })
+    if (row == null || row.disabled || row.revoked || row.tokenVersion !== payload.tv || row.role !== payload.role) {
+      throw errors.unauthorized()
+    }
+    request.user = { id: payload.sub, role: row.role, enterpriseId: row.enterpriseId, jti: payload.jti, exp: payload.exp }
+  })
+
+  app.decorate('requireRole', function (...roles: Role[]) {
+    return async function (request: FastifyRequest) {
+      if (!roles.includes(request.user.role)) throw errors.forbidden()
+    }
+  })
+
+  app.decorate('issueToken', async function (user: { id: string, role: Role, tokenVersion: number }) {
+    const accessToken = await app.jwt.sign({ sub: user.id, role: user.role, jti: randomUUID(), tv: user.tokenVersion })
+    return { accessToken, expiresIn: config.tokenTtl }
+  })
+
+  app.decorateRequest('auditContext', function (this: FastifyRequest): AuditContext {
+    const u = this.user as Principal | undefined
+    return { actorId: u?.id ?? null, actorRole: u?.role ?? null, requestId: this.id }
+  })
+}, { name: 'auth', dependencies: ['db'] })
+
+/** Ends one token before its expiry (logout). */
+export async function revokeToken (db: FastifyInstance['db'], jti: string, exp: number): Promise<void> {
+  await db.insert(revokedTokens).values({ jti, expiresAt: new Date(exp * 1000) }).onConflictDoNothing()
+  // Housekeeping: rows of tokens that have expired anyway are no longer needed.
+  await db.delete(revokedTokens).where(and(gt(sql`now()`, revokedTokens.expiresAt), sql`random() < 0.05`))
+}

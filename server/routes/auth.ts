@@ -1,0 +1,84 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { eq } from 'drizzle-orm'
+import rateLimit from '@fastify/rate-limit'
+import { users } from '../../db/schema/index.ts'
+import { bearer, errorResponses } from '../../schemas/common.ts'
+import { LoginBodySchema, MeReplySchema, RegisterBodySchema, RegisterReplySchema, TokenReplySchema } from '../../schemas/accounts.ts'
+import { errors, AppError } from '../domain/errors.ts'
+import { verifyPassword, verifyAgainstDummy } from '../lib/passwords.ts'
+import { normalizeEmail, registerEnterprise } from '../services/accounts.ts'
+import { revokeToken } from '../plugins/auth.ts'
+import type { AppConfig } from '../config.ts'
+
+const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
+  // Login and registration are rate limited per client IP (X-Forwarded-For only
+  // behind a configured TRUST_PROXY) and, for login, per account as well.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.ceil(ctx.ttl / 1000) })
+  })
+  const perAccount = app.rateLimit({
+    max: config.loginRateLimit.max,
+    timeWindow: config.loginRateLimit.windowMs,
+    keyGenerator: (req) => 'acct:' + normalizeEmail(String((req.body as { email?: unknown } | undefined)?.email ?? ''))
+  })
+
+  app.post('/v1/auth/register', {
+    config: { rateLimit: { max: Math.max(5, config.loginRateLimit.max), timeWindow: config.loginRateLimit.windowMs } },
+    schema: {
+      tags: ['accounts'],
+      summary: 'An enterprise signs up with its unified social credit code',
+      body: RegisterBodySchema,
+      response: { 201: RegisterReplySchema, ...errorResponses(400, 409, 429) }
+    }
+  }, async (request, reply) => {
+    const result = await registerEnterprise(app.db, request.body, request.auditContext())
+    return reply.code(201).send(result)
+  })
+
+  app.post('/v1/auth/login', {
+    config: { rateLimit: { max: config.loginRateLimit.max * 3, timeWindow: config.loginRateLimit.windowMs } },
+    preHandler: perAccount,
+    schema: {
+      tags: ['accounts'],
+      summary: 'Sign in: returns a bearer token',
+      description: 'Unknown email, wrong password and disabled account answer alike (401 INVALID_CREDENTIALS).',
+      body: LoginBodySchema,
+      response: { 200: TokenReplySchema, ...errorResponses(400, 401, 429) }
+    }
+  }, async (request) => {
+    const email = normalizeEmail(request.body.email)
+    const [user] = await app.db.select().from(users).where(eq(users.email, email)).limit(1)
+    const ok = user == null
+      ? await verifyAgainstDummy(request.body.password)
+      : await verifyPassword(user.passwordHash, request.body.password)
+    if (!ok || user == null || user.disabled) {
+      request.log.info({ event: 'login_failed' }, 'login failed')
+      throw errors.invalidCredentials()
+    }
+    const token = await app.issueToken(user)
+    request.log.info({ event: 'login', userId: user.id }, 'signed in')
+    return { accessToken: token.accessToken, tokenType: 'Bearer' as const, expiresIn: token.expiresIn }
+  })
+
+  app.register(async function signedIn (app) {
+    app.addHook('onRequest', app.authenticate)
+
+    app.post('/v1/auth/logout', {
+      schema: { tags: ['accounts'], summary: 'Sign out: this token stops working', security: bearer, response: { 204: Type.Null(), ...errorResponses(401) } }
+    }, async (request, reply) => {
+      await revokeToken(app.db, request.user.jti, request.user.exp)
+      return reply.code(204).send()
+    })
+
+    app.get('/v1/me', {
+      schema: { tags: ['accounts'], summary: 'The signed-in caller', security: bearer, response: { 200: MeReplySchema, ...errorResponses(401) } }
+    }, async (request) => {
+      const [u] = await app.db.select().from(users).where(eq(users.id, request.user.id))
+      if (u == null) throw errors.unauthorized()
+      return { id: u.id, email: u.email, name: u.name, role: u.role, ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId } : {}) }
+    })
+  })
+}
+export default auth

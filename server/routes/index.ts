@@ -1,0 +1,20 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { AppConfig } from '../config.ts'
+import health from './health.ts'
+import auth from './auth.ts'
+import users from './users.ts'
+import reference from './reference.ts'
+import audit from './audit.ts'
+
+/**
+ * Every route module, one per resource. Each module adds its own
+ * authentication and role hooks; a new module is registered here.
+ */
+const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }) => {
+  await app.register(health)
+  await app.register(auth, { config })
+  await app.register(users)
+  await app.register(reference)
+  await app.register(audit)
+}
+export default routes

@@ -1,0 +1,168 @@
+import { eq, inArray } from 'drizzle-orm'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Db } from '../../db/client.ts'
+import { users, enterprises, enterpriseDomains, districts, domains, type Role } from '../../db/schema/index.ts'
+import type { AppConfig } from '../config.ts'
+import { errors } from '../domain/errors.ts'
+import { checkUscc } from '../domain/uscc.ts'
+import { passwordProblem } from '../domain/passwords.ts'
+import { hashPassword } from '../lib/passwords.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+
+export type UserRow = typeof users.$inferSelect
+export type EnterpriseRow = typeof enterprises.$inferSelect
+
+/** The public view of an account: never the hash or the token version. */
+export function userView (u: UserRow) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    enterpriseId: u.enterpriseId ?? null,
+    employerUscc: u.employerUscc ?? null,
+    disabled: u.disabled,
+    createdAt: u.createdAt.toISOString()
+  }
+}
+
+export function enterpriseView (e: EnterpriseRow, domainCodes: string[]) {
+  return {
+    id: e.id,
+    uscc: e.uscc,
+    name: e.name,
+    districtCode: e.districtCode,
+    domains: [...domainCodes].sort(),
+    foundedOn: e.foundedOn,
+    contactName: e.contactName ?? null,
+    contactPhone: e.contactPhone ?? null,
+    address: e.address ?? null,
+    website: e.website ?? null,
+    createdAt: e.createdAt.toISOString()
+  }
+}
+
+function pgCode (err: unknown): { code?: string, constraint?: string } {
+  let e = err as { code?: string, constraint?: string, constraint_name?: string, cause?: unknown }
+  for (let i = 0; i < 5 && e != null && typeof e.code !== 'string' && e.cause != null; i++) e = e.cause as typeof e
+  return { code: e?.code, constraint: e?.constraint ?? e?.constraint_name }
+}
+
+/** Raised inside a transaction on a unique violation of `constraint`. */
+export function isUniqueViolation (err: unknown, constraint?: string): boolean {
+  const { code, constraint: c } = pgCode(err)
+  return code === '23505' && (constraint == null || c === constraint)
+}
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
+
+export async function assertReferences (db: Db, districtCode: string | undefined, domainCodes: string[] | undefined): Promise<void> {
+  if (districtCode != null) {
+    const [d] = await db.select({ code: districts.code }).from(districts).where(eq(districts.code, districtCode))
+    if (d == null) throw errors.unknownReference('districtCode', districtCode)
+  }
+  if (domainCodes != null && domainCodes.length > 0) {
+    const found = await db.select({ code: domains.code }).from(domains).where(inArray(domains.code, domainCodes))
+    const known = new Set(found.map(f => f.code))
+    const missing = domainCodes.find(c => !known.has(c))
+    if (missing != null) throw errors.unknownReference('domains', missing)
+  }
+}
+
+export interface RegistrationInput {
+  uscc: string
+  name: string
+  email: string
+  password: string
+  districtCode: string
+  domains: string[]
+  foundedOn: string
+  contactName?: string
+  contactPhone?: string
+  address?: string
+  website?: string
+}
+
+/** An enterprise signs up: one account per credit code, the firm and its user in one transaction. */
+export async function registerEnterprise (db: Db, input: RegistrationInput, ctx: AuditContext, today = new Date()) {
+  const check = checkUscc(input.uscc)
+  if (!check.ok) throw errors.invalidUscc(check.reason)
+  const email = normalizeEmail(input.email)
+  const problem = passwordProblem(input.password, [email.split('@')[0], check.code, input.name])
+  if (problem != null) throw errors.weakPassword(problem)
+  if (input.foundedOn > today.toISOString().slice(0, 10)) {
+    throw errors.validation([{ field: 'body.foundedOn', message: 'must not be in the future' }])
+  }
+  const domainCodes = [...new Set(input.domains)]
+  await assertReferences(db, input.districtCode, domainCodes)
+  const passwordHash = await hashPassword(input.password)
+  try {
+    return await db.transaction(async (t) => {
+      const tx = t as unknown as Db
+      const [enterprise] = await tx.insert(enterprises).values({
+        uscc: check.code,
+        name: input.name.trim(),
+        districtCode: input.districtCode,
+        foundedOn: input.foundedOn,
+        contactName: input.contactName,
+        contactPhone: input.contactPhone,
+        address: input.address,
+        website: input.website
+      }).returning()
+      await tx.insert(enterpriseDomains).values(domainCodes.map(domainCode => ({ enterpriseId: enterprise.id, domainCode })))
+      const [user] = await tx.insert(users).values({
+        email, name: input.contactName ?? input.name.trim(), passwordHash, role: 'enterprise', enterpriseId: enterprise.id
+      }).returning()
+      const view = { user: userView(user), enterprise: enterpriseView(enterprise, domainCodes) }
+      const actor = { ...ctx, actorId: user.id, actorRole: 'enterprise' }
+      await recordAudit(tx, actor, { action: 'enterprise.register', objectType: 'enterprise', objectId: enterprise.id, after: view.enterprise })
+      await recordAudit(tx, actor, { action: 'user.create', objectType: 'user', objectId: user.id, after: view.user })
+      return view
+    })
+  } catch (err) {
+    if (isUniqueViolation(err, 'enterprises_uscc_unique')) throw errors.usccTaken()
+    if (isUniqueViolation(err, 'users_email_unique')) throw errors.emailTaken()
+    throw err
+  }
+}
+
+export interface StaffInput { email: string, name: string, role: Exclude<Role, 'enterprise'>, password: string, employerUscc?: string }
+
+export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditContext) {
+  const email = normalizeEmail(input.email)
+  const problem = passwordProblem(input.password, [email.split('@')[0], input.name])
+  if (problem != null) throw errors.weakPassword(problem)
+  let employerUscc: string | undefined
+  if (input.employerUscc != null) {
+    const check = checkUscc(input.employerUscc)
+    if (!check.ok) throw errors.invalidUscc(check.reason)
+    employerUscc = check.code
+  }
+  const passwordHash = await hashPassword(input.password)
+  try {
+    return await db.transaction(async (t) => {
+      const tx = t as unknown as Db
+      const [user] = await tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: input.role, employerUscc }).returning()
+      await recordAudit(tx, ctx, { action: 'user.create', objectType: 'user', objectId: user.id, after: userView(user) })
+      return userView(user)
+    })
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_unique')) throw errors.emailTaken()
+    throw err
+  }
+}
+
+/** ADMIN_EMAIL/ADMIN_PASSWORD on first start: create that administrator if no such account exists. */
+export async function ensureFirstAdmin (db: Db, config: AppConfig, log: FastifyBaseLogger): Promise<void> {
+  if (config.adminEmail == null || config.adminPassword == null) return
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, normalizeEmail(config.adminEmail)))
+  if (existing != null) return
+  try {
+    await createStaffUser(db, { email: config.adminEmail, name: 'Administrator', role: 'admin', password: config.adminPassword },
+      { actorId: null, actorRole: 'system', requestId: null })
+    log.info({ email: normalizeEmail(config.adminEmail) }, 'created the first administrator from ADMIN_EMAIL')
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EMAIL_TAKEN') return // another instance created it first
+    throw err
+  }
+}
