@@ -14,7 +14,14 @@ try {
   throw err
 }
 const { config, warnings } = loaded
-const app = await buildApp(config)
+let app: Awaited<ReturnType<typeof buildApp>>
+try {
+  app = await buildApp(config)
+} catch (err) {
+  // e.g. the database is unreachable, or ADMIN_PASSWORD is refused by the password policy
+  console.error(`peiyu: could not start: ${(err as Error).message}`)
+  process.exit(1)
+}
 for (const w of warnings) app.log.warn(w)
 
 // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database.
