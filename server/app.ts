@@ -8,6 +8,8 @@ import errorsPlugin from './plugins/errors.ts'
 import dbPlugin from './plugins/db.ts'
 import authPlugin from './plugins/auth.ts'
 import docsPlugin from './plugins/docs.ts'
+import durabilityPlugin from './plugins/durability.ts'
+import securityPlugin from './plugins/security.ts'
 import routes from './routes/index.ts'
 import { ensureFirstAdmin } from './services/accounts.ts'
 
@@ -40,13 +42,17 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Pro
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addSchema(ErrorSchema)
+  // JSON only (multipart where a route registers it): a text/plain body is 415, not a string to validate.
+  app.removeContentTypeParser('text/plain')
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
 
   await app.register(errorsPlugin)
   await app.register(dbPlugin, { config, database: opts.database })
+  await app.register(durabilityPlugin, { config })
   await app.register(authPlugin, { config })
+  await app.register(securityPlugin, { config })
   await app.register(docsPlugin, { config })
   await app.register(routes, { config })
 

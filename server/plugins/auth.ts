@@ -36,7 +36,7 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
   const { config } = opts
   await app.register(fastifyJwt, {
     secret: config.jwtSecret,
-    sign: { algorithm: 'HS256', iss: config.jwtIssuer, aud: config.jwtAudience, expiresIn: config.tokenTtl * 1000 },
+    sign: { algorithm: 'HS256', iss: config.jwtIssuer, aud: config.jwtAudience, expiresIn: `${config.tokenTtl}s` },
     verify: {
       algorithms: ['HS256'],
       allowedIss: config.jwtIssuer,
