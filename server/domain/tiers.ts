@@ -1,4 +1,4 @@
-import { toFen } from './money.ts'
+import { fromFen, toFen } from './money.ts'
 
 /**
  * Revenue tiers (DOMAIN.md). Thresholds are policy data (table tier_rules),
@@ -63,4 +63,79 @@ export function classifyTier (operatingRevenue: string, year: number, domains: r
     if (min != null && revenue >= min && tierRank(tier) > tierRank(best)) best = tier
   }
   return best
+}
+
+export interface TierRuleProblem { field: string, message: string }
+
+const MONEY_STRING = /^(0|[1-9]\d{0,15})(\.\d{1,2})?$/
+
+function periodsOverlap (a: TierRule, b: TierRule): boolean {
+  const aEnd = a.toYear ?? Infinity
+  const bEnd = b.toYear ?? Infinity
+  return a.fromYear <= bEnd && b.fromYear <= aEnd
+}
+
+/**
+ * Everything wrong with a whole rule set before it replaces the current one,
+ * with the field (`rules.3.fromYear`) each problem is about. Empty = valid.
+ *
+ * - tier and domain must be known; `below_scale` is what is left below the
+ *   lowest threshold, so it has no rule of its own;
+ * - money exact, positive; fromYear ≤ toYear;
+ * - at most one rule per tier (and per domain, for overrides) in force in any
+ *   year, otherwise "the rule for 2023" would be ambiguous;
+ * - in every year, for the general rules and for each domain's effective
+ *   thresholds, a higher tier needs strictly more revenue.
+ */
+export function tierRuleProblems (rules: TierRule[], known: { domains: readonly string[] }): TierRuleProblem[] {
+  const problems: TierRuleProblem[] = []
+  const field = (i: number, f: string) => `rules.${i}.${f}`
+  rules.forEach((r, i) => {
+    if (!(TIER_CODES as readonly string[]).includes(r.tierCode)) problems.push({ field: field(i, 'tierCode'), message: `unknown tier ${r.tierCode}` })
+    else if (r.tierCode === 'below_scale') problems.push({ field: field(i, 'tierCode'), message: 'below_scale is whatever falls below the lowest threshold and takes no rule' })
+    if (r.domainCode != null && !known.domains.includes(r.domainCode)) problems.push({ field: field(i, 'domainCode'), message: `unknown domain ${r.domainCode}` })
+    if (!MONEY_STRING.test(r.minRevenue)) problems.push({ field: field(i, 'minRevenue'), message: 'must be a decimal string of yuan with at most 2 decimals' })
+    else if (toFen(r.minRevenue) <= 0n) problems.push({ field: field(i, 'minRevenue'), message: 'must be more than 0' })
+    if (r.toYear != null && r.toYear < r.fromYear) problems.push({ field: field(i, 'toYear'), message: `must not be before fromYear (${r.fromYear})` })
+  })
+  if (problems.length > 0) return problems
+
+  for (let i = 0; i < rules.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = rules[j]
+      const b = rules[i]
+      if (a.tierCode === b.tierCode && a.domainCode === b.domainCode && periodsOverlap(a, b)) {
+        const scope = b.domainCode == null ? 'general rule' : `rule for domain ${b.domainCode}`
+        problems.push({ field: field(i, 'fromYear'), message: `overlaps rules.${j}: two ${scope}s for ${b.tierCode} in force in the same year` })
+      }
+    }
+  }
+  if (problems.length > 0) return problems
+
+  // The rule set is constant between the years where some rule starts or
+  // ends, so checking the order at each such year checks every year.
+  const years = [...new Set(rules.flatMap(r => r.toYear == null ? [r.fromYear] : [r.fromYear, r.toYear + 1]))].sort((a, b) => a - b)
+  const scopes: Array<string | null> = [null, ...new Set(rules.map(r => r.domainCode).filter((d): d is string => d != null))]
+  for (const year of years) {
+    for (const domain of scopes) {
+      const thresholds = thresholdsFor(rules, year, domain == null ? [] : [domain])
+      let prev: { tier: string, min: bigint } | undefined
+      for (const tier of TIER_CODES) {
+        const min = thresholds.get(tier)
+        if (min == null) continue
+        if (prev != null && min <= prev.min) {
+          // Point at the rule that set this threshold: the domain's override if any, else the general rule.
+          const inForce = (r: TierRule, d: string | null) => r.tierCode === tier && ruleInForce(r, year) && r.domainCode === d
+          const override = domain == null ? -1 : rules.findIndex(r => inForce(r, domain))
+          const idx = override >= 0 ? override : rules.findIndex(r => inForce(r, null))
+          problems.push({
+            field: field(Math.max(idx, 0), 'minRevenue'),
+            message: `in ${year}${domain == null ? '' : ` for ${domain} firms`}, ${tier} needs ${fromFen(min)} but ${prev.tier} already needs ${fromFen(prev.min)}: a higher tier must need more revenue`
+          })
+        }
+        prev = { tier, min }
+      }
+    }
+  }
+  return problems
 }

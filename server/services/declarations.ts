@@ -1,0 +1,170 @@
+import { and, desc, eq, lt } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { declarations, enterprises } from '../../db/schema/index.ts'
+import { declarationProblems, type DeclarationFigures } from '../domain/declarations.ts'
+import { errors } from '../domain/errors.ts'
+import { normalizeMoney } from '../domain/money.ts'
+import { classifyTier, type TierCode } from '../domain/tiers.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import { decodeCursor, page } from '../lib/pagination.ts'
+import { domainsOf, loadTierRules } from './tier-rules.ts'
+
+export { loadTierRules } from './tier-rules.ts'
+
+export type DeclarationRow = typeof declarations.$inferSelect
+
+/** The API view of a declaration: money as 2-decimal strings, `tier` the stored tier code. */
+export interface DeclarationView {
+  id: string
+  enterpriseId: string
+  year: number
+  operatingRevenue: string
+  softwareRevenue: string
+  rdExpense: string
+  exportRevenue: string
+  mainBusinessRevenue: string | null
+  totalAssets: string | null
+  totalLiabilities: string | null
+  employees: number
+  rdStaff: number
+  patents: number
+  softwareCopyrights: number
+  tier: TierCode
+  version: number
+  createdAt: string
+  updatedAt: string
+}
+
+const money = (v: string | null | undefined): string | null => v == null ? null : normalizeMoney(v)
+
+export function declarationView (r: DeclarationRow): DeclarationView {
+  return {
+    id: r.id,
+    enterpriseId: r.enterpriseId,
+    year: r.year,
+    operatingRevenue: normalizeMoney(r.operatingRevenue),
+    softwareRevenue: normalizeMoney(r.softwareRevenue),
+    rdExpense: normalizeMoney(r.rdExpense),
+    exportRevenue: normalizeMoney(r.exportRevenue),
+    mainBusinessRevenue: money(r.mainBusinessRevenue),
+    totalAssets: money(r.totalAssets),
+    totalLiabilities: money(r.totalLiabilities),
+    employees: r.employees,
+    rdStaff: r.rdStaff,
+    patents: r.patents,
+    softwareCopyrights: r.softwareCopyrights,
+    tier: r.tierCode as TierCode,
+    version: r.version,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString()
+  }
+}
+
+/**
+ * One year's declaration of a firm, or null. Pass the transaction you are
+ * in: applications freeze this view into their snapshot at submit.
+ */
+export async function getDeclaration (db: Db, enterpriseId: string, year: number): Promise<DeclarationView | null> {
+  const [row] = await db.select().from(declarations).where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
+  return row == null ? null : declarationView(row)
+}
+
+/** The latest declaration of a firm (highest year), or null. */
+export async function latestDeclaration (db: Db, enterpriseId: string): Promise<DeclarationView | null> {
+  const [row] = await db.select().from(declarations).where(eq(declarations.enterpriseId, enterpriseId)).orderBy(desc(declarations.year)).limit(1)
+  return row == null ? null : declarationView(row)
+}
+
+/**
+ * A firm's current tier: the stored tier of its latest declaration, with
+ * that year; null when it has never declared.
+ */
+export async function currentTierOf (db: Db, enterpriseId: string): Promise<{ tier: TierCode, year: number } | null> {
+  const [row] = await db.select({ tier: declarations.tierCode, year: declarations.year }).from(declarations)
+    .where(eq(declarations.enterpriseId, enterpriseId)).orderBy(desc(declarations.year)).limit(1)
+  return row == null ? null : { tier: row.tier as TierCode, year: row.year }
+}
+
+/** History by year, newest first, paged by year. */
+export async function listDeclarations (db: Db, enterpriseId: string, opts: { limit: number, cursor?: string }) {
+  const after = decodeCursor<{ year: number }>(opts.cursor, ['year'])
+  const rows = await db.select().from(declarations)
+    .where(and(eq(declarations.enterpriseId, enterpriseId), after == null ? undefined : lt(declarations.year, Number(after.year))))
+    .orderBy(desc(declarations.year)).limit(opts.limit + 1)
+  const p = page(rows, opts.limit, r => ({ year: r.year }))
+  return { items: p.items.map(declarationView), nextCursor: p.nextCursor }
+}
+
+/**
+ * `If-Match` as a version number: `3`, `"3"` or `W/"3"`; undefined when
+ * absent. Anything else cannot match any version, which is a 412.
+ */
+export function parseIfMatch (header: string | undefined): number | undefined {
+  if (header == null || header.trim() === '') return undefined
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim())
+  if (m == null) throw errors.versionMismatch(header)
+  return Number(m[1])
+}
+
+export interface PutDeclarationResult { created: boolean, declaration: DeclarationView }
+
+/**
+ * Creates or replaces a firm's declaration for `year` and classifies it with
+ * the rules in force for that year and the firm's domains. Checks first
+ * (clear 400s naming the fields), then writes and audits in one transaction.
+ * The firm's row is locked so two writes of the same firm serialise.
+ */
+export async function putDeclaration (
+  db: Db, ctx: AuditContext,
+  input: { enterpriseId: string, year: number, figures: DeclarationFigures, ifMatch?: number, today?: Date }
+): Promise<PutDeclarationResult> {
+  const { enterpriseId, year, figures } = input
+  const today = input.today ?? new Date()
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [firm] = await tx.select({ id: enterprises.id, foundedOn: enterprises.foundedOn }).from(enterprises).where(eq(enterprises.id, enterpriseId)).for('update')
+    if (firm == null) throw errors.notFound()
+    const problems = declarationProblems(figures, { year, currentYear: today.getUTCFullYear(), foundedYear: Number(firm.foundedOn.slice(0, 4)) })
+    if (problems.length > 0) throw errors.validation(problems)
+
+    const [existing] = await tx.select().from(declarations).where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
+    // RFC 9110: If-Match on something that does not exist yet can never match.
+    if (input.ifMatch != null && (existing == null || existing.version !== input.ifMatch)) throw errors.versionMismatch(input.ifMatch)
+
+    const tier = classifyTier(figures.operatingRevenue, year, await domainsOf(tx, enterpriseId), await loadTierRules(tx))
+    const values = {
+      operatingRevenue: normalizeMoney(figures.operatingRevenue),
+      softwareRevenue: normalizeMoney(figures.softwareRevenue),
+      rdExpense: normalizeMoney(figures.rdExpense),
+      exportRevenue: normalizeMoney(figures.exportRevenue),
+      mainBusinessRevenue: money(figures.mainBusinessRevenue),
+      totalAssets: money(figures.totalAssets),
+      totalLiabilities: money(figures.totalLiabilities),
+      employees: figures.employees,
+      rdStaff: figures.rdStaff,
+      patents: figures.patents,
+      softwareCopyrights: figures.softwareCopyrights,
+      tierCode: tier
+    }
+
+    if (existing == null) {
+      const [row] = await tx.insert(declarations).values({ enterpriseId, year, ...values }).returning()
+      const view = declarationView(row)
+      await recordAudit(tx, ctx, { action: 'declaration.create', objectType: 'declaration', objectId: row.id, after: view })
+      return { created: true, declaration: view }
+    }
+
+    const before = declarationView(existing)
+    // The same figures again (a retried PUT) change nothing: no new version, no audit row.
+    if (sameFigures(before, { ...values, tier })) return { created: false, declaration: before }
+    const [row] = await tx.update(declarations).set({ ...values, version: existing.version + 1, updatedAt: new Date() })
+      .where(eq(declarations.id, existing.id)).returning()
+    const after = declarationView(row)
+    await recordAudit(tx, ctx, { action: 'declaration.update', objectType: 'declaration', objectId: row.id, before, after })
+    return { created: false, declaration: after }
+  })
+}
+
+function sameFigures (current: DeclarationView, next: Record<string, unknown>): boolean {
+  return Object.entries(next).every(([k, v]) => k === 'tierCode' || (current as unknown as Record<string, unknown>)[k] === v)
+}
