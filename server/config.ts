@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { getHeapStatistics } from 'node:v8'
 
 /**
  * The service's configuration, read and validated once from the environment
@@ -30,6 +31,14 @@ export interface AppConfig {
   docsUi: boolean
   /** Database pool size (PostgreSQL only). */
   dbPoolSize: number
+  /** Browser origins allowed to call the API cross-origin (CORS); empty means same-origin only. */
+  corsOrigins: string[]
+  /** Global limit per signed-in user (or per client IP when anonymous); max 0 turns it off. */
+  rateLimit: { max: number, windowMs: number }
+  /** Answer 503 + Retry-After instead of queueing when these are exceeded (0 turns a check off). */
+  overload: { maxEventLoopDelayMs: number, maxHeapUsedBytes: number, maxRssBytes: number, dbHealthIntervalMs: number }
+  /** Run on a PostgreSQL with fsync or synchronous_commit off (acknowledged writes may be lost). */
+  allowUnsafeDurability: boolean
 }
 
 export class ConfigError extends Error {
@@ -150,8 +159,38 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): LoadConfigRes
         windowMs: 60_000
       },
       docsUi: get('DOCS_UI') != null ? parseBool('DOCS_UI', get('DOCS_UI')!) : true,
-      dbPoolSize: get('DB_POOL_SIZE') != null ? parseIntStrict('DB_POOL_SIZE', get('DB_POOL_SIZE')!, 1, 200) : 10
+      dbPoolSize: get('DB_POOL_SIZE') != null ? parseIntStrict('DB_POOL_SIZE', get('DB_POOL_SIZE')!, 1, 200) : 10,
+      ...securityConfig(get)
     },
     warnings
+  }
+}
+
+/** An origin as browsers send it: scheme, host and optional port, nothing else. */
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i
+
+/** CORS, global rate limit, overload protection and durability (issue 6); defaults documented in the README. */
+function securityConfig (get: (k: string) => string | undefined): Pick<AppConfig, 'corsOrigins' | 'rateLimit' | 'overload' | 'allowUnsafeDurability'> {
+  const int = (k: string, fallback: number, min: number, max: number): number => {
+    const raw = get(k)
+    return raw != null ? parseIntStrict(k, raw, min, max) : fallback
+  }
+  const corsOrigins = (get('CORS_ORIGINS') ?? '').split(',').map(o => o.trim().replace(/\/$/, '')).filter(o => o !== '')
+  for (const o of corsOrigins) {
+    if (o === '*' || !ORIGIN.test(o)) throw new ConfigError('CORS_ORIGINS', `expected a comma list of origins like https://peiyu.example.cn, got "${o}"`)
+  }
+  // Default heap ceiling: 90% of V8's limit, so the service sheds load before it crashes out of memory.
+  const heapLimitMb = Math.floor(getHeapStatistics().heap_size_limit / 1048576)
+  const heapMb = int('OVERLOAD_HEAP_MB', Math.floor(heapLimitMb * 0.9), 0, 1_000_000)
+  return {
+    corsOrigins,
+    rateLimit: { max: int('RATE_LIMIT', 6000, 0, 10_000_000), windowMs: 60_000 },
+    overload: {
+      maxEventLoopDelayMs: int('OVERLOAD_EVENT_LOOP_DELAY_MS', 1000, 0, 600_000),
+      maxHeapUsedBytes: heapMb * 1048576,
+      maxRssBytes: int('OVERLOAD_RSS_MB', 0, 0, 1_000_000) * 1048576,
+      dbHealthIntervalMs: int('DB_HEALTH_INTERVAL_MS', 2000, 0, 600_000)
+    },
+    allowUnsafeDurability: get('ALLOW_UNSAFE_DURABILITY') != null ? parseBool('ALLOW_UNSAFE_DURABILITY', get('ALLOW_UNSAFE_DURABILITY')!) : false
   }
 }

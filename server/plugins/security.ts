@@ -1,0 +1,140 @@
+import fp from 'fastify-plugin'
+import helmet from '@fastify/helmet'
+import cors from '@fastify/cors'
+import underPressure from '@fastify/under-pressure'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppConfig } from '../config.ts'
+import { AppError, errors } from '../domain/errors.ts'
+
+/** Probes answer for themselves: liveness must not depend on load, readiness checks the database itself. */
+const PROBES = new Set(['/health', '/ready'])
+
+/** Reference data is public and the same for everyone, so caches may keep it; everything else under /v1 is private. */
+const CACHEABLE = /^\/v1\/reference\//
+
+/** Path without the query string. */
+const pathOf = (request: FastifyRequest): string => request.url.split('?')[0]
+
+/**
+ * The service's outer wall (issue 6; OWASP API4:2023 unrestricted resource
+ * consumption, API8:2023 security misconfiguration): security headers, CORS
+ * for configured origins only, no caching of private data, 503 instead of
+ * queueing when the process or the database is saturated, and a global rate
+ * limit per signed-in user (per IP for anonymous callers).
+ *
+ * Registered after the database and auth plugins (the health check pings the
+ * database, the rate-limit key verifies the token) and before any route.
+ */
+export default fp(async function securityPlugin (app: FastifyInstance, opts: { config: AppConfig }) {
+  const { config } = opts
+
+  // Same-origin front end (bundled JS/CSS served from /) and Swagger UI at /docs:
+  // both load only their own scripts; Swagger UI needs inline styles and data: images.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        // The service may run on plain HTTP inside the city's network; TLS is the proxy's job.
+        upgradeInsecureRequests: null
+      }
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' }
+  })
+
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key', 'accept-language', 'x-request-id'],
+      exposedHeaders: ['etag', 'retry-after', 'x-request-id', 'content-disposition'],
+      maxAge: 600
+    })
+  }
+
+  // JSON only (and whatever a route registers for itself, e.g. multipart):
+  // a text/plain body is 415, not a string that fails validation later.
+  if (app.hasContentTypeParser('text/plain')) app.removeContentTypeParser('text/plain')
+
+  app.addHook('onSend', async (request, reply) => {
+    const path = pathOf(request)
+    if (path.startsWith('/v1/') && !CACHEABLE.test(path)) reply.header('cache-control', 'no-store')
+  })
+
+  const { overload } = config
+  await app.register(underPressure, {
+    maxEventLoopDelay: overload.maxEventLoopDelayMs,
+    maxHeapUsedBytes: overload.maxHeapUsedBytes,
+    maxRssBytes: overload.maxRssBytes,
+    ...(overload.dbHealthIntervalMs > 0
+      ? {
+          healthCheckInterval: overload.dbHealthIntervalMs,
+          healthCheck: async () => {
+            await Promise.race([
+              app.database.ping(),
+              new Promise((_resolve, reject) => setTimeout(() => reject(new Error('database ping timed out')), 2000).unref())
+            ])
+            return true
+          }
+        }
+      : {}),
+    // The shared error handler renders the 503 (SERVICE_UNAVAILABLE with Retry-After).
+    pressureHandler: (request, _reply, type) => {
+      if (PROBES.has(pathOf(request))) return undefined
+      request.log.warn({ pressure: type }, 'shedding load')
+      return Promise.reject(errors.unavailable())
+    }
+  })
+
+  if (config.rateLimit.max > 0) {
+    // The library registered in a child context so that route modules can
+    // register their own (login, registration) without clashing with it.
+    let checkLimit: ((request: FastifyRequest) => Promise<{ isAllowed: boolean, isExceeded?: boolean, ttl?: number, max?: number, remaining?: number }>) | undefined
+    await app.register(async (child) => {
+      await child.register(rateLimit, { global: false })
+      checkLimit = child.createRateLimit({
+        max: config.rateLimit.max,
+        timeWindow: config.rateLimit.windowMs,
+        keyGenerator: (request) => rateLimitKey(app, request)
+      })
+    })
+    app.addHook('onRequest', async (request, reply) => {
+      if (PROBES.has(pathOf(request))) return
+      const r = await checkLimit!(request)
+      if (r.isAllowed) return
+      reply.header('x-ratelimit-limit', r.max).header('x-ratelimit-remaining', r.remaining)
+      if (r.isExceeded === true) {
+        const retryAfter = Math.max(1, Math.ceil((r.ttl ?? 0) / 1000))
+        reply.header('retry-after', retryAfter)
+        throw new AppError(429, 'RATE_LIMITED', { retryAfter })
+      }
+    })
+  }
+}, { name: 'security', dependencies: ['db', 'auth'] })
+
+/**
+ * The bucket a request counts against: the user of a token whose signature
+ * checks out (an HMAC, microseconds; no database), else the client IP, so
+ * forged tokens cannot spread one client over many buckets.
+ */
+export function rateLimitKey (app: FastifyInstance, request: FastifyRequest): string {
+  const header = request.headers.authorization
+  if (typeof header === 'string' && header.startsWith('Bearer ')) {
+    try {
+      const payload = app.jwt.verify<{ sub?: unknown }>(header.slice(7))
+      if (typeof payload.sub === 'string') return 'user:' + payload.sub
+    } catch {
+      // fall through to the IP
+    }
+  }
+  return 'ip:' + request.ip
+}
