@@ -1,0 +1,72 @@
+import { errors } from './errors.ts'
+
+/**
+ * An application's life, as data (API.md "Application states"):
+ *
+ *   draft → submitted → under_review → scored → admitted | rejected
+ *
+ * with `ineligible` (gates failed at submit), `returned` (an officer sends it
+ * back for revision; the applicant edits and submits again), `withdrawn` (the
+ * applicant gives up before a decision) and `appealed` (after a rejection,
+ * back to review once; the "once" is counted on the row, not here).
+ */
+export const APPLICATION_STATES = [
+  'draft', 'submitted', 'under_review', 'scored', 'admitted', 'rejected', 'ineligible', 'returned', 'withdrawn', 'appealed'
+] as const
+export type ApplicationState = typeof APPLICATION_STATES[number]
+
+export const APPLICATION_EVENTS = [
+  'submit', 'submit_ineligible', 'assign', 'score', 'admit', 'reject', 'return', 'withdraw', 'appeal'
+] as const
+export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
+
+/**
+ * Every allowed (state, event) → next state; anything absent is forbidden.
+ *
+ * - Submitting is possible from draft and from returned (a revision).
+ * - `assign` (reviewers) starts review of a submitted application, restarts
+ *   it after an appeal, and may add or replace reviewers (after a recusal)
+ *   while it is under review.
+ * - An officer may return an application for revision at any point before a
+ *   decision once it was submitted.
+ * - Withdrawal is the applicant's, before a decision: also from `ineligible`,
+ *   which frees the call for a fresh application once the declaration is
+ *   corrected (one *live* application per firm and call).
+ * - After an appeal the officer either sends it back to review (`assign`) or
+ *   decides again directly (`admit` / `reject`).
+ */
+export const TRANSITIONS: Readonly<Record<ApplicationState, Readonly<Partial<Record<ApplicationEvent, ApplicationState>>>>> = {
+  draft: { submit: 'submitted', submit_ineligible: 'ineligible', withdraw: 'withdrawn' },
+  returned: { submit: 'submitted', submit_ineligible: 'ineligible', withdraw: 'withdrawn' },
+  submitted: { assign: 'under_review', return: 'returned', withdraw: 'withdrawn' },
+  under_review: { assign: 'under_review', score: 'scored', return: 'returned', withdraw: 'withdrawn' },
+  scored: { admit: 'admitted', reject: 'rejected', return: 'returned', withdraw: 'withdrawn' },
+  ineligible: { withdraw: 'withdrawn' },
+  rejected: { appeal: 'appealed' },
+  appealed: { assign: 'under_review', admit: 'admitted', reject: 'rejected' },
+  admitted: {},
+  withdrawn: {}
+}
+
+/** The next state, or null when the event is not allowed in `state`. */
+export function nextState (state: ApplicationState, event: ApplicationEvent): ApplicationState | null {
+  return TRANSITIONS[state]?.[event] ?? null
+}
+
+/** The next state; 409 INVALID_STATE when the state forbids the event. */
+export function transition (state: ApplicationState, event: ApplicationEvent): ApplicationState {
+  const next = nextState(state, event)
+  if (next == null) throw errors.invalidState(state, `an application in state ${state} cannot ${event.replace('_', ' ')}`)
+  return next
+}
+
+export function isApplicationState (value: string): value is ApplicationState {
+  return (APPLICATION_STATES as readonly string[]).includes(value)
+}
+
+/** The applicant may change the statement and the documents only in these states. */
+export const EDITABLE_STATES: readonly ApplicationState[] = ['draft', 'returned']
+export const isEditable = (state: ApplicationState): boolean => EDITABLE_STATES.includes(state)
+
+/** A live application holds the firm's one place in a call. */
+export const isLive = (state: ApplicationState): boolean => state !== 'withdrawn'
