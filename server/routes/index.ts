@@ -5,6 +5,8 @@ import auth from './auth.ts'
 import users from './users.ts'
 import reference from './reference.ts'
 import audit from './audit.ts'
+import analytics from './analytics.ts'
+import targets from './targets.ts'
 
 /**
  * Every route module, one per resource. Each module adds its own
@@ -16,5 +18,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(users)
   await app.register(reference)
   await app.register(audit)
+  await app.register(analytics)
+  await app.register(targets)
 }
 export default routes

@@ -1,0 +1,126 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { DecimalStringSchema, MoneySchema, TextSchema } from './common.ts'
+
+/** Analytics: distributions, trends and the plan's targets. */
+
+const YearSchema = Type.Integer({ minimum: 1990, maximum: 2100, description: 'Declaration year' })
+const CodeList = (what: string) => Type.Optional(Type.String({
+  pattern: '^[a-z0-9_]+(,[a-z0-9_]+)*$', maxLength: 400, description: `Only these ${what} (comma-separated codes)`
+}))
+const FormatSchema = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: text/csv with a UTF-8 BOM (also with Accept: text/csv)' }))
+const PoolFilterSchema = Type.Union([Type.Literal('member'), Type.Literal('non_member'), Type.Literal('any')], {
+  default: 'any', description: 'member: firms with a live pool membership (notice, active, warned); non_member: the others'
+})
+
+const filterProps = {
+  tier: CodeList('tiers'),
+  program: CodeList('programs (of the live pool membership)'),
+  domain: CodeList('domains (a firm matches when it has any of them)'),
+  district: CodeList('districts'),
+  pool: PoolFilterSchema,
+  format: FormatSchema
+}
+
+export const DistributionQuerySchema = Type.Object({
+  year: YearSchema,
+  by: Type.Optional(Type.String({ pattern: '^[a-z]+(,[a-z]+)*$', maxLength: 60, description: 'Breakdown: any of tier, program, domain, district, comma-separated; none = totals only' })),
+  ...filterProps
+}, { additionalProperties: false })
+export type DistributionQuery = Static<typeof DistributionQuerySchema>
+
+export const TrendQuerySchema = Type.Object({
+  from: YearSchema,
+  to: YearSchema,
+  by: Type.Optional(Type.Union([Type.Literal('tier'), Type.Literal('program')], { description: 'Breakdown per year; none = totals only' })),
+  ...filterProps
+}, { additionalProperties: false })
+export type TrendQuery = Static<typeof TrendQuerySchema>
+
+export const TargetsQuerySchema = Type.Object({
+  year: YearSchema
+}, { additionalProperties: false })
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
+
+const figureProps = {
+  firms: Type.Integer({ description: 'Firms in the cell (always shown)' }),
+  operatingRevenue: Nullable(MoneySchema),
+  softwareRevenue: Nullable(MoneySchema),
+  rdExpense: Nullable(MoneySchema),
+  employees: Nullable(Type.Integer()),
+  suppressed: Type.Boolean({ description: 'true: the money and employee figures are hidden for confidentiality (null)' })
+}
+export const FiguresSchema = Type.Object(figureProps)
+
+export const CellSchema = Type.Object({
+  tier: Type.Optional(Nullable(Type.String())),
+  program: Type.Optional(Nullable(Type.String({ description: 'null: not in the pool' }))),
+  domain: Type.Optional(Nullable(Type.String())),
+  district: Type.Optional(Nullable(Type.String())),
+  ...figureProps
+})
+
+export const DistributionSchema = Type.Object({
+  year: Type.Integer(),
+  by: Type.Array(Type.String()),
+  minFirms: Type.Integer({ description: 'Cells with fewer firms are suppressed (policy suppression_min_firms)' }),
+  suppressedCells: Type.Integer(),
+  cells: Type.Array(CellSchema),
+  totals: FiguresSchema,
+  notes: Type.Array(Type.String(), { description: 'How to read the figures: counting rules and suppression' })
+})
+
+export const TrendSchema = Type.Object({
+  from: Type.Integer(),
+  to: Type.Integer(),
+  by: Type.Array(Type.String()),
+  minFirms: Type.Integer(),
+  years: Type.Array(Type.Object({ year: Type.Integer(), cells: Type.Array(CellSchema), totals: FiguresSchema })),
+  notes: Type.Array(Type.String())
+})
+
+const ComparatorSchema = Type.Union([Type.Literal('gte'), Type.Literal('gt'), Type.Literal('lte'), Type.Literal('lt')], { description: 'value gte/gt/lte/lt goal' })
+const MeasureSchema = Type.Union([
+  Type.Literal('firms_at_least_tier'), Type.Literal('revenue_share_at_least_tier'), Type.Literal('rd_to_software_revenue'),
+  Type.Literal('industry_revenue'), Type.Literal('employees'), Type.Literal('value_added_gdp_share')
+], { description: 'What is measured; value_added_gdp_share cannot be measured from declarations' })
+const TierCodeSchema = Type.Union([
+  Type.Literal('below_scale'), Type.Literal('above_scale'), Type.Literal('hundred_million'), Type.Literal('billion'), Type.Literal('ten_billion')
+])
+
+const targetProps = {
+  key: Type.String({ pattern: '^[a-z0-9_]{1,60}$', description: 'Stable name, e.g. billion_firms_2023' }),
+  measure: MeasureSchema,
+  tierCode: Type.Optional(Nullable(TierCodeSchema)),
+  comparator: ComparatorSchema,
+  goal: Type.String({ pattern: '^(0|[1-9]\\d{0,19})(\\.\\d{1,4})?$', description: 'Decimal: firms, persons, yuan, or a fraction for ratios (0.08 = 8%)' }),
+  dueYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
+  labelZh: TextSchema({ minLength: 1, maxLength: 200, description: 'Chinese label' }),
+  labelEn: TextSchema({ minLength: 1, maxLength: 200, description: 'English label' })
+}
+
+export const TargetInputSchema = Type.Object(targetProps, { additionalProperties: false })
+export const PutTargetsBodySchema = Type.Object({
+  targets: Type.Array(TargetInputSchema, { maxItems: 200, description: 'The whole set: it replaces the stored targets' })
+}, { additionalProperties: false })
+
+export const TargetSchema = Type.Object({
+  ...targetProps,
+  measure: Type.String({ description: 'firms_at_least_tier, revenue_share_at_least_tier, rd_to_software_revenue, industry_revenue, employees or value_added_gdp_share' }),
+  tierCode: Nullable(Type.String()),
+  unit: Type.String({ description: 'firms, ratio, CNY or persons' })
+})
+
+export const TargetResultSchema = Type.Object({
+  ...TargetSchema.properties,
+  measurable: Type.Boolean({ description: 'false: the registry has no data for this measure (e.g. value added / GDP)' }),
+  value: Nullable(DecimalStringSchema),
+  met: Nullable(Type.Boolean()),
+  gap: Nullable(Type.String({ description: 'goal − value, exact decimal; positive = still short of a "more than" goal' }))
+})
+
+export const TargetsReportSchema = Type.Object({
+  year: Type.Integer(),
+  firms: Type.Integer({ description: 'Firms that declared for the year' }),
+  targets: Type.Array(TargetResultSchema)
+})
