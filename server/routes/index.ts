@@ -5,6 +5,8 @@ import auth from './auth.ts'
 import users from './users.ts'
 import reference from './reference.ts'
 import audit from './audit.ts'
+import enterprises from './enterprises.ts'
+import tierRules from './tier-rules.ts'
 import analytics from './analytics.ts'
 import targets from './targets.ts'
 
@@ -18,6 +20,8 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(users)
   await app.register(reference)
   await app.register(audit)
+  await app.register(enterprises)
+  await app.register(tierRules)
   await app.register(analytics)
   await app.register(targets)
 }

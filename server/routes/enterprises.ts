@@ -1,0 +1,139 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { eq } from 'drizzle-orm'
+import { enterprises } from '../../db/schema/index.ts'
+import type { Db } from '../../db/client.ts'
+import { bearer, errorResponses, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
+import { DeclarationBodySchema, DeclarationListQuerySchema, DeclarationParamsSchema, DeclarationSchema } from '../../schemas/declarations.ts'
+import { EnterpriseDetailSchema, EnterpriseListItemSchema, EnterpriseListQuerySchema, EnterprisePatchBodySchema } from '../../schemas/enterprises.ts'
+import { errors } from '../domain/errors.ts'
+import { CSV_CONTENT_TYPE, toCsv, wantsCsv } from '../lib/csv.ts'
+import { jsonNumberMoneyFields } from '../lib/money-input.ts'
+import { MONEY_FIELDS } from '../domain/declarations.ts'
+import { getDeclaration, listDeclarations, parseIfMatch, putDeclaration } from '../services/declarations.ts'
+import { canSeeEnterprise, ENTERPRISE_CSV_HEADER, enterpriseCsvRows, getEnterpriseDetail, isOwner, listEnterprises, updateEnterprise } from '../services/enterprises.ts'
+
+const etag = (version: number) => `"${version}"`
+
+/** Enterprises (profiles, the officers' register) and their annual declarations. */
+const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.authenticate)
+
+  /** 404 unless the caller may see the firm and it exists: the same body either way. */
+  async function assertVisible (user: Parameters<typeof canSeeEnterprise>[1], id: string, db: Db = app.db): Promise<void> {
+    if (!(await canSeeEnterprise(db, user, id))) throw errors.notFound()
+    const [e] = await db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, id))
+    if (e == null) throw errors.notFound()
+  }
+
+  app.get('/v1/enterprises', {
+    preHandler: app.requireRole('officer', 'admin'),
+    schema: {
+      tags: ['enterprises'],
+      summary: 'The register of firms, filterable by current tier, pool program and status, domain and district (csv)',
+      description: 'The current tier is the tier of the latest declaration. `Accept: text/csv` or `?format=csv` returns every matching firm as CSV (UTF-8 with BOM); paging applies to JSON only.',
+      security: bearer,
+      querystring: EnterpriseListQuerySchema,
+      response: {
+        200: {
+          description: 'A page of firms (JSON) or every matching firm (CSV)',
+          content: {
+            'application/json': { schema: PageSchema(EnterpriseListItemSchema) },
+            'text/csv': { schema: Type.String({ description: 'UTF-8 with BOM; columns ' + ENTERPRISE_CSV_HEADER.join(', ') }) }
+          }
+        },
+        ...errorResponses(400, 401, 403)
+      }
+    }
+  }, async (request, reply) => {
+    const { limit, cursor, format, ...filters } = request.query
+    if (wantsCsv(format, request.headers.accept)) {
+      const rows = await enterpriseCsvRows(app.db, filters)
+      return reply.type(CSV_CONTENT_TYPE).header('content-disposition', 'attachment; filename="enterprises.csv"').send(toCsv(ENTERPRISE_CSV_HEADER, rows))
+    }
+    return await listEnterprises(app.db, filters, { limit, cursor })
+  })
+
+  app.get('/v1/enterprises/:id', {
+    // Reviewers use it for the firms they are assigned to (canSeeEnterprise); analysts never see one firm.
+    preHandler: app.requireRole('enterprise', 'officer', 'admin', 'reviewer'),
+    schema: {
+      tags: ['enterprises'], summary: 'A firm: profile, current tier, latest declaration year, pool memberships', security: bearer,
+      params: IdParamsSchema,
+      response: { 200: EnterpriseDetailSchema, ...errorResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    if (!(await canSeeEnterprise(app.db, request.user, request.params.id))) throw errors.notFound()
+    const detail = await getEnterpriseDetail(app.db, request.params.id)
+    if (detail == null) throw errors.notFound()
+    return detail
+  })
+
+  app.patch('/v1/enterprises/:id', {
+    preHandler: app.requireRole('enterprise'),
+    schema: {
+      tags: ['enterprises'],
+      summary: "Change the firm's contact and profile fields (owner)",
+      description: 'name, contactName, contactPhone, address, website, districtCode, domains. The credit code and founding date cannot change; any other field is 400. A domain change applies to declarations written afterwards.',
+      security: bearer,
+      params: IdParamsSchema,
+      body: EnterprisePatchBodySchema,
+      response: { 200: EnterpriseDetailSchema, ...errorResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    if (!isOwner(request.user, request.params.id)) throw errors.notFound()
+    return await updateEnterprise(app.db, request.auditContext(), request.params.id, request.body)
+  })
+
+  app.put('/v1/enterprises/:id/declarations/:year', {
+    preValidation: async (request) => {
+      const numbers = jsonNumberMoneyFields(request.body, [...MONEY_FIELDS])
+      if (numbers.length > 0) throw errors.validation(numbers)
+    },
+    preHandler: app.requireRole('enterprise'),
+    schema: {
+      tags: ['declarations'],
+      summary: "Store the firm's figures for a year (owner); returns the tier they put it in",
+      description: 'Creates (201) or replaces (200) the declaration. The tier is computed with the tier rules in force for that year and the firm\'s domains. `If-Match: <version>` is optional; a stale one is 412 VERSION_MISMATCH. Consistency errors are 400 VALIDATION_FAILED naming each field.',
+      security: bearer,
+      params: DeclarationParamsSchema,
+      headers: IfMatchHeadersSchema,
+      body: DeclarationBodySchema,
+      response: { 200: DeclarationSchema, 201: DeclarationSchema, ...errorResponses(400, 401, 403, 404, 412) }
+    }
+  }, async (request, reply) => {
+    const { id, year } = request.params
+    if (!isOwner(request.user, id)) throw errors.notFound()
+    const ifMatch = parseIfMatch(request.headers['if-match'])
+    const { created, declaration } = await putDeclaration(app.db, request.auditContext(), { enterpriseId: id, year, figures: request.body, ifMatch })
+    return reply.code(created ? 201 : 200).header('etag', etag(declaration.version)).send(declaration)
+  })
+
+  app.get('/v1/enterprises/:id/declarations', {
+    preHandler: app.requireRole('enterprise', 'officer', 'admin'),
+    schema: {
+      tags: ['declarations'], summary: "The firm's declarations by year, newest first", security: bearer,
+      params: IdParamsSchema,
+      querystring: DeclarationListQuerySchema,
+      response: { 200: PageSchema(DeclarationSchema), ...errorResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    await assertVisible(request.user, request.params.id)
+    return await listDeclarations(app.db, request.params.id, request.query)
+  })
+
+  app.get('/v1/enterprises/:id/declarations/:year', {
+    preHandler: app.requireRole('enterprise', 'officer', 'admin'),
+    schema: {
+      tags: ['declarations'], summary: "The firm's declaration for one year", security: bearer,
+      params: DeclarationParamsSchema,
+      response: { 200: DeclarationSchema, ...errorResponses(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    await assertVisible(request.user, request.params.id)
+    const declaration = await getDeclaration(app.db, request.params.id, request.params.year)
+    if (declaration == null) throw errors.notFound()
+    return reply.header('etag', etag(declaration.version)).send(declaration)
+  })
+}
+export default enterprisesRoutes

@@ -1,0 +1,178 @@
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { enterpriseDomains, enterprises, poolMemberships, programs } from '../../db/schema/index.ts'
+import type { Principal } from '../plugins/auth.ts'
+import { errors } from '../domain/errors.ts'
+import type { TierCode } from '../domain/tiers.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import { decodeCursor, page } from '../lib/pagination.ts'
+import { assertReferences, enterpriseView, type EnterpriseRow } from './accounts.ts'
+import { currentTierOf } from './declarations.ts'
+import { domainsOf } from './tier-rules.ts'
+
+/**
+ * May `user` see enterprise `enterpriseId` (profile, current tier, pool
+ * memberships, declarations)? The owner and commission staff may. Reviewers
+ * may not yet: the reviews module extends this with "a reviewer assigned to
+ * one of the firm's applications and not conflicted". Callers answer 404,
+ * never 403, when this is false, so a hidden firm looks like a missing one.
+ */
+export async function canSeeEnterprise (db: Db, user: Pick<Principal, 'id' | 'role' | 'enterpriseId'>, enterpriseId: string): Promise<boolean> {
+  switch (user.role) {
+    case 'officer':
+    case 'admin':
+      return true
+    case 'enterprise':
+      return user.enterpriseId === enterpriseId
+    default:
+      return false
+  }
+}
+
+/** The firm's own account, and only it, may change its profile and declarations. */
+export const isOwner = (user: Pick<Principal, 'role' | 'enterpriseId'>, enterpriseId: string): boolean =>
+  user.role === 'enterprise' && user.enterpriseId === enterpriseId
+
+function membershipView (m: typeof poolMemberships.$inferSelect) {
+  return { id: m.id, program: m.programCode, status: m.status as 'notice' | 'active' | 'warned' | 'exited' | 'revoked', tierAtAdmission: m.tierAtAdmission, currentTier: m.currentTier, admittedOn: m.admittedOn }
+}
+
+function detailView (e: EnterpriseRow, domainCodes: string[], current: { tier: TierCode, year: number } | null, memberships: Array<typeof poolMemberships.$inferSelect>) {
+  return {
+    ...enterpriseView(e, domainCodes),
+    currentTier: current?.tier ?? null,
+    latestDeclarationYear: current?.year ?? null,
+    poolMemberships: memberships.map(membershipView),
+    updatedAt: e.updatedAt.toISOString()
+  }
+}
+
+/** Profile, current tier, latest declaration year and pool memberships; null when missing. */
+export async function getEnterpriseDetail (db: Db, enterpriseId: string) {
+  const [e] = await db.select().from(enterprises).where(eq(enterprises.id, enterpriseId))
+  if (e == null) return null
+  const memberships = await db.select().from(poolMemberships).where(eq(poolMemberships.enterpriseId, enterpriseId)).orderBy(asc(poolMemberships.createdAt), asc(poolMemberships.id))
+  return detailView(e, await domainsOf(db, enterpriseId), await currentTierOf(db, enterpriseId), memberships)
+}
+
+export interface EnterpriseFilters {
+  tier?: string
+  program?: string
+  poolStatus?: string
+  domain?: string
+  district?: string
+}
+
+// The tier of a firm's latest declaration, as a correlated subquery (so the
+// list can filter and page on it in one statement on both drivers).
+const latestDeclaration = (column: 'tier_code' | 'year') => sql.raw(
+  `(select d.${column} from declarations d where d.enterprise_id = "enterprises"."id" order by d.year desc limit 1)`
+)
+
+function filterConditions (f: EnterpriseFilters): SQL[] {
+  const where: SQL[] = []
+  if (f.district != null) where.push(eq(enterprises.districtCode, f.district))
+  if (f.domain != null) where.push(sql`exists (select 1 from enterprise_domains ed where ed.enterprise_id = ${enterprises.id} and ed.domain_code = ${f.domain})`)
+  if (f.tier != null) where.push(sql`${latestDeclaration('tier_code')} = ${f.tier}`)
+  if (f.program != null || f.poolStatus != null) {
+    where.push(sql`exists (select 1 from pool_memberships pm where pm.enterprise_id = ${enterprises.id}${f.program != null ? sql` and pm.program_code = ${f.program}` : sql``}${f.poolStatus != null ? sql` and pm.status = ${f.poolStatus}` : sql``})`)
+  }
+  return where
+}
+
+export type EnterpriseListItem = Awaited<ReturnType<typeof listEnterprises>>['items'][number]
+
+/** Firms matching the filters, by id, one page (keyset on id). */
+export async function listEnterprises (db: Db, filters: EnterpriseFilters, opts: { limit: number, cursor?: string }) {
+  if (filters.program != null) {
+    const [p] = await db.select({ code: programs.code }).from(programs).where(eq(programs.code, filters.program))
+    if (p == null) throw errors.unknownReference('program', filters.program)
+  }
+  const after = decodeCursor<{ id: string }>(opts.cursor, ['id'])
+  const where = filterConditions(filters)
+  if (after != null) where.push(gt(enterprises.id, String(after.id)))
+  const rows = await db.select({
+    id: enterprises.id,
+    uscc: enterprises.uscc,
+    name: enterprises.name,
+    districtCode: enterprises.districtCode,
+    foundedOn: enterprises.foundedOn,
+    currentTier: sql<string | null>`${latestDeclaration('tier_code')}`,
+    latestDeclarationYear: sql<number | null>`${latestDeclaration('year')}`
+  }).from(enterprises).where(and(...where)).orderBy(asc(enterprises.id)).limit(opts.limit + 1)
+  const p = page(rows, opts.limit, r => ({ id: r.id }))
+  const ids = p.items.map(r => r.id)
+  const domainRows = ids.length === 0 ? [] : await db.select().from(enterpriseDomains).where(inArray(enterpriseDomains.enterpriseId, ids))
+  const poolRows = ids.length === 0 ? [] : await db.select().from(poolMemberships).where(inArray(poolMemberships.enterpriseId, ids)).orderBy(asc(poolMemberships.createdAt), asc(poolMemberships.id))
+  const items = p.items.map(r => ({
+    id: r.id,
+    uscc: r.uscc,
+    name: r.name,
+    districtCode: r.districtCode,
+    domains: domainRows.filter(d => d.enterpriseId === r.id).map(d => d.domainCode).sort(),
+    foundedOn: r.foundedOn,
+    currentTier: (r.currentTier ?? null) as TierCode | null,
+    latestDeclarationYear: r.latestDeclarationYear == null ? null : Number(r.latestDeclarationYear),
+    pool: poolRows.filter(m => m.enterpriseId === r.id).map(m => ({ program: m.programCode, status: membershipView(m).status }))
+  }))
+  return { items, nextCursor: p.nextCursor }
+}
+
+export const ENTERPRISE_CSV_HEADER = ['id', 'uscc', 'name', 'districtCode', 'domains', 'foundedOn', 'currentTier', 'latestDeclarationYear', 'pool']
+
+/** Every firm matching the filters as CSV rows (walks all pages). */
+export async function enterpriseCsvRows (db: Db, filters: EnterpriseFilters): Promise<unknown[][]> {
+  const rows: unknown[][] = []
+  let cursor: string | undefined
+  do {
+    const p = await listEnterprises(db, filters, { limit: 500, cursor })
+    for (const e of p.items) {
+      rows.push([e.id, e.uscc, e.name, e.districtCode, e.domains.join(';'), e.foundedOn, e.currentTier, e.latestDeclarationYear,
+        e.pool.map(m => `${m.program}:${m.status}`).join(';')])
+    }
+    cursor = p.nextCursor ?? undefined
+  } while (cursor != null)
+  return rows
+}
+
+export interface EnterprisePatch {
+  name?: string
+  contactName?: string | null
+  contactPhone?: string | null
+  address?: string | null
+  website?: string | null
+  districtCode?: string
+  domains?: string[]
+}
+
+/**
+ * The owner changes its contact and profile fields, audited with before and
+ * after. Changing domains affects the tier of declarations written from now
+ * on; stored tiers stay until an admin recomputes.
+ */
+export async function updateEnterprise (db: Db, ctx: AuditContext, enterpriseId: string, patch: EnterprisePatch) {
+  const domainCodes = patch.domains == null ? undefined : [...new Set(patch.domains)]
+  await assertReferences(db, patch.districtCode, domainCodes)
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [current] = await tx.select().from(enterprises).where(eq(enterprises.id, enterpriseId)).for('update')
+    if (current == null) throw errors.notFound()
+    const beforeDomains = await domainsOf(tx, enterpriseId)
+    const before = enterpriseView(current, beforeDomains)
+    const set: Partial<typeof enterprises.$inferInsert> = {}
+    if (patch.name !== undefined) set.name = patch.name.trim()
+    for (const k of ['contactName', 'contactPhone', 'address', 'website'] as const) {
+      if (patch[k] !== undefined) set[k] = patch[k] == null ? null : patch[k].trim()
+    }
+    if (patch.districtCode !== undefined) set.districtCode = patch.districtCode
+    const [updated] = await tx.update(enterprises).set({ ...set, updatedAt: new Date() }).where(eq(enterprises.id, enterpriseId)).returning()
+    if (domainCodes != null) {
+      await tx.delete(enterpriseDomains).where(eq(enterpriseDomains.enterpriseId, enterpriseId))
+      await tx.insert(enterpriseDomains).values(domainCodes.map(domainCode => ({ enterpriseId, domainCode })))
+    }
+    const after = enterpriseView(updated, domainCodes ?? beforeDomains)
+    await recordAudit(tx, ctx, { action: 'enterprise.update', objectType: 'enterprise', objectId: enterpriseId, before, after })
+    const memberships = await tx.select().from(poolMemberships).where(eq(poolMemberships.enterpriseId, enterpriseId)).orderBy(asc(poolMemberships.createdAt), asc(poolMemberships.id))
+    return detailView(updated, domainCodes ?? beforeDomains, await currentTierOf(tx, enterpriseId), memberships)
+  })
+}
