@@ -9,6 +9,7 @@ import enterprises from './enterprises.ts'
 import tierRules from './tier-rules.ts'
 import analytics from './analytics.ts'
 import targets from './targets.ts'
+import web from '../plugins/web.ts'
 
 /**
  * Every route module, one per resource. Each module adds its own
@@ -24,5 +25,6 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(tierRules)
   await app.register(analytics)
   await app.register(targets)
+  await app.register(web)
 }
 export default routes

@@ -1,0 +1,278 @@
+/* global location */
+// The applicant portal: the firm, its annual figures and tier, open calls,
+// its applications from draft to decision, returns and appeals.
+import { h, table } from '../dom.js'
+import { t, nameOf, formatMoney, formatNumber, formatDateTime, formatDate, getLang } from '../i18n.js'
+import { api, listAll, ApiError, newIdempotencyKey } from '../api.js'
+import { store, reference, flash } from '../context.js'
+import { apiForm, field, input, textarea, card, badge, facts, notice, busy, showErrors, toast } from '../ui.js'
+
+export const MONEY_FIELDS = ['operatingRevenue', 'softwareRevenue', 'rdExpense', 'exportRevenue', 'mainBusinessRevenue', 'totalAssets', 'totalLiabilities']
+const OPTIONAL_MONEY = new Set(['mainBusinessRevenue', 'totalAssets', 'totalLiabilities'])
+export const COUNT_FIELDS = ['employees', 'rdStaff', 'patents', 'softwareCopyrights']
+
+/** States the firm can still edit, and those after which nothing more happens. */
+const EDITABLE = new Set(['draft', 'returned'])
+const FINAL = new Set(['admitted', 'rejected', 'ineligible', 'withdrawn'])
+
+export function tierBadge (code) {
+  if (code == null) return h('span', { class: 'muted' }, '—')
+  return h('span', { class: 'badge tier' }, nameOf(store.ref?.tier[code]) ?? code)
+}
+
+export async function portalView ({ me }) {
+  const ref = await reference()
+  const enterpriseId = me.enterpriseId
+  const [firm, declarations, calls, applications] = await Promise.all([
+    api.get(`/v1/enterprises/${enterpriseId}`),
+    listAll(`/v1/enterprises/${enterpriseId}/declarations`),
+    listAll('/v1/calls', { status: 'open' }),
+    listAll('/v1/applications')
+  ])
+  const callById = Object.fromEntries(calls.map(c => [c.id, c]))
+  const liveByCall = Object.fromEntries(applications.filter(a => a.state !== 'withdrawn').map(a => [a.callId, a]))
+
+  const thisYear = new Date().getFullYear()
+  const yearInput = input('year', { type: 'number', min: 2000, max: thisYear, value: String(thisYear - 1), class: 'year' })
+  const declareForm = h('form', { class: 'inline-form', id: 'declare-year' },
+    field(t('common.year'), yearInput),
+    h('button', { type: 'submit', class: 'primary' }, t('portal.declare')))
+  declareForm.addEventListener('submit', (e) => {
+    e.preventDefault()
+    if (/^\d{4}$/.test(yearInput.value)) store.navigate(`/portal/declarations/${yearInput.value}`)
+  })
+
+  const applyButton = (call) => {
+    const existing = liveByCall[call.id]
+    if (existing != null) return h('a', { href: `/portal/applications/${existing.id}` }, badge(existing.state))
+    const key = newIdempotencyKey()
+    const button = h('button', { type: 'button', class: 'primary small', dataset: { call: call.id } }, t('portal.apply'))
+    button.addEventListener('click', async () => {
+      try {
+        const created = await busy(button, () => api.post('/v1/applications', { callId: call.id }, { idempotencyKey: key }))
+        flash('success', t('app.created'))
+        store.navigate(`/portal/applications/${created.id}`)
+      } catch (err) {
+        toast(err.message, 'error')
+      }
+    })
+    return button
+  }
+
+  return h('div', { class: 'portal' },
+    h('div', { class: 'page-head' },
+      h('div', null, h('h1', null, t('portal.title')), h('p', { class: 'lead' }, firm.name))),
+    h('div', { class: 'grid-2' },
+      h('div', null,
+        card(t('portal.calls'),
+          table([
+            { label: t('off.call.title'), cell: c => c.title },
+            { label: t('common.program'), cell: c => nameOf(ref.program[c.program]) },
+            { label: t('common.year'), cell: c => String(c.year) },
+            { label: t('portal.closesAt'), cell: c => formatDateTime(c.closesAt) },
+            { label: '', cell: applyButton }
+          ], calls, { empty: t('portal.noCalls') })),
+        card(t('portal.applications'),
+          table([
+            { label: t('off.call.title'), cell: a => h('a', { href: `/portal/applications/${a.id}` }, callById[a.callId]?.title ?? nameOf(ref.program[a.program])) },
+            { label: t('common.program'), cell: a => nameOf(ref.program[a.program]) },
+            { label: t('common.state'), cell: a => badge(a.state) },
+            { label: t('common.updated'), cell: a => formatDateTime(a.updatedAt) }
+          ], applications, { empty: t('portal.noApplications') })),
+        card(t('portal.declarations'),
+          declarations.length === 0 ? notice('info', t('portal.noDeclarations')) : null,
+          table([
+            { label: t('common.year'), cell: d => h('a', { href: `/portal/declarations/${d.year}` }, String(d.year)) },
+            { label: t('decl.operatingRevenue'), class: 'num', cell: d => formatMoney(d.operatingRevenue) },
+            { label: t('decl.rdExpense'), class: 'num', cell: d => formatMoney(d.rdExpense) },
+            { label: t('decl.employees'), class: 'num', cell: d => formatNumber(d.employees) },
+            { label: t('decl.tier'), cell: d => tierBadge(d.tier) }
+          ], [...declarations].sort((a, b) => b.year - a.year)),
+          h('div', { class: 'buttons' }, declareForm))),
+      card(t('portal.profile'), facts([
+        [t('register.name'), firm.name],
+        [t('register.uscc'), h('span', { class: 'code' }, firm.uscc)],
+        [t('common.tier'), h('span', null, tierBadge(firm.currentTier), firm.latestDeclarationYear != null ? h('span', { class: 'muted' }, ` (${firm.latestDeclarationYear})`) : null)],
+        [t('register.district'), nameOf(ref.district[firm.districtCode])],
+        [t('register.domains'), firm.domains.map(d => nameOf(ref.domain[d])).join(getLang() === 'zh' ? '、' : ', ')],
+        [t('register.foundedOn'), formatDate(firm.foundedOn)],
+        [t('off.pool'), (firm.poolMemberships ?? []).length === 0
+          ? t('common.none')
+          : h('div', null, firm.poolMemberships.map(m => h('div', null, nameOf(ref.program[m.program]), ' ', badge(m.status))))]
+      ])))
+  )
+}
+
+/** Typed text → the API's value: money stays a decimal string (commas dropped), counts become integers. */
+function declarationBody (values) {
+  const body = {}
+  for (const k of MONEY_FIELDS) {
+    const v = values[k]
+    if (v == null) { if (!OPTIONAL_MONEY.has(k)) body[k] = ''; continue }
+    body[k] = v.replace(/[,\s]/g, '')
+  }
+  for (const k of COUNT_FIELDS) {
+    const v = values[k]
+    body[k] = v != null && /^\d+$/.test(v) ? Number(v) : (v ?? '')
+  }
+  return body
+}
+
+export async function declarationView ({ params, me }) {
+  const year = Number(params[0])
+  const path = `/v1/enterprises/${me.enterpriseId}/declarations/${year}`
+  let existing = null
+  try {
+    existing = await api.get(path)
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404 && err.code !== 'ROUTE_NOT_FOUND')) throw err
+  }
+  const moneyField = (k) => field(t('decl.' + k), input(k, { inputmode: 'decimal', value: existing?.[k] ?? '', class: 'num', autocomplete: 'off' }), { hint: OPTIONAL_MONEY.has(k) ? undefined : t('decl.money.hint') })
+  const countField = (k) => field(t('decl.' + k), input(k, { type: 'number', min: 0, step: 1, value: existing?.[k] != null ? String(existing[k]) : '' }))
+  const form = apiForm({ id: 'declaration-form' }, [
+    h('div', { class: 'fields' }, MONEY_FIELDS.map(moneyField), COUNT_FIELDS.map(countField)),
+    h('div', { class: 'buttons' },
+      h('button', { type: 'submit', class: 'primary' }, t('common.save')),
+      h('a', { href: '/portal', class: 'button' }, t('common.back')))
+  ], async (values) => {
+    const saved = await api.put(path, declarationBody(values), { ifMatch: existing?.version })
+    flash('success', t('portal.declareSaved', { year, tier: nameOf(store.ref.tier[saved.tier]) }))
+    store.navigate(location.pathname, { replace: true })
+  })
+  return h('div', { class: 'medium' },
+    h('div', { class: 'page-head' },
+      h('div', null, h('h1', null, t('portal.declareYear', { year })),
+        existing != null ? h('p', { class: 'lead', id: 'declared-tier' }, t('decl.tier'), ': ', tierBadge(existing.tier)) : null)),
+    card(null, form))
+}
+
+const STEPS = ['draft', 'submitted', 'under_review', 'scored', 'decided']
+
+function stepsOf (state) {
+  const at = { draft: 0, returned: 0, submitted: 1, ineligible: 1, under_review: 2, appealed: 2, scored: 3, admitted: 4, rejected: 4, withdrawn: -1 }[state] ?? 0
+  return h('ol', { class: 'steps', 'aria-label': t('app.history') },
+    STEPS.map((s, i) => h('li', { class: i < at ? 'done' : i === at ? 'current' : '' },
+      s === 'decided' ? t('app.decision') : t('state.' + s))))
+}
+
+function failedGates (eligibility) {
+  if (eligibility == null) return null
+  if (eligibility.passed) return h('p', null, badge('admitted'), ' ', t('app.eligible'))
+  return h('div', null, h('strong', null, t('app.ineligible')),
+    h('ul', null, eligibility.failedGates.map(g => h('li', null, getLang() === 'zh' ? g.messageZh : g.message))))
+}
+
+export function scoreFacts (score) {
+  if (score == null) return null
+  return facts([
+    [t('off.total'), score.total != null ? String(score.total) : '—'],
+    [t('off.grade'), score.grade ?? '—'],
+    [t('off.pass'), score.pass == null ? '—' : score.pass ? '✓' : '✗'],
+    score.disagreement === true ? [t('off.disagreement'), '⚠'] : null
+  ])
+}
+
+export async function applicationView ({ params, rerender }) {
+  const ref = await reference()
+  const id = params[0]
+  const app = await api.get(`/v1/applications/${id}`)
+  let call = null
+  try { call = await api.get(`/v1/calls/${app.callId}`) } catch {}
+
+  const parts = []
+  if (app.state === 'returned' && app.returnReason != null) {
+    parts.push(notice('warn', h('strong', null, t('app.returnReason'), ': '), h('span', { id: 'return-reason' }, app.returnReason)))
+  }
+  if (app.decision != null && app.decisionReason != null) {
+    parts.push(notice(app.state === 'admitted' ? 'success' : 'info', h('strong', null, t('app.decision'), ': '), app.decisionReason))
+  }
+
+  if (EDITABLE.has(app.state)) {
+    let version = app.version
+    const statement = textarea('statement', { value: app.statement, rows: 10, maxlength: 20000 })
+    const form = apiForm({ id: 'application-form' }, [
+      h('div', { class: 'fields' }, field(t('app.statement'), statement, { hint: t('app.statement.hint'), wide: true })),
+      h('div', { class: 'buttons' },
+        h('button', { type: 'submit', name: 'save', class: '' }, t('app.saveDraft')),
+        h('button', { type: 'button', id: 'submit-application', class: 'primary' }, t('app.submit')))
+    ], async (values) => {
+      const saved = await saveStatement(id, values.statement ?? '', version, rerender)
+      if (saved != null) { version = saved.version; toast(t('common.saved')) }
+    })
+    const submitButton = form.querySelector('#submit-application')
+    submitButton.addEventListener('click', async () => {
+      try {
+        await busy(submitButton, async () => {
+          // Save what is on screen first, then submit that version.
+          if (statement.value !== app.statement || version !== app.version) {
+            const saved = await saveStatement(id, statement.value, version, rerender)
+            if (saved == null) return
+            version = saved.version
+          }
+          await api.post(`/v1/applications/${id}/submit`, {}, { ifMatch: version })
+        })
+        rerender()
+      } catch (err) {
+        showErrors(form, err)
+      }
+    })
+    parts.push(card(null, h('p', { class: 'muted' }, t('app.submitConfirm')), form))
+  } else {
+    parts.push(card(t('app.statement'), h('p', { class: 'statement' }, app.statement === '' ? t('common.none') : app.statement)))
+  }
+
+  if (app.eligibility != null) parts.push(card(t('app.eligibility'), failedGates(app.eligibility)))
+  if (app.score != null && Object.keys(app.score).length > 0) parts.push(card(t('app.score'), scoreFacts(app.score)))
+
+  if (app.state === 'rejected' && (app.appealCount ?? 0) === 0) {
+    const key = newIdempotencyKey()
+    parts.push(card(t('app.appeal'), apiForm({ id: 'appeal-form' }, [
+      h('div', { class: 'fields' }, field(t('app.appeal.grounds'), textarea('grounds', { rows: 5 }), { wide: true })),
+      h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('app.appeal')))
+    ], async (values) => {
+      await api.post(`/v1/applications/${id}/appeal`, { grounds: values.grounds ?? '' }, { idempotencyKey: key })
+      flash('success', t('app.appeal.done'))
+      rerender()
+    })))
+  }
+
+  const actions = []
+  if (!FINAL.has(app.state)) {
+    const withdraw = h('button', { type: 'button', class: 'danger', id: 'withdraw' }, t('app.withdraw'))
+    withdraw.addEventListener('click', async () => {
+      try {
+        await busy(withdraw, () => api.post(`/v1/applications/${id}/withdraw`, {}, { ifMatch: app.version }))
+        rerender()
+      } catch (err) { toast(err.message, 'error') }
+    })
+    actions.push(withdraw)
+  }
+
+  return h('div', { class: 'medium' },
+    h('div', { class: 'page-head' },
+      h('div', null,
+        h('h1', null, call?.title ?? nameOf(ref.program[app.program])),
+        h('p', { class: 'lead' }, nameOf(ref.program[app.program]), ' · ', t('common.state'), ': ', h('span', { id: 'application-state' }, badge(app.state)))),
+      h('div', { class: 'actions' }, h('a', { href: '/portal', class: 'button' }, t('common.back')), actions)),
+    card(t('app.history'), stepsOf(app.state), facts([
+      [t('portal.window'), call != null ? `${formatDateTime(call.opensAt)} – ${formatDateTime(call.closesAt)}` : '—'],
+      app.submittedAt != null ? [t('state.submitted'), formatDateTime(app.submittedAt)] : null,
+      app.decidedAt != null ? [t('app.decision'), formatDateTime(app.decidedAt)] : null,
+      [t('common.updated'), formatDateTime(app.updatedAt)]
+    ])),
+    parts)
+}
+
+/** PATCH the statement; on a stale version reload the page with a notice (returns null). */
+async function saveStatement (id, statement, version, rerender) {
+  try {
+    return await api.patch(`/v1/applications/${id}`, { statement }, { ifMatch: version })
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'VERSION_MISMATCH') {
+      flash('warn', t('app.versionMismatch'))
+      rerender()
+      return null
+    }
+    throw err
+  }
+}

@@ -1,0 +1,209 @@
+// The reviewer workbench: my assignments with progress, one application's
+// frozen figures and auto-scores, the scoring form of the rubric (ranges
+// enforced here and by the API), drafts saved with If-Match, submit, recuse.
+import { h, table } from '../dom.js'
+import { t, nameOf, getLang, formatMoney, formatNumber, formatDateTime } from '../i18n.js'
+import { api, listAll, ApiError, newIdempotencyKey } from '../api.js'
+import { store, reference, flash } from '../context.js'
+import { apiForm, field, input, textarea, card, badge, facts, notice, meter, busy, showErrors, clearErrors, formValues, toast } from '../ui.js'
+import { MONEY_FIELDS, COUNT_FIELDS, tierBadge } from './portal.js'
+
+const DONE = new Set(['submitted'])
+const OUT = new Set(['recused'])
+
+/** The firm's name for a review, from whatever the list item carries. */
+function firmName (r) {
+  return r.enterpriseName ?? r.enterprise?.name ?? r.application?.enterpriseName ?? r.firmName ?? r.applicationId?.slice(0, 8)
+}
+
+export async function reviewsView () {
+  const ref = await reference()
+  const [reviews, conflicts] = await Promise.all([
+    listAll('/v1/reviews'),
+    api.get('/v1/me/conflicts').catch(() => null)
+  ])
+  const counted = reviews.filter(r => !OUT.has(r.state))
+  const done = counted.filter(r => DONE.has(r.state)).length
+  const key = newIdempotencyKey()
+  const conflictItems = Array.isArray(conflicts) ? conflicts : conflicts?.items
+  return h('div', null,
+    h('div', { class: 'page-head' }, h('div', null, h('h1', null, t('rev.title')), h('p', { class: 'lead' }, t('rev.assignments')))),
+    h('div', { class: 'grid-2' },
+      card(t('rev.assignments'),
+        h('p', { id: 'review-progress' }, t('rev.progress', { done, total: counted.length })),
+        meter(counted.length === 0 ? 0 : done / counted.length, { label: t('rev.assignments'), met: counted.length > 0 && done === counted.length }),
+        h('div', { class: 'table-wrap' }, table([
+          { label: t('common.firm'), cell: r => h('a', { href: `/reviews/${r.id}` }, firmName(r)) },
+          { label: t('common.program'), cell: r => nameOf(ref.program[r.program ?? r.application?.program]) },
+          { label: t('common.state'), cell: r => badge(r.state) },
+          { label: t('common.updated'), cell: r => formatDateTime(r.updatedAt ?? r.assignedAt) }
+        ], reviews, { empty: t('rev.none') }))),
+      card(t('rev.conflicts'),
+        conflictItems == null
+          ? notice('info', t('common.unavailable'))
+          : table([
+            { label: t('rev.conflict.uscc'), cell: c => h('span', { class: 'code' }, c.uscc ?? c.enterpriseUscc) },
+            { label: t('common.reason'), cell: c => c.reason ?? '' }
+          ], conflictItems),
+        h('h3', null, t('rev.conflict.add')),
+        apiForm({ id: 'conflict-form' }, [
+          h('div', { class: 'fields' },
+            field(t('rev.conflict.uscc'), input('uscc', { class: 'mono', maxlength: 18 }), { wide: true }),
+            field(t('common.reason'), input('reason'), { wide: true })),
+          h('div', { class: 'buttons' }, h('button', { type: 'submit' }, t('rev.conflict.add')))
+        ], async (values) => {
+          await api.post('/v1/me/conflicts', { uscc: (values.uscc ?? '').toUpperCase(), reason: values.reason ?? '' }, { idempotencyKey: key })
+          store.navigate('/reviews', { replace: true })
+        })))
+  )
+}
+
+/** Auto-scores come as { key: points } or [{ key, points }]. */
+function autoScoreMap (auto) {
+  if (auto == null) return {}
+  if (Array.isArray(auto)) return Object.fromEntries(auto.map(a => [a.key, a.points ?? a.score]))
+  if (typeof auto === 'object' && auto.scores != null) return autoScoreMap(auto.scores)
+  return auto
+}
+
+function figuresTable (declaration) {
+  if (declaration == null) return notice('info', t('common.none'))
+  return facts([
+    declaration.year != null ? [t('common.year'), String(declaration.year)] : null,
+    ...MONEY_FIELDS.map(k => [t('decl.' + k), formatMoney(declaration[k])]),
+    ...COUNT_FIELDS.map(k => [t('decl.' + k), formatNumber(declaration[k])]),
+    declaration.tier != null ? [t('decl.tier'), tierBadge(declaration.tier)] : null
+  ])
+}
+
+/** A judged score typed by the reviewer → a number in 0..max with at most two decimals, or an error text. */
+export function checkScore (raw, max) {
+  if (raw === '') return { error: t('common.required') }
+  if (!/^\d+(\.\d{1,2})?$/.test(raw)) return { error: t('rev.range', { max }) }
+  const n = Number(raw)
+  if (n < 0 || n > max) return { error: t('rev.range', { max }) }
+  return { value: n }
+}
+
+export async function reviewView ({ params, rerender }) {
+  await reference()
+  const id = params[0]
+  const review = await api.get(`/v1/reviews/${id}`)
+  const application = review.application ?? {}
+  const rubric = review.rubric ?? application.rubric
+  const snapshot = application.snapshot ?? review.snapshot ?? {}
+  const declaration = snapshot.declaration ?? review.figures ?? snapshot.figures
+  const autoScores = autoScoreMap(review.autoScores ?? application.autoScores)
+  const indicators = rubric?.indicators ?? []
+  const judged = indicators.filter(i => i.kind === 'judged')
+  const auto = indicators.filter(i => i.kind === 'auto')
+  const name = (i) => getLang() === 'zh' ? i.nameZh : i.nameEn
+  const editable = !DONE.has(review.state) && !OUT.has(review.state)
+  let version = review.version
+
+  const scoreInputs = {}
+  const scoreRows = judged.map(i => {
+    const el = input(`scores.${i.key}`, { type: 'number', min: 0, max: i.max, step: 'any', inputmode: 'decimal', value: review.scores?.[i.key] != null ? String(review.scores[i.key]) : '', disabled: !editable })
+    scoreInputs[i.key] = el
+    return h('div', { class: 'score-row' }, field(`${name(i)} (${t('rev.range', { max: i.max })})`, el, { hint: i.guidance, name: `scores.${i.key}`, wide: true }))
+  })
+  const total = h('strong', { id: 'judged-total' }, '0')
+  const updateTotal = () => {
+    const sum = judged.reduce((s, i) => s + (Number(scoreInputs[i.key].value) || 0), 0)
+    total.textContent = String(Math.round(sum * 100) / 100)
+  }
+  for (const el of Object.values(scoreInputs)) el.addEventListener('input', updateTotal)
+  updateTotal()
+
+  /** Checks the ranges in the browser first, so a typo never leaves the page. */
+  const collect = (form, { complete }) => {
+    clearErrors(form)
+    const scores = {}
+    const fields = []
+    for (const i of judged) {
+      const raw = scoreInputs[i.key].value.trim()
+      if (raw === '' && !complete) continue
+      const r = checkScore(raw, i.max)
+      if (r.error != null) fields.push({ field: `body.scores.${i.key}`, message: r.error })
+      else scores[i.key] = r.value
+    }
+    if (fields.length > 0) {
+      showErrors(form, { message: t('common.fixFields'), code: 'VALIDATION_FAILED', fields })
+      return null
+    }
+    return { scores, comment: formValues(form, { keepEmpty: true }).comment ?? '' }
+  }
+
+  const save = async (body) => {
+    try {
+      const saved = await api.put(`/v1/reviews/${id}`, body, { ifMatch: version })
+      version = saved.version
+      return saved
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'VERSION_MISMATCH') {
+        flash('warn', t('app.versionMismatch'))
+        rerender()
+        return null
+      }
+      throw err
+    }
+  }
+
+  const form = apiForm({ id: 'review-form' }, [
+    scoreRows.length === 0 ? notice('info', t('common.none')) : h('div', { class: 'fields' }, scoreRows),
+    h('p', null, t('rev.sum'), ': ', total),
+    h('div', { class: 'fields' }, field(t('rev.comment'), textarea('comment', { value: review.comment ?? '', rows: 5, disabled: !editable }), { wide: true })),
+    editable
+      ? h('div', { class: 'buttons' },
+        h('button', { type: 'submit', id: 'save-review' }, t('rev.saveDraft')),
+        h('button', { type: 'button', class: 'primary', id: 'submit-review' }, t('rev.submit')))
+      : null
+  ], async (_values, f) => {
+    const body = collect(f, { complete: false })
+    if (body == null) return
+    if (await save(body) != null) toast(t('common.saved'))
+  })
+  form.querySelector('#submit-review')?.addEventListener('click', async (event) => {
+    const button = event.currentTarget
+    const body = collect(form, { complete: true })
+    if (body == null) return
+    try {
+      await busy(button, async () => {
+        if (await save(body) == null) return
+        await api.post(`/v1/reviews/${id}/submit`, {}, { ifMatch: version })
+        flash('success', t('rev.submitted'))
+      })
+      rerender()
+    } catch (err) { showErrors(form, err) }
+  })
+
+  const recuse = editable
+    ? card(t('rev.recuse'), apiForm({ id: 'recuse-form' }, [
+      h('div', { class: 'fields' }, field(t('rev.recuse.reason'), textarea('reason', { rows: 3 }), { wide: true })),
+      h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'danger' }, t('rev.recuse')))
+    ], async (values) => {
+      await api.post(`/v1/reviews/${id}/recuse`, { reason: values.reason ?? '' })
+      flash('info', t('rev.recused'))
+      store.navigate('/reviews')
+    }))
+    : null
+
+  return h('div', null,
+    h('div', { class: 'page-head' },
+      h('div', null, h('h1', null, firmName(review)),
+        h('p', { class: 'lead' }, nameOf(store.ref.program[review.program ?? application.program]), ' · ', h('span', { id: 'review-state' }, badge(review.state)))),
+      h('div', { class: 'actions' }, h('a', { class: 'button', href: '/reviews' }, t('common.back')))),
+    h('div', { class: 'grid-2' },
+      h('div', null,
+        card(t('rev.judged'), form),
+        application.statement != null ? card(t('rev.statement'), h('p', { class: 'statement' }, application.statement)) : null,
+        recuse),
+      h('div', null,
+        card(t('rev.auto'), h('div', { class: 'table-wrap' }, table([
+          { label: t('rev.indicator'), cell: i => name(i) },
+          { label: t('rev.points'), class: 'num', cell: i => autoScores[i.key] != null ? String(autoScores[i.key]) : '—' },
+          { label: t('rev.max'), class: 'num', cell: i => String(i.max) }
+        ], auto))),
+        card(t('rev.figures'), figuresTable(declaration))))
+  )
+}

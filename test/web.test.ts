@@ -1,0 +1,105 @@
+import t from 'tap'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import fc from 'fast-check'
+import { buildTestApp } from './helper.ts'
+import { checkUscc, usccCheckCharacter, USCC_ALPHABET } from '../server/domain/uscc.ts'
+import { WEB_ROOT } from '../server/plugins/web.ts'
+
+// The browser's copy of the credit-code check (server/web/uscc.js), loaded as the browser loads it.
+interface BrowserUscc {
+  checkUscc: (s: string) => { ok: boolean, rule?: string, divisionCode?: string, expected?: string }
+  usccCheckCharacter: (s: string) => string
+}
+const browserUscc = async (): Promise<BrowserUscc> => await import(pathToFileURL(join(WEB_ROOT, 'uscc.js')).href)
+
+// One app for the file: these tests only read.
+const app = await buildTestApp(t)
+
+t.test('the front end is served at / with client-side routes, beside the API', async (t) => {
+  const index = await app.inject({ method: 'GET', url: '/' })
+  t.equal(index.statusCode, 200)
+  t.match(index.headers['content-type'], /^text\/html/)
+  t.match(index.body, /<script type="module" src="\/app\.js"><\/script>/)
+  t.notMatch(index.body, /<script>(?!<)/, 'no inline script')
+  t.notMatch(index.body, /\son[a-z]+=/i, 'no inline event handler')
+
+  for (const path of ['/portal', '/portal/applications/0b4c3b0e-9a43-4c38-9d0a-0c1f0f7f5b11', '/dashboard?year=2025', '/reviews']) {
+    const res = await app.inject({ method: 'GET', url: path })
+    t.equal(res.statusCode, 200, `${path} falls back to index.html`)
+    t.equal(res.body, index.body, `${path} is the same page`)
+  }
+
+  const js = await app.inject({ method: 'GET', url: '/app.js' })
+  t.equal(js.statusCode, 200)
+  t.match(js.headers['content-type'], /javascript/)
+  const screen = await app.inject({ method: 'GET', url: '/screens/portal.js' })
+  t.equal(screen.statusCode, 200, 'files in subfolders are served')
+
+  const missingFile = await app.inject({ method: 'GET', url: '/nothing-here.js' })
+  t.equal(missingFile.statusCode, 404, 'a missing asset is a 404, not the page')
+  t.equal(missingFile.json().code, 'ROUTE_NOT_FOUND')
+})
+
+t.test('API, docs and probes keep their own answers', async (t) => {
+  const api404 = await app.inject({ method: 'GET', url: '/v1/no-such-thing' })
+  t.equal(api404.statusCode, 404)
+  t.same(api404.json(), { statusCode: 404, code: 'ROUTE_NOT_FOUND', error: 'Not Found', message: 'No route GET /v1/no-such-thing' })
+  t.equal((await app.inject({ method: 'GET', url: '/health' })).json().status, 'ok')
+  t.equal((await app.inject({ method: 'GET', url: '/ready' })).statusCode, 200)
+  const docs = await app.inject({ method: 'GET', url: '/docs/json' })
+  t.equal(docs.statusCode, 200)
+  t.notOk(Object.keys(docs.json().paths).some((p: string) => p === '/*'), 'the fallback route is not in the API document')
+  const post = await app.inject({ method: 'POST', url: '/portal', payload: {} })
+  t.equal(post.statusCode, 404, 'only GET falls back to the page')
+})
+
+t.test('ECharts comes from its npm package, and only the minified build', async (t) => {
+  const res = await app.inject({ method: 'GET', url: '/vendor/echarts/echarts.min.js' })
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /javascript/)
+  t.ok(res.body.length > 500_000, 'the whole library')
+  t.equal((await app.inject({ method: 'GET', url: '/vendor/echarts/echarts.js' })).statusCode, 404)
+  t.equal((await app.inject({ method: 'GET', url: '/vendor/echarts/package.json' })).statusCode, 404)
+  t.equal((await app.inject({ method: 'GET', url: '/vendor/echarts/../../package.json' })).statusCode, 404)
+})
+
+t.test('the page loads nothing from other origins', async (t) => {
+  const res = await app.inject({ method: 'GET', url: '/' })
+  const urls = [...res.body.matchAll(/(?:src|href)="([^"]+)"/g)].map(m => m[1])
+  t.ok(urls.length >= 4)
+  for (const u of urls) t.match(u, /^(\/|#)/, `${u} is same-origin`)
+})
+
+t.test('the browser credit-code check agrees with the server on every input', async (t) => {
+  const web = await browserUscc()
+  const cases: Array<[string, boolean, string | undefined]> = [
+    ['91210202000000042N', true, undefined],
+    ['91210202000000042', false, 'length'],
+    ['91210202000000042NN', false, 'length'],
+    ['91210202000000042I', false, 'charset'],
+    ['91AB0202000000042N', false, 'division_code'],
+    ['912102020000000420', false, 'check_character']
+  ]
+  for (const [input, ok, rule] of cases) {
+    const server = checkUscc(input)
+    const browser = web.checkUscc(input)
+    t.equal(browser.ok, ok, input)
+    t.equal(server.ok, ok, input)
+    if (!ok) t.equal(browser.rule, rule, `${input}: ${rule}`)
+  }
+  const char = fc.constantFrom(...USCC_ALPHABET.split(''))
+  fc.assert(fc.property(fc.array(char, { minLength: 17, maxLength: 17 }), (chars) => {
+    const first17 = chars.join('')
+    return web.usccCheckCharacter(first17) === usccCheckCharacter(first17)
+  }))
+  fc.assert(fc.property(fc.string({ maxLength: 24 }), fc.array(char, { minLength: 18, maxLength: 18 }), (s, chars) => {
+    for (const input of [s, chars.join('')]) {
+      const server = checkUscc(input)
+      const browser = web.checkUscc(input)
+      if (server.ok !== browser.ok) return false
+      if (!server.ok && server.rule !== browser.rule) return false
+    }
+    return true
+  }))
+})
