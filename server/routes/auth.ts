@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { eq } from 'drizzle-orm'
 import rateLimit from '@fastify/rate-limit'
 import { users } from '../../db/schema/index.ts'
@@ -18,11 +19,21 @@ const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { con
     global: false,
     errorResponseBuilder: (_req, ctx) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.ceil(ctx.ttl / 1000) })
   })
-  const perAccount = app.rateLimit({
+  // createRateLimit, not rateLimit(): the library runs one rateLimit() hook per
+  // request, so after the per-IP route limit the per-account one was skipped.
+  const accountLimit = app.createRateLimit({
     max: config.loginRateLimit.max,
     timeWindow: config.loginRateLimit.windowMs,
     keyGenerator: (req) => 'acct:' + normalizeEmail(String((req.body as { email?: unknown } | undefined)?.email ?? ''))
   })
+  const perAccount = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const limit = await accountLimit(request)
+    if (!limit.isAllowed && limit.isExceeded) {
+      const retryAfter = Math.max(1, Math.ceil(limit.ttl / 1000))
+      reply.header('retry-after', retryAfter)
+      throw new AppError(429, 'RATE_LIMITED', { retryAfter })
+    }
+  }
 
   app.post('/v1/auth/register', {
     config: { rateLimit: { max: Math.max(5, config.loginRateLimit.max), timeWindow: config.loginRateLimit.windowMs } },
