@@ -29,6 +29,10 @@ export const MESSAGES: Record<string, [string, string]> = {
   CONFLICT: ['Conflict: {detail}', '冲突:{detail}'],
   CONFLICT_OF_INTEREST: ['Reviewer {reviewer} has a conflict of interest with this firm', '评审专家 {reviewer} 与该企业存在利益冲突'],
   CALL_CLOSED: ['The call is not open for submissions', '该申报批次不在受理期内'],
+  // Grading, decisions, appeals (issue 4)
+  APPEAL_WINDOW_CLOSED: ['The appeal window of {days} days after the decision has passed', '已超过决定后 {days} 天的申诉期限'],
+  APPEAL_ALREADY_USED: ['An application may be appealed only once; the decision after an appeal is final', '每项申报只能申诉一次;申诉后的决定为最终决定'],
+  ALREADY_IN_POOL: ['The firm is already a member of the pool under this program', '该企业已在此计划的培育库中'],
   UNSUPPORTED_MEDIA_TYPE: ['Unsupported content type', '不支持的内容类型'],
   PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
   SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],

@@ -5,6 +5,13 @@ import auth from './auth.ts'
 import users from './users.ts'
 import reference from './reference.ts'
 import audit from './audit.ts'
+import rubrics from './rubrics.ts'
+import conflicts from './conflicts.ts'
+import notifications from './notifications.ts'
+import reviews from './reviews.ts'
+import decisions from './decisions.ts'
+import notices from './notices.ts'
+import gradingJobs from '../plugins/grading-jobs.ts'
 import enterprises from './enterprises.ts'
 import tierRules from './tier-rules.ts'
 import analytics from './analytics.ts'
@@ -21,6 +28,13 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(users)
   await app.register(reference)
   await app.register(audit)
+  await app.register(rubrics)
+  await app.register(conflicts)
+  await app.register(notifications)
+  await app.register(reviews)
+  await app.register(decisions)
+  await app.register(notices)
+  await app.register(gradingJobs, { env: config.env })
   await app.register(enterprises)
   await app.register(tierRules)
   await app.register(analytics)

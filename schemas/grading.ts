@@ -1,0 +1,173 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { DateTimeSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
+import { UsccSchema } from './accounts.ts'
+
+// Conflicts of interest.
+
+export const ConflictSchema = Type.Object({
+  id: UuidSchema,
+  uscc: Type.String({ description: 'The firm\'s credit code' }),
+  reason: Type.String(),
+  source: Type.Union([Type.Literal('declared'), Type.Literal('recusal'), Type.Literal('employer')], { description: 'declared by the reviewer, from a recusal, or the reviewer\'s own employer (set by an administrator)' }),
+  createdAt: Type.Union([DateTimeSchema, Type.Null()])
+})
+
+export const ConflictBodySchema = Type.Object({
+  uscc: UsccSchema,
+  reason: TextSchema({ minLength: 1, maxLength: 2000, description: 'Why: a shareholding, a former employer, a relative …' })
+}, { additionalProperties: false })
+
+// Notifications.
+
+export const NOTIFICATION_KIND_VALUES = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received'] as const
+
+export const NotificationSchema = Type.Object({
+  id: UuidSchema,
+  kind: Type.Union(NOTIFICATION_KIND_VALUES.map(k => Type.Literal(k))),
+  payload: Type.Record(Type.String(), Type.Unknown(), { description: 'What it is about: ids and a few words, never confidential figures' }),
+  readAt: Type.Union([DateTimeSchema, Type.Null()]),
+  createdAt: DateTimeSchema
+})
+export type NotificationView = Static<typeof NotificationSchema>
+
+export const NotificationQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
+  unread: Type.Optional(Type.Boolean({ description: 'true: only unread ones' }))
+})], { additionalProperties: false })
+
+// Assignment and reviews.
+
+export const AssignBodySchema = Type.Object({
+  reviewerIds: Type.Array(UuidSchema, { minItems: 1, maxItems: 15, uniqueItems: true })
+}, { additionalProperties: false })
+
+export const AssignReplySchema = Type.Object({
+  applicationId: UuidSchema,
+  round: Type.Integer(),
+  assigned: Type.Array(Type.Object({ reviewId: UuidSchema, reviewerId: UuidSchema }))
+})
+
+export const ShortSchema = Type.Object({ applicationId: UuidSchema, missing: Type.Integer({ description: 'Reviewers still missing: not enough conflict-free reviewers' }) })
+
+export const CallAssignReplySchema = Type.Object({
+  assigned: Type.Array(Type.Object({ applicationId: UuidSchema, reviewerId: UuidSchema, reviewId: UuidSchema })),
+  short: Type.Array(ShortSchema)
+})
+
+const ScoresSchema = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Number({ minimum: 0, maximum: 1000 }), { description: 'Judged indicator key → points (0..max, at most two decimals)' })
+
+export const REVIEW_STATE_VALUES = ['assigned', 'draft', 'submitted', 'recused'] as const
+const ReviewStateSchema = Type.Union(REVIEW_STATE_VALUES.map(s => Type.Literal(s)))
+
+export const ReviewSchema = Type.Object({
+  id: UuidSchema,
+  applicationId: UuidSchema,
+  reviewerId: UuidSchema,
+  round: Type.Integer({ description: '1 for the first review; a new round after a revision or an appeal' }),
+  state: ReviewStateSchema,
+  scores: ScoresSchema,
+  comment: Type.String(),
+  recuseReason: Type.Union([Type.String(), Type.Null()]),
+  version: Type.Integer(),
+  assignedAt: DateTimeSchema,
+  submittedAt: Type.Union([DateTimeSchema, Type.Null()])
+})
+
+export const ReviewDetailSchema = Type.Composite([ReviewSchema, Type.Object({
+  application: Type.Object({
+    id: UuidSchema,
+    callId: UuidSchema,
+    program: Type.String(),
+    state: Type.String(),
+    rubricId: UuidSchema,
+    enterprise: Type.Object({ id: UuidSchema, name: Type.String(), uscc: Type.String() }),
+    statement: Type.String(),
+    declaration: Type.Unknown({ description: 'The frozen declaration graded on' }),
+    previousDeclaration: Type.Unknown(),
+    autoScores: Type.Unknown({ description: 'Auto-scored indicators with their measured values' })
+  }),
+  otherReviews: Type.Union([Type.Array(Type.Object({ reviewId: UuidSchema, reviewerId: UuidSchema, scores: ScoresSchema, comment: Type.String() })), Type.Null()], {
+    description: 'The other submitted reviews of this round; null until this reviewer has submitted'
+  })
+})])
+
+export const ReviewListQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
+  state: Type.Optional(ReviewStateSchema)
+})], { additionalProperties: false })
+
+export const ReviewBodySchema = Type.Object({
+  scores: ScoresSchema,
+  comment: Type.Optional(TextSchema({ maxLength: 10000, description: 'The reviewer\'s comment' }))
+}, { additionalProperties: false })
+
+export const ReasonBodySchema = Type.Object({
+  reason: TextSchema({ minLength: 1, maxLength: 4000, description: 'Why' })
+}, { additionalProperties: false })
+
+export const ProgressSchema = Type.Object({
+  callId: UuidSchema,
+  reviewersPerApplication: Type.Integer(),
+  applicationsByState: Type.Record(Type.String(), Type.Integer()),
+  applications: Type.Array(Type.Object({ applicationId: UuidSchema, firm: Type.String(), state: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(), recused: Type.Integer() })),
+  reviewers: Type.Array(Type.Object({ reviewerId: UuidSchema, name: Type.String(), assigned: Type.Integer(), submitted: Type.Integer() }))
+})
+
+// Decisions and appeals.
+
+export const DecisionBodySchema = Type.Object({
+  decision: Type.Union([Type.Literal('admit'), Type.Literal('reject')]),
+  reason: Type.Optional(TextSchema({ maxLength: 4000, description: 'Required when the decision goes against the rubric\'s pass/fail' }))
+}, { additionalProperties: false })
+
+export const AppealBodySchema = Type.Object({
+  grounds: TextSchema({ minLength: 1, maxLength: 10000, description: 'Why the firm contests the rejection' })
+}, { additionalProperties: false })
+
+export const DecisionReplySchema = Type.Object({
+  id: UuidSchema,
+  state: Type.String(),
+  version: Type.Integer(),
+  decision: Type.Union([Type.Literal('admit'), Type.Literal('reject'), Type.Null()]),
+  decisionReason: Type.Union([Type.String(), Type.Null()]),
+  decisionOverride: Type.Boolean({ description: 'The decision went against the rubric\'s pass/fail' }),
+  returnReason: Type.Union([Type.String(), Type.Null()]),
+  appealCount: Type.Integer(),
+  membershipId: Type.Optional(Type.Union([UuidSchema, Type.Null()])),
+  assigned: Type.Optional(Type.Array(Type.Object({ applicationId: UuidSchema, reviewerId: UuidSchema, reviewId: UuidSchema }))),
+  short: Type.Optional(Type.Array(ShortSchema))
+})
+
+// Public notice.
+
+export const PublicNoticeSchema = Type.Object({
+  id: UuidSchema,
+  firmName: Type.String(),
+  uscc: Type.String(),
+  program: Type.String(),
+  tier: Type.String(),
+  startsAt: DateTimeSchema,
+  endsAt: DateTimeSchema
+}, { description: 'An admission under public notice (公示): never the firm\'s figures' })
+
+export const ObjectionBodySchema = Type.Object({
+  reason: TextSchema({ minLength: 1, maxLength: 4000, description: 'What is wrong with the admission' }),
+  contact: TextSchema({ minLength: 1, maxLength: 200, description: 'How the commission can reach you' })
+}, { additionalProperties: false })
+
+export const ObjectionReceiptSchema = Type.Object({ id: UuidSchema, noticeId: UuidSchema, state: Type.Literal('pending'), createdAt: DateTimeSchema })
+
+export const ObjectionSchema = Type.Object({
+  id: UuidSchema,
+  noticeId: UuidSchema,
+  reason: Type.String(),
+  contact: Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('upheld'), Type.Literal('dismissed')]),
+  resolution: Type.Union([Type.String(), Type.Null()]),
+  resolvedBy: Type.Union([UuidSchema, Type.Null()]),
+  resolvedAt: Type.Union([DateTimeSchema, Type.Null()]),
+  createdAt: DateTimeSchema
+})
+
+export const ObjectionQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
+  state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('upheld'), Type.Literal('dismissed')])),
+  noticeId: Type.Optional(UuidSchema)
+})], { additionalProperties: false })

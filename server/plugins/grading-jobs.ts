@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify'
+import { notifyClosingCalls } from '../services/notifications.ts'
+import { activateExpiredNotices } from '../services/notices.ts'
+
+/**
+ * Time-driven grading chores, every `intervalMs` (a minute by default):
+ * remind firms with drafts in calls closing within 3 days, and make pool
+ * memberships active when their public notice ends without an upheld
+ * objection. Both are idempotent, so several instances may run them. Not
+ * started in tests (NODE_ENV=test), which call the functions with their own
+ * clock.
+ */
+export default async function gradingJobs (app: FastifyInstance, opts: { env: string, intervalMs?: number }): Promise<void> {
+  if (opts.env === 'test') return
+  let running = false
+  const tick = async () => {
+    if (running) return
+    running = true
+    try {
+      const now = new Date()
+      const reminded = await notifyClosingCalls(app.db, now)
+      const activated = await activateExpiredNotices(app.db, now)
+      if (reminded + activated.length > 0) app.log.info({ reminded, activated: activated.length }, 'grading chores')
+    } catch (err) {
+      app.log.warn({ err }, 'grading chores failed; retrying on the next tick')
+    } finally {
+      running = false
+    }
+  }
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => { tick().catch(() => {}) }, opts.intervalMs ?? 60_000)
+    timer.unref()
+  })
+  app.addHook('onClose', async () => { if (timer != null) clearInterval(timer) })
+}

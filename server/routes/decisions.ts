@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Db } from '../../db/client.ts'
+import type { applications } from '../../db/schema/index.ts'
+import { bearer, errorResponses, IdParamsSchema } from '../../schemas/common.ts'
+import { AppealBodySchema, DecisionBodySchema, DecisionReplySchema, ReasonBodySchema } from '../../schemas/grading.ts'
+import { appeal, decide, returnForRevision } from '../services/decisions.ts'
+
+type ApplicationRow = typeof applications.$inferSelect
+
+function decisionView (a: ApplicationRow) {
+  return {
+    id: a.id,
+    state: a.state,
+    version: a.version,
+    decision: (a.decision as 'admit' | 'reject' | null) ?? null,
+    decisionReason: a.decisionReason ?? null,
+    decisionOverride: a.decisionOverride != null,
+    returnReason: a.returnReason ?? null,
+    appealCount: a.appealCount
+  }
+}
+
+/** Officers decide and return applications; firms appeal a rejection once. */
+const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.authenticate)
+
+  app.post('/v1/applications/:id/decision', {
+    preHandler: app.requireRole('officer'),
+    schema: {
+      tags: ['decisions'],
+      summary: 'Admit or reject a scored application',
+      description: 'Going against the rubric (admitting a failing application, rejecting a passing one) needs a reason and is flagged decisionOverride. Admission creates the pool membership under public notice.',
+      security: bearer,
+      params: IdParamsSchema, body: DecisionBodySchema,
+      response: { 200: DecisionReplySchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const out = await app.db.transaction(async (t) => await decide(t as unknown as Db, request.params.id, request.body, request.auditContext()))
+    return { ...decisionView(out.application), membershipId: out.membershipId }
+  })
+
+  app.post('/v1/applications/:id/return', {
+    preHandler: app.requireRole('officer'),
+    schema: {
+      tags: ['decisions'], summary: 'Return an application to the firm for revision, with a reason it sees', security: bearer,
+      params: IdParamsSchema, body: ReasonBodySchema,
+      response: { 200: DecisionReplySchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => decisionView(await app.db.transaction(async (t) => await returnForRevision(t as unknown as Db, request.params.id, request.body.reason, request.auditContext()))))
+
+  app.post('/v1/applications/:id/appeal', {
+    preHandler: app.requireRole('enterprise'),
+    schema: {
+      tags: ['decisions'],
+      summary: 'Appeal a rejection (once, within the appeal window)',
+      description: 'Policy appeal_window_days (15 by default) after the decision; 409 APPEAL_WINDOW_CLOSED after it, 409 APPEAL_ALREADY_USED for a second appeal. Reviewers are assigned afresh.',
+      security: bearer,
+      params: IdParamsSchema, body: AppealBodySchema,
+      response: { 200: DecisionReplySchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const out = await app.db.transaction(async (t) => await appeal(t as unknown as Db, request.user, request.params.id, request.body.grounds, request.auditContext()))
+    return { ...decisionView(out.application), assigned: out.assigned, short: out.short }
+  })
+}
+export default decisionRoutes

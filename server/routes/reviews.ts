@@ -1,0 +1,121 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
+import {
+  AssignBodySchema, AssignReplySchema, CallAssignReplySchema, ProgressSchema, ReasonBodySchema,
+  ReviewBodySchema, ReviewDetailSchema, ReviewListQuerySchema, ReviewSchema
+} from '../../schemas/grading.ts'
+import { runIdempotent } from '../lib/idempotency.ts'
+import {
+  assignReviewers, autoAssignCall, callProgress, getReview, ifMatchVersion, listMyReviews, recuseReview, saveReview, submitReview
+} from '../services/reviews.ts'
+
+/** Assignment of reviewers (officers), reviews (reviewers) and a call's progress. */
+const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.authenticate)
+
+  const officer = app.requireRole('officer')
+  const reviewer = app.requireRole('reviewer')
+
+  app.post('/v1/applications/:id/assignments', {
+    preHandler: officer,
+    schema: {
+      tags: ['reviews'],
+      summary: 'Assign reviewers to one application',
+      description: 'A reviewer with a conflict of interest with the firm (declared, recused or their employer) is 409 CONFLICT_OF_INTEREST. Moves a submitted application to under_review.',
+      security: bearer,
+      params: IdParamsSchema, headers: IdempotencyHeadersSchema, body: AssignBodySchema,
+      response: { 201: AssignReplySchema, ...errorResponses(400, 401, 403, 404, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const out = await runIdempotent(app.db, { userId: request.user.id, key: request.headers['idempotency-key'], route: `POST /v1/applications/${request.params.id}/assignments`, body: request.body },
+      async (tx) => ({ statusCode: 201, body: await assignReviewers(tx, request.params.id, request.body.reviewerIds, request.auditContext()) }))
+    return reply.code(201).send(out.body)
+  })
+
+  app.post('/v1/calls/:id/assign', {
+    preHandler: officer,
+    schema: {
+      tags: ['reviews'],
+      summary: 'Assign reviewers to every application of a call waiting for them',
+      description: 'Each application gets the call\'s number of reviewers; loads as even as possible (existing assignments count); never a conflicted reviewer. `short` lists the applications that could not get enough.',
+      security: bearer,
+      params: IdParamsSchema,
+      response: { 200: CallAssignReplySchema, ...errorResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => await app.db.transaction(async (t) => await autoAssignCall(t as unknown as Parameters<typeof autoAssignCall>[0], request.params.id, request.auditContext())))
+
+  app.get('/v1/calls/:id/progress', {
+    preHandler: officer,
+    schema: {
+      tags: ['reviews'], summary: 'A call\'s progress: applications by state, reviews done / assigned per application and per reviewer', security: bearer,
+      params: IdParamsSchema,
+      response: { 200: ProgressSchema, ...errorResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => await callProgress(app.db, request.params.id))
+
+  app.get('/v1/reviews', {
+    preHandler: reviewer,
+    schema: {
+      tags: ['reviews'], summary: 'My assignments (never a firm I have a conflict with)', security: bearer,
+      querystring: ReviewListQuerySchema,
+      response: { 200: PageSchema(ReviewSchema), ...errorResponses(400, 401, 403) }
+    }
+  }, async (request) => await listMyReviews(app.db, request.user.id, request.query))
+
+  app.get('/v1/reviews/:id', {
+    preHandler: app.requireRole('reviewer', 'officer', 'admin'),
+    schema: {
+      tags: ['reviews'],
+      summary: 'One review, with the application\'s frozen figures and auto scores',
+      description: 'Other reviewers\' scores only after this reviewer has submitted. ETag carries the version.',
+      security: bearer,
+      params: IdParamsSchema,
+      response: { 200: ReviewDetailSchema, ...errorResponses(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const review = await getReview(app.db, request.user, request.params.id)
+    reply.header('etag', `"${review.version}"`)
+    return review
+  })
+
+  app.put('/v1/reviews/:id', {
+    preHandler: reviewer,
+    schema: {
+      tags: ['reviews'],
+      summary: 'Save my scores and comment as a draft (If-Match)',
+      description: 'Scores may be partial; each in 0..max of its judged indicator. A stale If-Match is 412 VERSION_MISMATCH; none is 428.',
+      security: bearer,
+      params: IdParamsSchema, headers: IfMatchHeadersSchema, body: ReviewBodySchema,
+      response: { 200: ReviewSchema, ...errorResponses(400, 401, 403, 404, 409, 412, 428) }
+    }
+  }, async (request, reply) => {
+    const expected = ifMatchVersion(request.headers['if-match'], true) as number
+    const review = await saveReview(app.db, request.user, request.params.id, request.body, expected, request.auditContext())
+    reply.header('etag', `"${review.version}"`)
+    return review
+  })
+
+  app.post('/v1/reviews/:id/submit', {
+    preHandler: reviewer,
+    schema: {
+      tags: ['reviews'],
+      summary: 'Submit my review (final)',
+      description: 'Every judged indicator must be scored in range. The last review of a round scores the application.',
+      security: bearer,
+      params: IdParamsSchema, headers: IfMatchHeadersSchema,
+      response: { 200: ReviewSchema, ...errorResponses(400, 401, 403, 404, 409, 412) }
+    }
+  }, async (request) => await submitReview(app.db, request.user, request.params.id, ifMatchVersion(request.headers['if-match'], false), request.auditContext()))
+
+  app.post('/v1/reviews/:id/recuse', {
+    preHandler: reviewer,
+    schema: {
+      tags: ['reviews'],
+      summary: 'Step down from a review: declares a conflict with the firm and frees the slot',
+      security: bearer,
+      params: IdParamsSchema, body: ReasonBodySchema,
+      response: { 200: ReviewSchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => await recuseReview(app.db, request.user, request.params.id, request.body.reason, request.auditContext()))
+}
+export default reviewRoutes

@@ -1,0 +1,124 @@
+import { and, eq, inArray } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { applications, calls, poolMemberships, publicNotices } from '../../db/schema/index.ts'
+import { transition, type ApplicationState } from '../domain/application-state.ts'
+import { AppError, errors } from '../domain/errors.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import type { Principal } from '../plugins/auth.ts'
+import { firmUserIds, notify, roleUserIds } from './notifications.ts'
+import { policyNumber } from './policy.ts'
+import { assignApplications } from './reviews.ts'
+
+/**
+ * Decisions (issue 4): admit or reject a scored application, return one for
+ * revision, and the firm's one appeal. Admission puts the firm in the pool
+ * under public notice (公示) first.
+ */
+
+type ApplicationRow = typeof applications.$inferSelect
+const DAY_MS = 24 * 3600 * 1000
+
+export const decisionErrors = {
+  appealWindowClosed: (days: number) => new AppError(409, 'APPEAL_WINDOW_CLOSED', { days }),
+  appealUsed: () => new AppError(409, 'APPEAL_ALREADY_USED'),
+  alreadyMember: () => new AppError(409, 'ALREADY_IN_POOL')
+}
+
+const decisionImage = (a: ApplicationRow) => ({
+  state: a.state, version: a.version, decision: a.decision, decisionReason: a.decisionReason,
+  decisionOverride: a.decisionOverride, returnReason: a.returnReason, appealCount: a.appealCount, appealGrounds: a.appealGrounds
+})
+
+async function lockApplication (tx: Db, id: string): Promise<ApplicationRow> {
+  const [a] = await tx.select().from(applications).where(eq(applications.id, id)).for('update')
+  if (a == null) throw errors.notFound()
+  return a
+}
+
+/**
+ * An officer admits or rejects. Admitting a failing application or rejecting
+ * a passing one overrides the rubric: it needs a reason and is flagged.
+ * Admission creates the pool membership (status `notice`) and its public
+ * notice for policy notice_period_days.
+ */
+export async function decide (tx: Db, id: string, input: { decision: 'admit' | 'reject', reason?: string }, actor: AuditContext, now = new Date()) {
+  const a = await lockApplication(tx, id)
+  const next = transition(a.state as ApplicationState, input.decision)
+  const score = a.score as { pass?: boolean, total?: string } | null
+  const pass = score?.pass === true
+  const override = (input.decision === 'admit') !== pass
+  const reason = input.reason?.trim() ?? ''
+  if (override && reason === '') {
+    throw errors.validation([{ field: 'body.reason', message: `${input.decision === 'admit' ? 'admitting an application that did not pass' : 'rejecting an application that passed'} overrides the rubric: give a reason` }])
+  }
+  const [call] = await tx.select().from(calls).where(eq(calls.id, a.callId))
+  const [after] = await tx.update(applications).set({
+    state: next,
+    decision: input.decision,
+    decisionReason: reason === '' ? null : reason,
+    decisionOverride: override ? { pass, total: score?.total ?? null, decision: input.decision } : null,
+    decidedAt: now,
+    decidedBy: actor.actorId,
+    version: a.version + 1,
+    updatedAt: now
+  }).where(eq(applications.id, id)).returning()
+  await recordAudit(tx, actor, { action: `application.${input.decision}`, objectType: 'application', objectId: id, before: decisionImage(a), after: decisionImage(after) })
+
+  let membershipId: string | null = null
+  if (input.decision === 'admit') {
+    const [member] = await tx.select({ id: poolMemberships.id }).from(poolMemberships)
+      .where(and(eq(poolMemberships.enterpriseId, a.enterpriseId), eq(poolMemberships.programCode, call.programCode), inArray(poolMemberships.status, ['notice', 'active', 'warned'])))
+    if (member != null) throw decisionErrors.alreadyMember()
+    const tier = (a.snapshot as { declaration?: { tierCode?: string } } | null)?.declaration?.tierCode ?? 'below_scale'
+    const [m] = await tx.insert(poolMemberships).values({
+      enterpriseId: a.enterpriseId, programCode: call.programCode, applicationId: a.id,
+      tierAtAdmission: tier, currentTier: tier, admittedOn: now.toISOString().slice(0, 10), status: 'notice'
+    }).returning()
+    membershipId = m.id
+    await recordAudit(tx, actor, { action: 'pool.admit', objectType: 'pool_membership', objectId: m.id, after: m })
+    const days = await policyNumber(tx, 'notice_period_days', 7)
+    const [notice] = await tx.insert(publicNotices).values({
+      membershipId: m.id, applicationId: a.id, enterpriseId: a.enterpriseId, programCode: call.programCode, tierCode: tier,
+      startsAt: now, endsAt: new Date(now.getTime() + days * DAY_MS)
+    }).returning()
+    await recordAudit(tx, actor, { action: 'notice.publish', objectType: 'public_notice', objectId: notice.id, after: notice })
+  }
+  await notify(tx, await firmUserIds(tx, a.enterpriseId), 'decision_made', { applicationId: id, callId: a.callId, decision: input.decision })
+  return { application: after, membershipId }
+}
+
+/** An officer sends the application back for revision with a reason the firm sees. */
+export async function returnForRevision (tx: Db, id: string, reason: string, actor: AuditContext) {
+  const a = await lockApplication(tx, id)
+  const next = transition(a.state as ApplicationState, 'return')
+  // The revision is graded afresh (a new round); the old score no longer stands.
+  const [after] = await tx.update(applications).set({ state: next, returnReason: reason, score: null, version: a.version + 1, updatedAt: new Date() })
+    .where(eq(applications.id, id)).returning()
+  await recordAudit(tx, actor, { action: 'application.return', objectType: 'application', objectId: id, before: decisionImage(a), after: decisionImage(after) })
+  await notify(tx, await firmUserIds(tx, a.enterpriseId), 'application_returned', { applicationId: id, callId: a.callId, reason })
+  return after
+}
+
+/**
+ * The firm appeals a rejection: once, within policy appeal_window_days of the
+ * decision. Officers are told; reviewers are assigned afresh (the first
+ * round's reviewers only when nobody else is left). The next decision is
+ * final: a second appeal is refused.
+ */
+export async function appeal (tx: Db, user: Principal, id: string, grounds: string, actor: AuditContext, now = new Date()) {
+  const a = await lockApplication(tx, id)
+  if (user.role !== 'enterprise' || a.enterpriseId !== user.enterpriseId) throw errors.notFound()
+  if (a.appealCount > 0) throw decisionErrors.appealUsed()
+  const next = transition(a.state as ApplicationState, 'appeal')
+  const days = await policyNumber(tx, 'appeal_window_days', 15)
+  if (a.decidedAt == null || now.getTime() > a.decidedAt.getTime() + days * DAY_MS) throw decisionErrors.appealWindowClosed(days)
+  const [appealed] = await tx.update(applications).set({
+    state: next, appealGrounds: grounds, appealedAt: now, appealCount: a.appealCount + 1, score: null, version: a.version + 1, updatedAt: now
+  }).where(eq(applications.id, id)).returning()
+  await recordAudit(tx, actor, { action: 'application.appeal', objectType: 'application', objectId: id, before: decisionImage(a), after: decisionImage(appealed) })
+  await notify(tx, await roleUserIds(tx, 'officer'), 'appeal_received', { applicationId: id, callId: a.callId })
+  const [call] = await tx.select({ perApplication: calls.reviewersPerApplication }).from(calls).where(eq(calls.id, a.callId))
+  const plan = await assignApplications(tx, [appealed], call.perApplication, { ...actor })
+  const [after] = await tx.select().from(applications).where(eq(applications.id, id))
+  return { application: after, assigned: plan.assigned, short: plan.short }
+}

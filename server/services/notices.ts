@@ -1,0 +1,127 @@
+import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { applications, enterprises, noticeObjections, poolMemberships, publicNotices } from '../../db/schema/index.ts'
+import { errors } from '../domain/errors.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import { decodeCursor, page } from '../lib/pagination.ts'
+import { firmUserIds, notify, roleUserIds } from './notifications.ts'
+
+/**
+ * Public notice (公示) of admissions: who was admitted to which program and
+ * tier, for the notice period, never the figures. Anyone may object; an
+ * upheld objection reverses the admission; otherwise the membership becomes
+ * active when the period ends (activateExpiredNotices, run by the timer).
+ */
+
+const SYSTEM: AuditContext = { actorId: null, actorRole: 'system', requestId: null }
+
+export async function listPublicNotices (db: Db, q: { limit: number, cursor?: string }, now = new Date()) {
+  const after = decodeCursor<{ t: string, id: string }>(q.cursor, ['t', 'id'])
+  const where: SQL[] = [eq(publicNotices.status, 'open'), lte(publicNotices.startsAt, now), gt(publicNotices.endsAt, now)]
+  if (after != null) where.push(sql`(${publicNotices.startsAt}, ${publicNotices.id}) > (${after.t}::timestamptz, ${after.id}::uuid)`)
+  const rows = await db.select({
+    id: publicNotices.id, firmName: enterprises.name, uscc: enterprises.uscc, program: publicNotices.programCode,
+    tier: publicNotices.tierCode, startsAt: publicNotices.startsAt, endsAt: publicNotices.endsAt
+  }).from(publicNotices).innerJoin(enterprises, eq(enterprises.id, publicNotices.enterpriseId))
+    .where(and(...where)).orderBy(asc(publicNotices.startsAt), asc(publicNotices.id)).limit(q.limit + 1)
+  const p = page(rows, q.limit, r => ({ t: r.startsAt.toISOString(), id: r.id }))
+  return { items: p.items.map(r => ({ ...r, startsAt: r.startsAt.toISOString(), endsAt: r.endsAt.toISOString() })), nextCursor: p.nextCursor }
+}
+
+type ObjectionRow = typeof noticeObjections.$inferSelect
+const objectionView = (o: ObjectionRow) => ({
+  id: o.id, noticeId: o.noticeId, reason: o.reason, contact: o.contact, state: o.state as 'pending' | 'upheld' | 'dismissed',
+  resolution: o.resolution ?? null, resolvedBy: o.resolvedBy ?? null, resolvedAt: o.resolvedAt?.toISOString() ?? null, createdAt: o.createdAt.toISOString()
+})
+
+/** Anyone lodges an objection while the notice runs; officers are told. */
+export async function lodgeObjection (db: Db, noticeId: string, input: { reason: string, contact: string }, actor: AuditContext, now = new Date()) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [notice] = await tx.select().from(publicNotices).where(eq(publicNotices.id, noticeId)).for('share')
+    // Outside its period a notice is not public: the same 404 as a missing one.
+    if (notice == null || notice.status !== 'open' || now < notice.startsAt || now >= notice.endsAt) throw errors.notFound()
+    const [row] = await tx.insert(noticeObjections).values({ noticeId, reason: input.reason, contact: input.contact }).returning()
+    await recordAudit(tx, actor, { action: 'objection.lodge', objectType: 'notice_objection', objectId: row.id, after: objectionView(row) })
+    await notify(tx, await roleUserIds(tx, 'officer'), 'objection_received', { objectionId: row.id, noticeId, applicationId: notice.applicationId })
+    return { id: row.id, noticeId, state: 'pending' as const, createdAt: row.createdAt.toISOString() }
+  })
+}
+
+export async function listObjections (db: Db, q: { limit: number, cursor?: string, state?: string, noticeId?: string }) {
+  const after = decodeCursor<{ t: string, id: string }>(q.cursor, ['t', 'id'])
+  const where: SQL[] = []
+  if (q.state != null) where.push(eq(noticeObjections.state, q.state))
+  if (q.noticeId != null) where.push(eq(noticeObjections.noticeId, q.noticeId))
+  if (after != null) where.push(sql`(${noticeObjections.createdAt}, ${noticeObjections.id}) > (${after.t}::timestamptz, ${after.id}::uuid)`)
+  const rows = await db.select().from(noticeObjections).where(and(...where)).orderBy(asc(noticeObjections.createdAt), asc(noticeObjections.id)).limit(q.limit + 1)
+  const p = page(rows, q.limit, r => ({ t: r.createdAt.toISOString(), id: r.id }))
+  return { items: p.items.map(objectionView), nextCursor: p.nextCursor }
+}
+
+/**
+ * An officer resolves a pending objection. Upholding it reverses the
+ * admission: the notice is revoked, the membership `revoked`, and the
+ * application's decision becomes a rejection with the reason (the firm may
+ * still appeal it once, like any rejection).
+ */
+export async function resolveObjection (db: Db, id: string, outcome: 'upheld' | 'dismissed', reason: string, actor: AuditContext, now = new Date()) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [o] = await tx.select().from(noticeObjections).where(eq(noticeObjections.id, id)).for('update')
+    if (o == null) throw errors.notFound()
+    if (o.state !== 'pending') throw errors.invalidState(o.state, 'the objection is already resolved')
+    const [notice] = await tx.select().from(publicNotices).where(eq(publicNotices.id, o.noticeId)).for('update')
+    if (outcome === 'upheld' && notice.status !== 'open') throw errors.invalidState(notice.status, 'the notice is no longer open')
+    const [after] = await tx.update(noticeObjections).set({ state: outcome, resolution: reason, resolvedBy: actor.actorId, resolvedAt: now })
+      .where(eq(noticeObjections.id, id)).returning()
+    await recordAudit(tx, actor, { action: `objection.${outcome === 'upheld' ? 'uphold' : 'dismiss'}`, objectType: 'notice_objection', objectId: id, before: objectionView(o), after: objectionView(after) })
+    if (outcome === 'upheld') {
+      await tx.update(publicNotices).set({ status: 'revoked' }).where(eq(publicNotices.id, notice.id))
+      await recordAudit(tx, actor, { action: 'notice.revoke', objectType: 'public_notice', objectId: notice.id, before: { status: notice.status }, after: { status: 'revoked' } })
+      const [m] = await tx.select().from(poolMemberships).where(eq(poolMemberships.id, notice.membershipId)).for('update')
+      await tx.update(poolMemberships).set({ status: 'revoked', statusReason: `objection upheld: ${reason}`, updatedAt: now }).where(eq(poolMemberships.id, m.id))
+      await recordAudit(tx, actor, { action: 'pool.revoke', objectType: 'pool_membership', objectId: m.id, before: { status: m.status }, after: { status: 'revoked', statusReason: `objection upheld: ${reason}` } })
+      const [a] = await tx.select().from(applications).where(eq(applications.id, notice.applicationId)).for('update')
+      // Not a step of the ordinary state machine: an admission reversed after
+      // public notice becomes a rejection, with the objection as its reason.
+      const reversal = { state: 'rejected', decision: 'reject', decisionReason: `admission reversed after an upheld objection: ${reason}`, decisionOverride: { reversedAdmission: true, objectionId: id }, decidedAt: now, decidedBy: actor.actorId, version: a.version + 1, updatedAt: now }
+      await tx.update(applications).set(reversal).where(eq(applications.id, a.id))
+      await recordAudit(tx, actor, { action: 'application.reverse_admission', objectType: 'application', objectId: a.id, before: { state: a.state, decision: a.decision, version: a.version }, after: { state: 'rejected', decision: 'reject', decisionReason: reversal.decisionReason, version: reversal.version } })
+      await notify(tx, await firmUserIds(tx, a.enterpriseId), 'decision_made', { applicationId: a.id, callId: a.callId, decision: 'reject', reversedAdmission: true })
+    }
+    return objectionView(after)
+  })
+}
+
+/**
+ * Every notice whose period has ended without a pending or upheld objection:
+ * the notice closes and the membership becomes `active`. Idempotent; returns
+ * the memberships activated.
+ */
+export async function activateExpiredNotices (db: Db, now: Date): Promise<string[]> {
+  const due = await db.select({ id: publicNotices.id }).from(publicNotices)
+    .where(and(eq(publicNotices.status, 'open'), lte(publicNotices.endsAt, now),
+      sql`not exists (select 1 from ${noticeObjections} o where o.notice_id = ${publicNotices.id} and o.state in ('pending','upheld'))`))
+    .orderBy(asc(publicNotices.endsAt), asc(publicNotices.id))
+  const activated: string[] = []
+  for (const { id } of due) {
+    await db.transaction(async (t) => {
+      const tx = t as unknown as Db
+      const [n] = await tx.select().from(publicNotices).where(eq(publicNotices.id, id)).for('update')
+      if (n.status !== 'open') return
+      const [pending] = await tx.select({ id: noticeObjections.id }).from(noticeObjections)
+        .where(and(eq(noticeObjections.noticeId, id), sql`${noticeObjections.state} in ('pending','upheld')`)).limit(1)
+      if (pending != null) return
+      await tx.update(publicNotices).set({ status: 'closed' }).where(eq(publicNotices.id, id))
+      const [m] = await tx.update(poolMemberships).set({ status: 'active', updatedAt: now })
+        .where(and(eq(poolMemberships.id, n.membershipId), eq(poolMemberships.status, 'notice'))).returning()
+      await recordAudit(tx, SYSTEM, { action: 'notice.close', objectType: 'public_notice', objectId: id, before: { status: 'open' }, after: { status: 'closed' } })
+      if (m != null) {
+        await recordAudit(tx, SYSTEM, { action: 'pool.activate', objectType: 'pool_membership', objectId: m.id, before: { status: 'notice' }, after: { status: 'active' } })
+        activated.push(m.id)
+      }
+    })
+  }
+  return activated
+}

@@ -1,0 +1,87 @@
+import { and, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { applications, calls, notifications, users, type NotificationKind } from '../../db/schema/index.ts'
+import { errors } from '../domain/errors.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import { decodeCursor, page } from '../lib/pagination.ts'
+import type { NotificationView } from '../../schemas/grading.ts'
+
+type NotificationRow = typeof notifications.$inferSelect
+
+export function notificationView (n: NotificationRow): NotificationView {
+  return { id: n.id, kind: n.kind, payload: n.payload, readAt: n.readAt?.toISOString() ?? null, createdAt: n.createdAt.toISOString() }
+}
+
+/**
+ * Puts a notification in each user's inbox. Call it inside the transaction
+ * of the change it tells about, so both commit or neither. With `dedupeKey`,
+ * a user gets it at most once. Returns how many were written.
+ */
+export async function notify (tx: Db, userIds: readonly string[], kind: NotificationKind, payload: Record<string, unknown>, opts: { dedupeKey?: string } = {}): Promise<number> {
+  const unique = [...new Set(userIds)]
+  if (unique.length === 0) return 0
+  const rows = await tx.insert(notifications)
+    .values(unique.map(userId => ({ userId, kind, payload, dedupeKey: opts.dedupeKey ?? null })))
+    .onConflictDoNothing().returning({ id: notifications.id })
+  return rows.length
+}
+
+/** The enterprise accounts acting for a firm (they get its notifications). */
+export async function firmUserIds (db: Db, enterpriseId: string): Promise<string[]> {
+  const rows = await db.select({ id: users.id }).from(users).where(and(eq(users.enterpriseId, enterpriseId), eq(users.disabled, false)))
+  return rows.map(r => r.id)
+}
+
+/** Active accounts of a role (e.g. every officer, told of an appeal). */
+export async function roleUserIds (db: Db, role: 'officer' | 'admin'): Promise<string[]> {
+  const rows = await db.select({ id: users.id }).from(users).where(and(eq(users.role, role), eq(users.disabled, false)))
+  return rows.map(r => r.id)
+}
+
+/** Within this many days of closing, a firm with a draft is reminded. */
+export const CALL_CLOSING_DAYS = 3
+
+/**
+ * Reminds every firm with a draft (or returned) application in a call that
+ * closes within CALL_CLOSING_DAYS: once per call and firm user, however
+ * often it runs. Run by the grading timer; tests call it with their `now`.
+ */
+export async function notifyClosingCalls (db: Db, now: Date): Promise<number> {
+  const horizon = new Date(now.getTime() + CALL_CLOSING_DAYS * 24 * 3600 * 1000)
+  const rows = await db.select({ callId: calls.id, title: calls.title, closesAt: calls.closesAt, applicationId: applications.id, userId: users.id })
+    .from(calls)
+    .innerJoin(applications, eq(applications.callId, calls.id))
+    .innerJoin(users, and(eq(users.enterpriseId, applications.enterpriseId), eq(users.disabled, false)))
+    .where(and(gt(calls.closesAt, now), lte(calls.closesAt, horizon), lte(calls.opensAt, now), inArray(applications.state, ['draft', 'returned'])))
+  let written = 0
+  for (const r of rows) {
+    written += await db.transaction(async (t) => await notify(t as unknown as Db, [r.userId], 'call_closing',
+      { callId: r.callId, title: r.title, closesAt: r.closesAt.toISOString(), applicationId: r.applicationId },
+      { dedupeKey: `call_closing:${r.callId}` }))
+  }
+  return written
+}
+
+export async function listNotifications (db: Db, userId: string, q: { limit: number, cursor?: string, unread?: boolean }) {
+  const after = decodeCursor<{ t: string, id: string }>(q.cursor, ['t', 'id'])
+  const where: SQL[] = [eq(notifications.userId, userId)]
+  if (q.unread === true) where.push(isNull(notifications.readAt))
+  if (after != null) where.push(sql`(${notifications.createdAt}, ${notifications.id}) < (${after.t}::timestamptz, ${after.id}::uuid)`)
+  const rows = await db.select().from(notifications).where(and(...where))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(q.limit + 1)
+  const p = page(rows, q.limit, r => ({ t: r.createdAt.toISOString(), id: r.id }))
+  return { items: p.items.map(notificationView), nextCursor: p.nextCursor }
+}
+
+/** Marks one of the caller's own notifications read; anyone else's is 404. */
+export async function markRead (db: Db, userId: string, id: string, actor: AuditContext, now = new Date()): Promise<NotificationView> {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [before] = await tx.select().from(notifications).where(and(eq(notifications.id, id), eq(notifications.userId, userId))).for('update')
+    if (before == null) throw errors.notFound()
+    if (before.readAt != null) return notificationView(before)
+    const [after] = await tx.update(notifications).set({ readAt: now }).where(eq(notifications.id, id)).returning()
+    await recordAudit(tx, actor, { action: 'notification.read', objectType: 'notification', objectId: id, before: { readAt: null }, after: { readAt: now.toISOString() } })
+    return notificationView(after)
+  })
+}
