@@ -5,6 +5,7 @@ import auth from './auth.ts'
 import users from './users.ts'
 import reference from './reference.ts'
 import audit from './audit.ts'
+import pool from './pool.ts'
 import rubrics from './rubrics.ts'
 import conflicts from './conflicts.ts'
 import notifications from './notifications.ts'
@@ -28,6 +29,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(users)
   await app.register(reference)
   await app.register(audit)
+  await app.register(pool)
   await app.register(rubrics)
   await app.register(conflicts)
   await app.register(notifications)
