@@ -16,7 +16,7 @@ export function toHundredMillions (yuan) {
   if (yuan == null) return null
   const [whole, frac = ''] = String(yuan).split('.')
   const fen = BigInt(whole) * 100n + BigInt((frac + '00').slice(0, 2)) * (whole.startsWith('-') ? -1n : 1n)
-  return Number(fen / 100000n) / 10000 // 亿 = 1e10 fen; keep 4 decimals before the float
+  return Number(fen / 1000000n) / 10000 // 亿 = 1e10 fen; exact down to 0.0001亿 (10,000 yuan) before the float
 }
 
 function labelOf (dim, code) {
@@ -67,7 +67,7 @@ function distributionOption (dim, cells) {
     },
     yAxis: [
       { type: 'value', name: t('dash.firms'), minInterval: 1 },
-      { type: 'value', name: t('dash.revenue'), splitLine: { show: false } }
+      { type: 'value', name: t('dash.revenue.axis'), splitLine: { show: false } }
     ],
     series: [
       { name: t('dash.firms'), type: 'bar', barMaxWidth: 28, data: cells.map(c => c.firms) },
@@ -135,7 +135,7 @@ function trendOption (trend) {
     xAxis: { type: 'category', data: years },
     yAxis: [
       { type: 'value', name: t('dash.firms'), minInterval: 1 },
-      { type: 'value', name: t('dash.revenue'), splitLine: { show: false } }
+      { type: 'value', name: t('dash.revenue.axis'), splitLine: { show: false } }
     ],
     series: [
       ...tiers.map(tier => ({
@@ -186,7 +186,7 @@ export async function dashboardView ({ query }) {
     chartEls[dim] = { el, cells }
     return card(`${t('dash.distribution')} · ${t('dash.by.' + dim)}`,
       el,
-      h('details', null, h('summary', null, t('common.open')), distributionTable(dim, cells)),
+      h('details', null, h('summary', null, t('dash.table')), distributionTable(dim, cells)),
       h('div', { class: 'buttons' }, csvButton(t('common.csv'), '/v1/analytics/distribution', { year, by: dim }, `distribution-${year}-${dim}.csv`)))
   })
   const suppressedCount = distributions.reduce((n, d) => n + (d.suppressedCells ?? 0), 0)
@@ -206,12 +206,12 @@ export async function dashboardView ({ query }) {
       stat(t('dash.revenue'), money('operatingRevenue'), 'total-revenue'),
       stat(t('dash.softwareRevenue') + (getLang() === 'zh' ? '(亿元)' : ' (100M CNY)'), money('softwareRevenue')),
       stat(t('dash.employees'), totals.suppressed || totals.employees == null ? t('dash.suppressed') : formatNumber(totals.employees))),
-    suppressedCount > 0 ? notice('info', t('dash.suppressedNote'), ` (${distributions[0].minFirms})`) : null,
+    suppressedCount > 0 ? notice('info', t('dash.suppressedCells', { n: distributions[0].minFirms })) : null,
     h('div', { class: 'grid-2' },
       card(t('dash.trend'), trend instanceof Error ? notice('info', trend.message) : trendEl,
         h('div', { class: 'buttons' }, csvButton(t('common.csv'), '/v1/analytics/trend', { from, to: year, by: 'tier' }, `trend-${from}-${year}.csv`))),
       card(t('dash.targets'), targets instanceof Error
         ? notice('info', targets.message)
         : h('div', { id: 'targets' }, targets.targets.map(targetRow)))),
-    h('div', { class: 'grid' }, distributionCards))
+    h('div', { class: 'grid-even' }, distributionCards))
 }

@@ -3,9 +3,9 @@
 // yearly re-evaluation of the pool.
 import { h, table } from '../dom.js'
 import { t, nameOf, formatDateTime } from '../i18n.js'
-import { api, listAll, ApiError, newIdempotencyKey } from '../api.js'
+import { api, listAll, downloadCsv, ApiError, newIdempotencyKey } from '../api.js'
 import { store, reference, flash } from '../context.js'
-import { apiForm, field, input, select, textarea, card, badge, facts, notice, meter, busy } from '../ui.js'
+import { apiForm, field, input, select, textarea, card, badge, facts, notice, meter, busy, toast } from '../ui.js'
 import { tierBadge, scoreFacts } from './portal.js'
 import { auditTrail } from './admin.js'
 
@@ -20,21 +20,12 @@ function localInputValue (date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`
 }
 
-/** Reviews done / assigned for an application, from what the API gives. */
-function reviewProgress (a) {
-  const p = a.reviewProgress ?? a.reviews
-  if (p == null) return null
-  if (Array.isArray(p)) {
-    const live = p.filter(r => r.state !== 'recused')
-    return { done: live.filter(r => r.state === 'submitted').length, assigned: live.length }
-  }
-  return { done: p.submitted ?? p.done ?? 0, assigned: p.assigned ?? p.total ?? 0 }
-}
-
-function progressCell (a) {
-  const p = reviewProgress(a)
+/** One application's row of GET /v1/calls/:id/progress → a small meter of reviews done / assigned. */
+function progressCell (p) {
   if (p == null) return '—'
-  return h('div', null, h('div', { class: 'muted' }, `${p.done} / ${p.assigned}`), meter(p.assigned === 0 ? 0 : p.done / p.assigned, { met: p.assigned > 0 && p.done === p.assigned }))
+  const assigned = p.assigned - (p.recused ?? 0)
+  return h('div', { class: 'progress-cell' }, h('div', { class: 'muted' }, `${p.submitted} / ${assigned}`),
+    meter(assigned <= 0 ? 0 : p.submitted / assigned, { met: assigned > 0 && p.submitted === assigned }))
 }
 
 export async function officerView () {
@@ -77,7 +68,7 @@ export async function officerView () {
           { label: t('portal.closesAt'), cell: c => formatDateTime(c.closesAt) }
         ], calls))),
         reevaluateCard()),
-      card(t('off.newCall'), callForm)))
+      h('div', null, card(t('off.newCall'), callForm), await poolCard())))
 }
 
 function reevaluateCard () {
@@ -94,34 +85,57 @@ function reevaluateCard () {
   return card(t('off.reevaluate'), form, report)
 }
 
-/** The re-evaluation report: counts where the API gives them, else the changes listed. */
+/** The re-evaluation report: counts, and who moved (firm, program, from → to). */
 function reportSummary (r) {
-  if (r == null || typeof r !== 'object') return null
-  const rows = []
-  for (const [k, v] of Object.entries(r)) {
-    if (typeof v === 'number' || typeof v === 'string') rows.push([k, String(v)])
-    else if (Array.isArray(v)) rows.push([k, String(v.length)])
-    else if (v != null && typeof v === 'object') {
-      for (const [k2, v2] of Object.entries(v)) if (typeof v2 === 'number') rows.push([`${k}.${k2}`, String(v2)])
-    }
-  }
-  return facts(rows)
+  const tierName = (code) => nameOf(store.ref.tier[code])
+  const changes = (key, describe) => r[key].length === 0
+    ? null
+    : h('li', null, t('off.re.' + key), ': ', r[key].map(c => `${c.enterpriseName} (${nameOf(store.ref.program[c.program])}${describe != null ? ', ' + describe(c) : ''})`).join('; '))
+  return h('div', null,
+    facts([
+      [t('off.re.evaluated'), String(r.evaluated)],
+      [t('off.re.promoted'), String(r.promoted.length)],
+      [t('off.re.demoted'), String(r.demoted.length)],
+      [t('off.re.warned'), String(r.warned.length)],
+      [t('off.re.reinstated'), String(r.reinstated.length)],
+      [t('off.re.exited'), String(r.exited.length)],
+      [t('off.re.unchanged'), String(r.unchanged)]
+    ]),
+    h('ul', null,
+      changes('promoted', c => `${tierName(c.from)} → ${tierName(c.to)}`),
+      changes('demoted', c => `${tierName(c.from)} → ${tierName(c.to)}`),
+      changes('warned'),
+      changes('exited')))
+}
+
+async function poolCard () {
+  const pool = await api.get('/v1/pool', { query: { view: 'aggregates' } })
+  const csv = h('button', { type: 'button', class: 'small' }, t('common.csv'))
+  csv.addEventListener('click', async () => {
+    try { await busy(csv, () => downloadCsv('/v1/pool', { view: 'members' }, 'pool-members.csv')) } catch (err) { toast(err.message, 'error') }
+  })
+  return card(t('off.pool') + ` (${pool.members})`,
+    h('div', { class: 'table-wrap' }, table([
+      { label: t('common.program'), cell: a => nameOf(store.ref.program[a.program]) },
+      { label: t('common.tier'), cell: a => tierBadge(a.tier) },
+      { label: t('common.state'), cell: a => badge(a.status) },
+      { label: t('dash.firms'), class: 'num', cell: a => String(a.members) }
+    ], pool.aggregates)),
+    h('div', { class: 'buttons' }, csv))
 }
 
 export async function callView ({ params, rerender }) {
   const ref = await reference()
   const id = params[0]
-  const [call, applications] = await Promise.all([
+  const [call, applications, progress] = await Promise.all([
     api.get(`/v1/calls/${id}`),
-    listAll('/v1/applications', { callId: id })
+    listAll('/v1/applications', { callId: id }),
+    api.get(`/v1/calls/${id}/progress`)
   ])
-  let progress = null
-  try { progress = await api.get(`/v1/calls/${id}/progress`) } catch {}
-  const byApp = Object.fromEntries((progress?.applications ?? []).map(p => [p.applicationId ?? p.id, p]))
-  const rows = applications.map(a => ({ ...a, reviewProgress: a.reviewProgress ?? byApp[a.id]?.reviews ?? byApp[a.id] }))
-  const totals = rows.reduce((acc, a) => {
-    const p = reviewProgress(a)
-    if (p != null) { acc.done += p.done; acc.assigned += p.assigned }
+  const byApp = Object.fromEntries(progress.applications.map(p => [p.applicationId, p]))
+  const totals = progress.applications.reduce((acc, p) => {
+    acc.done += p.submitted
+    acc.assigned += p.assigned - (p.recused ?? 0)
     return acc
   }, { done: 0, assigned: 0 })
 
@@ -130,8 +144,8 @@ export async function callView ({ params, rerender }) {
   assign.addEventListener('click', async () => {
     try {
       const r = await busy(assign, () => api.post(`/v1/calls/${id}/assign`, {}))
-      const n = r?.assigned?.length ?? r?.applications ?? r?.assignedApplications ?? r?.count ?? ''
-      flash('success', t('off.autoAssigned', { n }))
+      const n = new Set(r.assigned.map(a => a.applicationId)).size
+      flash(r.short.length > 0 ? 'warn' : 'success', t('off.autoAssigned', { n }) + (r.short.length > 0 ? ' ' + t('off.short', { n: r.short.length }) : ''))
       rerender()
     } catch (err) {
       assignResult.replaceChildren(notice('error', err.message, ' ', h('span', { class: 'code' }, err.code ?? '')))
@@ -145,16 +159,24 @@ export async function callView ({ params, rerender }) {
           formatDateTime(call.opensAt), ' – ', formatDateTime(call.closesAt))),
       h('div', { class: 'actions' }, h('a', { class: 'button', href: '/officer' }, t('common.back')), assign)),
     assignResult,
-    card(t('off.reviewsProgress'),
-      h('p', { id: 'call-progress' }, t('off.reviewsDone', { done: totals.done, total: totals.assigned })),
-      meter(totals.assigned === 0 ? 0 : totals.done / totals.assigned, { met: totals.assigned > 0 && totals.done === totals.assigned })),
-    card(t('off.applications'), h('div', { class: 'table-wrap' }, table([
-      { label: t('common.firm'), cell: a => h('a', { href: `/officer/applications/${a.id}` }, a.enterpriseName ?? a.snapshot?.enterprise?.name ?? a.enterpriseId.slice(0, 8)) },
-      { label: t('common.state'), cell: a => badge(a.state) },
-      { label: t('off.reviewsProgress'), cell: progressCell },
-      { label: t('off.total'), class: 'num', cell: a => a.score?.total != null ? String(a.score.total) : '—' },
-      { label: t('state.submitted'), cell: a => formatDateTime(a.submittedAt) }
-    ], rows))))
+    h('div', { class: 'grid-2' },
+      card(t('off.applications'), h('div', { class: 'table-wrap' }, table([
+        { label: t('common.firm'), cell: a => h('a', { href: `/officer/applications/${a.id}` }, byApp[a.id]?.firm ?? a.enterpriseId.slice(0, 8)) },
+        { label: t('common.state'), cell: a => badge(a.state) },
+        { label: t('off.reviewsProgress'), cell: a => progressCell(byApp[a.id]) },
+        { label: t('off.total'), class: 'num', cell: a => a.score?.total ?? '—' },
+        { label: t('state.submitted'), cell: a => formatDateTime(a.submittedAt) }
+      ], applications))),
+      h('div', null,
+        card(t('off.reviewsProgress'),
+          h('p', { id: 'call-progress' }, t('off.reviewsDone', { done: totals.done, total: totals.assigned })),
+          meter(totals.assigned === 0 ? 0 : totals.done / totals.assigned, { met: totals.assigned > 0 && totals.done === totals.assigned }),
+          h('h3', null, t('off.reviewers')),
+          table([
+            { label: t('off.reviewers'), cell: r => r.name },
+            { label: t('off.reviewsProgress'), cell: r => progressCell({ assigned: r.assigned, submitted: r.submitted }) }
+          ], progress.reviewers)),
+        card(t('common.state'), facts(Object.entries(progress.applicationsByState).map(([state, n]) => [badge(state), String(n)]))))))
 }
 
 export async function officerApplicationView ({ params, me, rerender }) {
@@ -181,10 +203,10 @@ export async function officerApplicationView ({ params, me, rerender }) {
     parts.push(card(t('off.decide'), apiForm({ id: 'decision-form' }, [
       h('div', { class: 'fields' },
         field(t('off.decide'), select('decision', [{ value: 'admit', label: t('off.admit') }, { value: 'reject', label: t('off.reject') }])),
-        field(t('off.decision.reason'), textarea('reason', { rows: 3 }), { wide: true })),
+        field(t('off.decision.reason'), textarea('reason', { rows: 3 }), { wide: true, hint: t('off.decision.hint') })),
       h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('off.decide')))
     ], async (values) => {
-      await api.post(`/v1/applications/${id}/decision`, { decision: values.decision, reason: values.reason ?? '' })
+      await api.post(`/v1/applications/${id}/decision`, { decision: values.decision, ...(values.reason != null ? { reason: values.reason } : {}) })
       flash('success', t('off.decided'))
       rerender()
     })))

@@ -94,7 +94,7 @@ export async function portalView ({ me }) {
         [t('register.uscc'), h('span', { class: 'code' }, firm.uscc)],
         [t('common.tier'), h('span', null, tierBadge(firm.currentTier), firm.latestDeclarationYear != null ? h('span', { class: 'muted' }, ` (${firm.latestDeclarationYear})`) : null)],
         [t('register.district'), nameOf(ref.district[firm.districtCode])],
-        [t('register.domains'), firm.domains.map(d => nameOf(ref.domain[d])).join(getLang() === 'zh' ? '、' : ', ')],
+        [t('dash.by.domain'), firm.domains.map(d => nameOf(ref.domain[d])).join(getLang() === 'zh' ? '、' : ', ')],
         [t('register.foundedOn'), formatDate(firm.foundedOn)],
         [t('off.pool'), (firm.poolMemberships ?? []).length === 0
           ? t('common.none')

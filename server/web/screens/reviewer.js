@@ -13,19 +13,22 @@ const OUT = new Set(['recused'])
 
 /** The firm's name for a review, from whatever the list item carries. */
 function firmName (r) {
-  return r.enterpriseName ?? r.enterprise?.name ?? r.application?.enterpriseName ?? r.firmName ?? r.applicationId?.slice(0, 8)
+  return r.application?.enterprise?.name ?? r.applicationId.slice(0, 8)
 }
 
 export async function reviewsView () {
   const ref = await reference()
   const [reviews, conflicts] = await Promise.all([
     listAll('/v1/reviews'),
-    api.get('/v1/me/conflicts').catch(() => null)
+    listAll('/v1/me/conflicts')
   ])
-  const counted = reviews.filter(r => !OUT.has(r.state))
+  // The list carries ids only; the firm and program come with each review's detail (a reviewer has a handful).
+  const details = await Promise.all(reviews.slice(0, 100).map(r => api.get(`/v1/reviews/${r.id}`).catch(() => null)))
+  const detailById = Object.fromEntries(details.filter(Boolean).map(d => [d.id, d]))
+  const rows = reviews.map(r => ({ ...r, ...(detailById[r.id] != null ? { application: detailById[r.id].application } : {}) }))
+  const counted = rows.filter(r => !OUT.has(r.state))
   const done = counted.filter(r => DONE.has(r.state)).length
   const key = newIdempotencyKey()
-  const conflictItems = Array.isArray(conflicts) ? conflicts : conflicts?.items
   return h('div', null,
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, t('rev.title')), h('p', { class: 'lead' }, t('rev.assignments')))),
     h('div', { class: 'grid-2' },
@@ -34,17 +37,15 @@ export async function reviewsView () {
         meter(counted.length === 0 ? 0 : done / counted.length, { label: t('rev.assignments'), met: counted.length > 0 && done === counted.length }),
         h('div', { class: 'table-wrap' }, table([
           { label: t('common.firm'), cell: r => h('a', { href: `/reviews/${r.id}` }, firmName(r)) },
-          { label: t('common.program'), cell: r => nameOf(ref.program[r.program ?? r.application?.program]) },
+          { label: t('common.program'), cell: r => nameOf(ref.program[r.application?.program]) },
           { label: t('common.state'), cell: r => badge(r.state) },
-          { label: t('common.updated'), cell: r => formatDateTime(r.updatedAt ?? r.assignedAt) }
-        ], reviews, { empty: t('rev.none') }))),
+          { label: t('common.updated'), cell: r => formatDateTime(r.submittedAt ?? r.assignedAt) }
+        ], rows, { empty: t('rev.none') }))),
       card(t('rev.conflicts'),
-        conflictItems == null
-          ? notice('info', t('common.unavailable'))
-          : table([
-            { label: t('rev.conflict.uscc'), cell: c => h('span', { class: 'code' }, c.uscc ?? c.enterpriseUscc) },
-            { label: t('common.reason'), cell: c => c.reason ?? '' }
-          ], conflictItems),
+        table([
+          { label: t('rev.conflict.uscc'), cell: c => h('span', { class: 'code' }, c.uscc) },
+          { label: t('common.reason'), cell: c => c.reason }
+        ], conflicts),
         h('h3', null, t('rev.conflict.add')),
         apiForm({ id: 'conflict-form' }, [
           h('div', { class: 'fields' },
@@ -58,12 +59,9 @@ export async function reviewsView () {
   )
 }
 
-/** Auto-scores come as { key: points } or [{ key, points }]. */
+/** { indicators: [{ key, points, value, reason }], total } → key → that indicator's result. */
 function autoScoreMap (auto) {
-  if (auto == null) return {}
-  if (Array.isArray(auto)) return Object.fromEntries(auto.map(a => [a.key, a.points ?? a.score]))
-  if (typeof auto === 'object' && auto.scores != null) return autoScoreMap(auto.scores)
-  return auto
+  return Object.fromEntries((auto?.indicators ?? []).map(a => [a.key, a]))
 }
 
 function figuresTable (declaration) {
@@ -89,11 +87,10 @@ export async function reviewView ({ params, rerender }) {
   await reference()
   const id = params[0]
   const review = await api.get(`/v1/reviews/${id}`)
-  const application = review.application ?? {}
-  const rubric = review.rubric ?? application.rubric
-  const snapshot = application.snapshot ?? review.snapshot ?? {}
-  const declaration = snapshot.declaration ?? review.figures ?? snapshot.figures
-  const autoScores = autoScoreMap(review.autoScores ?? application.autoScores)
+  const application = review.application
+  const rubric = await api.get(`/v1/rubrics/${application.rubricId}`)
+  const declaration = application.declaration
+  const autoScores = autoScoreMap(application.autoScores)
   const indicators = rubric?.indicators ?? []
   const judged = indicators.filter(i => i.kind === 'judged')
   const auto = indicators.filter(i => i.kind === 'auto')
@@ -191,17 +188,17 @@ export async function reviewView ({ params, rerender }) {
   return h('div', null,
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, firmName(review)),
-        h('p', { class: 'lead' }, nameOf(store.ref.program[review.program ?? application.program]), ' · ', h('span', { id: 'review-state' }, badge(review.state)))),
+        h('p', { class: 'lead' }, nameOf(store.ref.program[application.program]), ' · ', h('span', { id: 'review-state' }, badge(review.state)))),
       h('div', { class: 'actions' }, h('a', { class: 'button', href: '/reviews' }, t('common.back')))),
     h('div', { class: 'grid-2' },
       h('div', null,
         card(t('rev.judged'), form),
-        application.statement != null ? card(t('rev.statement'), h('p', { class: 'statement' }, application.statement)) : null,
+        card(t('rev.statement'), h('p', { class: 'statement' }, application.statement || t('common.none'))),
         recuse),
       h('div', null,
         card(t('rev.auto'), h('div', { class: 'table-wrap' }, table([
           { label: t('rev.indicator'), cell: i => name(i) },
-          { label: t('rev.points'), class: 'num', cell: i => autoScores[i.key] != null ? String(autoScores[i.key]) : '—' },
+          { label: t('rev.points'), class: 'num', cell: i => autoScores[i.key]?.points ?? '—' },
           { label: t('rev.max'), class: 'num', cell: i => String(i.max) }
         ], auto))),
         card(t('rev.figures'), figuresTable(declaration))))
