@@ -29,6 +29,15 @@ export const MESSAGES: Record<string, [string, string]> = {
   CONFLICT: ['Conflict: {detail}', '冲突:{detail}'],
   CONFLICT_OF_INTEREST: ['Reviewer {reviewer} has a conflict of interest with this firm', '评审专家 {reviewer} 与该企业存在利益冲突'],
   CALL_CLOSED: ['The call is not open for submissions', '该申报批次不在受理期内'],
+  // Calls, applications, documents (issue 3)
+  APPLICATION_EXISTS: ['The firm already has a live application to this call; withdraw it to start again', '企业在该批次已有有效申报;如需重新申报请先撤回'],
+  DECLARATION_REQUIRED: ['Declare annual figures for {year} or an earlier year before submitting', '提交前请先填报 {year} 年或更早年度的经营数据'],
+  RUBRIC_REQUIRED: ['Program {program} has no rubric yet; an administrator must add one first', '计划 {program} 尚无评分标准,请管理员先添加'],
+  RUBRIC_PROGRAM_MISMATCH: ['The rubric belongs to {rubricProgram}, not to {program}', '该评分标准属于 {rubricProgram},而非 {program}'],
+  UNSUPPORTED_DOCUMENT_TYPE: ['Only PDF, PNG or JPEG files are accepted (checked from the content)', '仅接受 PDF、PNG 或 JPEG 文件(按文件内容识别)'],
+  DOCUMENT_TOO_LARGE: ['A document may be at most {limitMiB} MiB', '单个文件不得超过 {limitMiB} MiB'],
+  DOCUMENT_LIMIT: ['At most {limit} documents may be attached', '最多可附 {limit} 个文件'],
+  DOCUMENT_FROZEN: ['This document supports a submitted application and can no longer be removed', '该文件已作为已提交申报的依据,不能删除'],
   // Grading, decisions, appeals (issue 4)
   APPEAL_WINDOW_CLOSED: ['The appeal window of {days} days after the decision has passed', '已超过决定后 {days} 天的申诉期限'],
   APPEAL_ALREADY_USED: ['An application may be appealed only once; the decision after an appeal is final', '每项申报只能申诉一次;申诉后的决定为最终决定'],

@@ -5,6 +5,10 @@ import auth from './auth.ts'
 import users from './users.ts'
 import reference from './reference.ts'
 import audit from './audit.ts'
+import calls from './calls.ts'
+import applications from './applications.ts'
+import documents from './documents.ts'
+import eligibilityGates from './eligibility-gates.ts'
 import pool from './pool.ts'
 import rubrics from './rubrics.ts'
 import conflicts from './conflicts.ts'
@@ -29,6 +33,10 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(users)
   await app.register(reference)
   await app.register(audit)
+  await app.register(calls)
+  await app.register(applications)
+  await app.register(documents)
+  await app.register(eligibilityGates)
   await app.register(pool)
   await app.register(rubrics)
   await app.register(conflicts)

@@ -1,0 +1,92 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { DateTimeSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
+import { ProgramCodeSchema } from './calls.ts'
+import { APPLICATION_STATES } from '../server/domain/application-state.ts'
+import { GATE_KINDS } from '../server/domain/eligibility.ts'
+import { TIER_CODES } from '../server/domain/tiers.ts'
+
+export const ApplicationStateSchema = Type.Union(APPLICATION_STATES.map(s => Type.Literal(s)), { description: 'See the state machine in the README' })
+
+const FailedGateSchema = Type.Object({
+  gate: Type.Union(GATE_KINDS.map(g => Type.Literal(g)), { description: 'Stable key of the gate' }),
+  message: Type.String(),
+  messageZh: Type.String(),
+  required: Type.Union([Type.String(), Type.Number()], { description: 'What the policy asks for' }),
+  actual: Type.Union([Type.String(), Type.Number(), Type.Null()], { description: 'What the firm has; null when it cannot be computed' })
+})
+
+export const EligibilitySchema = Type.Object({
+  passed: Type.Boolean(),
+  failedGates: Type.Array(FailedGateSchema)
+})
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()])
+const NullableTime = Type.Union([DateTimeSchema, Type.Null()])
+
+const applicationFields = {
+  id: UuidSchema,
+  callId: UuidSchema,
+  program: Type.String({ description: 'The call\'s program' }),
+  enterpriseId: UuidSchema,
+  state: ApplicationStateSchema,
+  version: Type.Integer({ description: 'Send back in If-Match to edit' }),
+  statement: Type.String(),
+  returnReason: Nullable(Type.String()),
+  declarationYear: Type.Union([Type.Integer(), Type.Null()], { description: 'The year of the declaration it was graded on (set at submit)' }),
+  eligibility: Type.Union([EligibilitySchema, Type.Null()]),
+  autoScores: Type.Unknown({ description: 'Indicators scored from the frozen figures; for the firm only after the decision' }),
+  score: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: '{ auto, judged, total, pass, grade, disagreement }; for the firm only after the decision' }),
+  decision: Nullable(Type.String()),
+  decisionReason: Nullable(Type.String()),
+  decidedAt: NullableTime,
+  appealGrounds: Nullable(Type.String()),
+  appealedAt: NullableTime,
+  appealCount: Type.Integer(),
+  submittedAt: NullableTime,
+  createdAt: DateTimeSchema,
+  updatedAt: DateTimeSchema
+}
+
+export const ApplicationSummarySchema = Type.Object(applicationFields)
+export const ApplicationSchema = Type.Object({
+  ...applicationFields,
+  snapshot: Type.Unknown({ description: 'Frozen at submit: the firm\'s profile, the graded declaration and the year before it, the documents' })
+})
+
+export const CreateApplicationBodySchema = Type.Object({
+  callId: UuidSchema,
+  statement: Type.Optional(TextSchema({ maxLength: 20000, description: 'The firm\'s statement for the reviewers' }))
+}, { additionalProperties: false })
+export type CreateApplicationBody = Static<typeof CreateApplicationBodySchema>
+
+export const UpdateApplicationBodySchema = Type.Object({
+  statement: Type.Optional(TextSchema({ maxLength: 20000, description: 'The firm\'s statement for the reviewers' }))
+}, { additionalProperties: false })
+
+export const ListApplicationsQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
+  callId: Type.Optional(UuidSchema),
+  state: Type.Optional(ApplicationStateSchema),
+  program: Type.Optional(ProgramCodeSchema),
+  enterpriseId: Type.Optional(UuidSchema)
+})], { additionalProperties: false })
+
+export const IfMatchOptionalSchema = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'Optional here: when sent, a stale version is 412' }))
+})
+
+// ---------------------------------------------------------------------------
+// Eligibility gates (policy data).
+
+const TierCodeSchema = Type.Union(TIER_CODES.map(t => Type.Literal(t)))
+export const GateDefinitionSchema = Type.Union([
+  Type.Object({ gate: Type.Literal('founded_within_years'), years: Type.Integer({ minimum: 0, maximum: 100, description: 'Call year − founding year ≤ years' }) }, { additionalProperties: false }),
+  Type.Object({ gate: Type.Literal('tier_below'), tier: TierCodeSchema }, { additionalProperties: false }),
+  Type.Object({ gate: Type.Literal('tier_at_least'), tier: TierCodeSchema }, { additionalProperties: false }),
+  Type.Object({
+    gate: Type.Literal('rd_intensity_at_least'),
+    ratio: Type.String({ pattern: '^(0(\\.\\d{1,6})?|1(\\.0{1,6})?)$', description: 'R&D spending / operating revenue, a fraction: "0.03" is 3%' })
+  }, { additionalProperties: false })
+])
+export const EligibilityGatesSchema = Type.Record(ProgramCodeSchema, Type.Array(GateDefinitionSchema, { maxItems: 20 }), {
+  description: 'Program code → its gates. Every program must be present ([] for none).'
+})

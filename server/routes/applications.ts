@@ -1,0 +1,102 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
+import {
+  ApplicationSchema, ApplicationSummarySchema, CreateApplicationBodySchema, IfMatchOptionalSchema,
+  ListApplicationsQuerySchema, UpdateApplicationBodySchema
+} from '../../schemas/applications.ts'
+import { runIdempotent } from '../lib/idempotency.ts'
+import {
+  createApplication, getApplication, listApplications, requireIfMatch, submitApplication, updateApplication, withdrawApplication
+} from '../services/applications.ts'
+
+const etag = (version: number): string => `"${version}"`
+const optionalIfMatch = (header: string | undefined): number | undefined => header == null ? undefined : requireIfMatch(header)
+
+/**
+ * Applications: the firm creates, edits, submits and withdraws its own;
+ * officers and admins read all; reviewers (later) the ones assigned to them.
+ * Analysts see aggregates only, never one application.
+ */
+const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.authenticate)
+  const readers = app.requireRole('enterprise', 'reviewer', 'officer', 'admin')
+  const applicant = app.requireRole('enterprise')
+
+  app.post('/v1/applications', {
+    preHandler: applicant,
+    schema: {
+      tags: ['applications'], summary: 'Start a draft application to an open call', security: bearer,
+      description: 'One live (not withdrawn) application per firm and call: 409 APPLICATION_EXISTS. Honours Idempotency-Key.',
+      headers: IdempotencyHeadersSchema, body: CreateApplicationBodySchema,
+      response: { 201: ApplicationSchema, ...errorResponses(400, 401, 403, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const result = await runIdempotent(app.db, {
+      userId: request.user.id, key: request.headers['idempotency-key'], route: 'POST /v1/applications', body: request.body
+    }, async (tx) => ({ statusCode: 201, body: await createApplication(tx, request.user, request.body, request.auditContext()) }))
+    if (result.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(result.statusCode as 201).header('etag', etag(result.body.version)).send(result.body)
+  })
+
+  app.get('/v1/applications', {
+    preHandler: readers,
+    schema: {
+      tags: ['applications'], summary: 'Applications the caller may see, newest first', security: bearer,
+      description: 'Enterprise: its own. Officer, admin: all, filtered by callId, state, program, enterpriseId.',
+      querystring: ListApplicationsQuerySchema,
+      response: { 200: PageSchema(ApplicationSummarySchema), ...errorResponses(400, 401, 403) }
+    }
+  }, async (request) => await listApplications(app.db, request.user, request.query))
+
+  app.get('/v1/applications/:id', {
+    preHandler: readers,
+    schema: {
+      tags: ['applications'], summary: 'One application (ETag = version)', security: bearer,
+      params: IdParamsSchema,
+      response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const view = await getApplication(app.db, request.user, request.params.id)
+    return reply.header('etag', etag(view.version)).send(view)
+  })
+
+  app.patch('/v1/applications/:id', {
+    preHandler: applicant,
+    schema: {
+      tags: ['applications'], summary: 'Edit a draft or returned application', security: bearer,
+      description: 'If-Match with the version is required (428 without, 412 when stale). Only the statement may be set here; documents have their own routes.',
+      params: IdParamsSchema, headers: IfMatchHeadersSchema, body: UpdateApplicationBodySchema,
+      response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404, 409, 412, 428) }
+    }
+  }, async (request, reply) => {
+    const expected = requireIfMatch(request.headers['if-match'])
+    const view = await updateApplication(app.db, request.user, request.params.id, request.body, expected, request.auditContext())
+    return reply.header('etag', etag(view.version)).send(view)
+  })
+
+  app.post('/v1/applications/:id/submit', {
+    preHandler: applicant,
+    schema: {
+      tags: ['applications'], summary: 'Submit inside the call window: freeze, check eligibility', security: bearer,
+      description: 'Outside the window: 409 CALL_CLOSED. Without a declaration of a year up to the call year: 409 DECLARATION_REQUIRED. Ends in `submitted`, or `ineligible` with every failed gate.',
+      params: IdParamsSchema, headers: IfMatchOptionalSchema,
+      response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    const view = await submitApplication(app.db, request.user, request.params.id, optionalIfMatch(request.headers['if-match']), request.auditContext())
+    return reply.header('etag', etag(view.version)).send(view)
+  })
+
+  app.post('/v1/applications/:id/withdraw', {
+    preHandler: applicant,
+    schema: {
+      tags: ['applications'], summary: 'Withdraw before a decision', security: bearer,
+      params: IdParamsSchema, headers: IfMatchOptionalSchema,
+      response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    const view = await withdrawApplication(app.db, request.user, request.params.id, optionalIfMatch(request.headers['if-match']), request.auditContext())
+    return reply.header('etag', etag(view.version)).send(view)
+  })
+}
+export default applicationsRoutes

@@ -1,0 +1,327 @@
+import { and, asc, desc, eq, lte, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import {
+  applications, calls, declarations, documents, enterpriseDomains, enterprises, policySettings, rubrics
+} from '../../db/schema/index.ts'
+import { transition, isEditable, type ApplicationState } from '../domain/application-state.ts'
+import { evaluateEligibility, type EligibilityGates, type Eligibility } from '../domain/eligibility.ts'
+import { AppError, errors } from '../domain/errors.ts'
+import { normalizeMoney } from '../domain/money.ts'
+import { autoScore, type FrozenFigures, type Rubric } from '../domain/rubrics.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import { decodeCursor, page } from '../lib/pagination.ts'
+import type { Principal } from '../plugins/auth.ts'
+import { callStatus, cursorInstant } from './calls.ts'
+
+export type ApplicationRow = typeof applications.$inferSelect
+type DeclarationRow = typeof declarations.$inferSelect
+
+export const applicationErrors = {
+  exists: () => new AppError(409, 'APPLICATION_EXISTS'),
+  declarationRequired: (year: number) => new AppError(409, 'DECLARATION_REQUIRED', { year })
+}
+
+// ---------------------------------------------------------------------------
+// Who sees what. The one place that decides it: lists, single reads, edits
+// and documents all go through applicationVisibility.
+
+/**
+ * The applications `user` may see, as a condition on the applications table
+ * (undefined = all). Enterprises: their own firm's. Officers and admins: all.
+ * Reviewers: none yet — the reviews module extends this with "assigned to me
+ * and not conflicted". Analysts never reach here (routes refuse them: they
+ * see aggregates only).
+ */
+export function applicationVisibility (user: Principal): SQL | undefined {
+  switch (user.role) {
+    case 'officer':
+    case 'admin':
+      return undefined
+    case 'enterprise':
+      return user.enterpriseId == null ? sql`false` : eq(applications.enterpriseId, user.enterpriseId)
+    default:
+      return sql`false`
+  }
+}
+
+/**
+ * The application if `user` may see it, else 404 (the same body as a missing
+ * id). `lock` takes the row lock for a change in the same transaction.
+ */
+export async function findVisibleApplication (db: Db, user: Principal, id: string, opts: { lock?: boolean } = {}): Promise<{ application: ApplicationRow, program: string }> {
+  const query = db.select({ application: applications, program: calls.programCode })
+    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
+    .where(and(eq(applications.id, id), applicationVisibility(user)))
+  const [row] = opts.lock === true ? await query.for('update', { of: applications }) : await query
+  if (row == null) throw errors.notFound()
+  return row
+}
+
+/** The owner's application, for a change: visible, and the caller's own firm's. */
+async function findOwnApplication (tx: Db, user: Principal, id: string): Promise<{ application: ApplicationRow, program: string }> {
+  const found = await findVisibleApplication(tx, user, id, { lock: true })
+  // Officers see every application but change none through the applicant's routes.
+  if (user.role !== 'enterprise' || found.application.enterpriseId !== user.enterpriseId) throw errors.notFound()
+  return found
+}
+
+// ---------------------------------------------------------------------------
+// Views.
+
+const iso = (d: Date | null): string | null => d?.toISOString() ?? null
+
+/**
+ * The reply for `viewer`. A firm sees its own score and auto-scores only
+ * once the application is decided: before that, a score could steer how it
+ * responds to a return for revision.
+ */
+export function applicationView (a: ApplicationRow, program: string, viewer: Principal) {
+  const hideScore = viewer.role === 'enterprise' && a.decidedAt == null
+  return {
+    id: a.id,
+    callId: a.callId,
+    program,
+    enterpriseId: a.enterpriseId,
+    state: a.state as ApplicationState,
+    version: a.version,
+    statement: a.statement,
+    returnReason: a.returnReason ?? null,
+    declarationYear: a.declarationYear ?? null,
+    eligibility: (a.eligibility as Eligibility | null) ?? null,
+    autoScores: hideScore ? null : (a.autoScores ?? null),
+    score: hideScore ? null : ((a.score as Record<string, unknown> | null) ?? null),
+    decision: a.decision ?? null,
+    decisionReason: a.decisionReason ?? null,
+    decidedAt: iso(a.decidedAt),
+    appealGrounds: a.appealGrounds ?? null,
+    appealedAt: iso(a.appealedAt),
+    appealCount: a.appealCount,
+    submittedAt: iso(a.submittedAt),
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString()
+  }
+}
+
+/** The single-object reply: the summary plus the frozen snapshot. */
+export function applicationDetail (a: ApplicationRow, program: string, viewer: Principal) {
+  return { ...applicationView(a, program, viewer), snapshot: a.snapshot ?? null }
+}
+export type ApplicationDetail = ReturnType<typeof applicationDetail>
+
+/** What the audit trail keeps of an application: its state, not the frozen snapshot again. */
+function auditImage (a: ApplicationRow) {
+  return {
+    state: a.state, version: a.version, statement: a.statement, returnReason: a.returnReason,
+    declarationYear: a.declarationYear, eligibility: a.eligibility, submittedAt: iso(a.submittedAt)
+  }
+}
+
+/** Parses If-Match (`3`, `"3"` or `W/"3"`): 428 when missing, 400 when not a version. */
+export function requireIfMatch (header: string | undefined): number {
+  if (header == null || header.trim() === '') throw errors.preconditionRequired()
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim())
+  if (m == null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
+  return Number(m[1])
+}
+
+function checkVersion (a: ApplicationRow, expected: number | undefined): void {
+  if (expected != null && expected !== a.version) throw errors.versionMismatch(expected)
+}
+
+// ---------------------------------------------------------------------------
+// Use cases.
+
+export async function createApplication (tx: Db, user: Principal, input: { callId: string, statement?: string }, actor: AuditContext, now = new Date()) {
+  if (user.enterpriseId == null) throw errors.forbidden()
+  const [call] = await tx.select().from(calls).where(eq(calls.id, input.callId))
+  if (call == null) throw errors.unknownReference('callId', input.callId)
+  if (callStatus(call, now) !== 'open') throw errors.callClosed()
+  // Serialise the firm's own creations so the check below and the insert agree;
+  // the partial unique index is the last line of defence.
+  await tx.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, user.enterpriseId)).for('update')
+  const [live] = await tx.select({ id: applications.id }).from(applications)
+    .where(and(eq(applications.enterpriseId, user.enterpriseId), eq(applications.callId, call.id), sql`${applications.state} <> 'withdrawn'`))
+  if (live != null) throw applicationErrors.exists()
+  const [row] = await tx.insert(applications).values({
+    callId: call.id,
+    enterpriseId: user.enterpriseId,
+    statement: input.statement ?? ''
+  }).returning()
+  await recordAudit(tx, actor, { action: 'application.create', objectType: 'application', objectId: row.id, after: auditImage(row) })
+  return applicationDetail(row, call.programCode, user)
+}
+
+export async function updateApplication (db: Db, user: Principal, id: string, patch: { statement?: string }, expectedVersion: number, actor: AuditContext) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const { application: before, program } = await findOwnApplication(tx, user, id)
+    checkVersion(before, expectedVersion)
+    const state = before.state as ApplicationState
+    if (!isEditable(state)) throw errors.invalidState(state, 'only a draft or returned application can be edited')
+    const [after] = await tx.update(applications).set({
+      ...(patch.statement != null ? { statement: patch.statement } : {}),
+      version: before.version + 1,
+      updatedAt: new Date()
+    }).where(eq(applications.id, id)).returning()
+    await recordAudit(tx, actor, { action: 'application.update', objectType: 'application', objectId: id, before: auditImage(before), after: auditImage(after) })
+    return applicationDetail(after, program, user)
+  })
+}
+
+/** Policy data: the gates of every program (policy_settings.eligibility_gates). */
+export async function loadEligibilityGates (db: Db): Promise<EligibilityGates> {
+  const [row] = await db.select({ value: policySettings.value }).from(policySettings).where(eq(policySettings.key, 'eligibility_gates'))
+  return (row?.value as EligibilityGates | undefined) ?? {}
+}
+
+function declarationFigures (d: DeclarationRow) {
+  const money = (v: string | null) => v == null ? null : normalizeMoney(v)
+  return {
+    id: d.id,
+    year: d.year,
+    tierCode: d.tierCode,
+    version: d.version,
+    operatingRevenue: normalizeMoney(d.operatingRevenue),
+    softwareRevenue: normalizeMoney(d.softwareRevenue),
+    rdExpense: normalizeMoney(d.rdExpense),
+    exportRevenue: normalizeMoney(d.exportRevenue),
+    mainBusinessRevenue: money(d.mainBusinessRevenue),
+    totalAssets: money(d.totalAssets),
+    totalLiabilities: money(d.totalLiabilities),
+    employees: d.employees,
+    rdStaff: d.rdStaff,
+    patents: d.patents,
+    softwareCopyrights: d.softwareCopyrights
+  }
+}
+
+type Figures = ReturnType<typeof declarationFigures>
+
+/** The snapshot's figures in the shape the rubric's auto indicators read. */
+function frozenFigures (d: Figures, previous: Figures | null): FrozenFigures {
+  return {
+    ...d,
+    previous: previous == null ? null : { year: previous.year, operatingRevenue: previous.operatingRevenue }
+  }
+}
+
+/**
+ * Submits inside the call's window: freezes the snapshot the application is
+ * graded on (the firm's profile, its most recent declaration of a year up to
+ * the call year, the year before that one for growth, the documents), runs
+ * the program's eligibility gates and moves to `submitted` or `ineligible`
+ * with every failed gate listed.
+ */
+export async function submitApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext, now = new Date()) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const { application: before, program } = await findOwnApplication(tx, user, id)
+    checkVersion(before, expectedVersion)
+    const state = before.state as ApplicationState
+    transition(state, 'submit') // refuses any state that cannot submit, before looking further
+    const [call] = await tx.select().from(calls).where(eq(calls.id, before.callId))
+    if (callStatus(call, now) !== 'open') throw errors.callClosed()
+
+    const [firm] = await tx.select().from(enterprises).where(eq(enterprises.id, before.enterpriseId))
+    const domainRows = await tx.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains)
+      .where(eq(enterpriseDomains.enterpriseId, firm.id)).orderBy(asc(enterpriseDomains.domainCode))
+    const [graded] = await tx.select().from(declarations)
+      .where(and(eq(declarations.enterpriseId, firm.id), lte(declarations.year, call.year)))
+      .orderBy(desc(declarations.year)).limit(1)
+    if (graded == null) throw applicationErrors.declarationRequired(call.year)
+    const [previous] = await tx.select().from(declarations)
+      .where(and(eq(declarations.enterpriseId, firm.id), eq(declarations.year, graded.year - 1)))
+    const docs = await tx.select({ id: documents.id, name: documents.name, type: documents.mediaType, size: documents.size, sha256: documents.sha256 })
+      .from(documents).where(eq(documents.applicationId, id)).orderBy(asc(documents.createdAt), asc(documents.id))
+
+    const gates = (await loadEligibilityGates(tx))[program] ?? []
+    const eligibility = evaluateEligibility(gates, {
+      callYear: call.year,
+      foundedOn: firm.foundedOn,
+      tierCode: graded.tierCode,
+      operatingRevenue: graded.operatingRevenue,
+      rdExpense: graded.rdExpense
+    })
+    const snapshot = {
+      frozenAt: now.toISOString(),
+      call: { id: call.id, program, year: call.year, rubricId: call.rubricId },
+      enterprise: {
+        id: firm.id, uscc: firm.uscc, name: firm.name, districtCode: firm.districtCode,
+        foundedOn: firm.foundedOn, domains: domainRows.map(d => d.code)
+      },
+      declaration: declarationFigures(graded),
+      previousDeclaration: previous == null ? null : declarationFigures(previous),
+      documents: docs
+    }
+    // Auto-scored indicators come from the frozen figures with the call's rubric;
+    // an ineligible application is never reviewed, so it gets none.
+    let autoScores: ReturnType<typeof autoScore> | null = null
+    if (eligibility.passed) {
+      const [rubric] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
+      autoScores = autoScore({
+        indicators: rubric.indicators as Rubric['indicators'],
+        groupMinimums: rubric.groupMinimums as Rubric['groupMinimums'],
+        passMark: Number(rubric.passMark),
+        gradeBands: rubric.gradeBands as Rubric['gradeBands']
+      }, frozenFigures(snapshot.declaration, snapshot.previousDeclaration))
+    }
+    const next = transition(state, eligibility.passed ? 'submit' : 'submit_ineligible')
+    const [after] = await tx.update(applications).set({
+      state: next,
+      version: before.version + 1,
+      declarationYear: graded.year,
+      snapshot,
+      eligibility,
+      autoScores,
+      submittedAt: now,
+      updatedAt: now
+    }).where(eq(applications.id, id)).returning()
+    await recordAudit(tx, actor, { action: 'application.submit', objectType: 'application', objectId: id, before: auditImage(before), after: auditImage(after) })
+    return applicationDetail(after, program, user)
+  })
+}
+
+/** The applicant withdraws before a decision; the firm may then apply to the call again. */
+export async function withdrawApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const { application: before, program } = await findOwnApplication(tx, user, id)
+    checkVersion(before, expectedVersion)
+    const next = transition(before.state as ApplicationState, 'withdraw')
+    const [after] = await tx.update(applications).set({ state: next, version: before.version + 1, updatedAt: new Date() })
+      .where(eq(applications.id, id)).returning()
+    await recordAudit(tx, actor, { action: 'application.withdraw', objectType: 'application', objectId: id, before: auditImage(before), after: auditImage(after) })
+    return applicationDetail(after, program, user)
+  })
+}
+
+export async function getApplication (db: Db, user: Principal, id: string) {
+  const { application, program } = await findVisibleApplication(db, user, id)
+  return applicationDetail(application, program, user)
+}
+
+export interface ApplicationQuery {
+  limit: number
+  cursor?: string
+  callId?: string
+  state?: ApplicationState
+  program?: string
+  enterpriseId?: string
+}
+
+/** Newest first; only what the caller may see (applicationVisibility). */
+export async function listApplications (db: Db, user: Principal, q: ApplicationQuery) {
+  const after = decodeCursor<{ c: string, id: string }>(q.cursor, ['c', 'id'])
+  const where: Array<SQL | undefined> = [applicationVisibility(user)]
+  if (q.callId != null) where.push(eq(applications.callId, q.callId))
+  if (q.state != null) where.push(eq(applications.state, q.state))
+  if (q.program != null) where.push(eq(calls.programCode, q.program))
+  if (q.enterpriseId != null) where.push(eq(applications.enterpriseId, q.enterpriseId))
+  if (after != null) where.push(sql`(${applications.createdAt}, ${applications.id}) < (${cursorInstant(after.c)}::timestamptz, ${after.id}::uuid)`)
+  const rows = await db.select({ application: applications, program: calls.programCode })
+    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
+    .where(and(...where))
+    .orderBy(desc(applications.createdAt), desc(applications.id)).limit(q.limit + 1)
+  const p = page(rows, q.limit, r => ({ c: r.application.createdAt.toISOString(), id: r.application.id }))
+  return { items: p.items.map(r => applicationView(r.application, r.program, user)), nextCursor: p.nextCursor }
+}

@@ -1,0 +1,177 @@
+import { and, desc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { applications, calls, programs, rubrics } from '../../db/schema/index.ts'
+import { AppError, errors } from '../domain/errors.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import { decodeCursor, page } from '../lib/pagination.ts'
+import type { Principal } from '../plugins/auth.ts'
+
+export type CallRow = typeof calls.$inferSelect
+export type CallStatus = 'upcoming' | 'open' | 'closed'
+
+/** Where a call's window stands at `now`: submissions are accepted in [opensAt, closesAt). */
+export function callStatus (call: Pick<CallRow, 'opensAt' | 'closesAt'>, now: Date): CallStatus {
+  if (now < call.opensAt) return 'upcoming'
+  if (now < call.closesAt) return 'open'
+  return 'closed'
+}
+
+export function callView (c: CallRow, now = new Date()) {
+  return {
+    id: c.id,
+    program: c.programCode,
+    year: c.year,
+    title: c.title,
+    opensAt: c.opensAt.toISOString(),
+    closesAt: c.closesAt.toISOString(),
+    reviewersPerApplication: c.reviewersPerApplication,
+    rubricId: c.rubricId,
+    status: callStatus(c, now),
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString()
+  }
+}
+
+const statusCondition = (status: CallStatus, now: Date): SQL => {
+  switch (status) {
+    case 'upcoming': return gt(calls.opensAt, now)
+    case 'open': return and(lte(calls.opensAt, now), gt(calls.closesAt, now)) as SQL
+    case 'closed': return lte(calls.closesAt, now)
+  }
+}
+
+export interface CallInput {
+  program: string
+  year: number
+  title: string
+  opensAt: string
+  closesAt: string
+  reviewersPerApplication: number
+  rubricId?: string
+}
+
+/**
+ * The rubric a new call grades with: the one named (it must belong to the
+ * call's program), else the program's latest version. A call keeps this id
+ * for its whole life, so later rubric versions never change its grading.
+ */
+async function rubricForCall (tx: Db, program: string, rubricId: string | undefined): Promise<string> {
+  if (rubricId != null) {
+    const [r] = await tx.select({ id: rubrics.id, programCode: rubrics.programCode }).from(rubrics).where(eq(rubrics.id, rubricId))
+    if (r == null) throw errors.unknownReference('rubricId', rubricId)
+    if (r.programCode !== program) {
+      throw new AppError(400, 'RUBRIC_PROGRAM_MISMATCH', { rubricProgram: r.programCode, program },
+        [{ field: 'body.rubricId', message: `is a rubric of ${r.programCode}, not of ${program}` }])
+    }
+    return r.id
+  }
+  const [latest] = await tx.select({ id: rubrics.id }).from(rubrics)
+    .where(eq(rubrics.programCode, program)).orderBy(desc(rubrics.version)).limit(1)
+  if (latest == null) throw new AppError(409, 'RUBRIC_REQUIRED', { program })
+  return latest.id
+}
+
+function checkWindow (opensAt: Date, closesAt: Date): void {
+  if (!(opensAt < closesAt)) throw errors.validation([{ field: 'body.closesAt', message: 'must be later than opensAt' }])
+}
+
+export async function createCall (db: Db, input: CallInput, actor: AuditContext, now = new Date()) {
+  const opensAt = new Date(input.opensAt)
+  const closesAt = new Date(input.closesAt)
+  checkWindow(opensAt, closesAt)
+  if (closesAt <= now) throw errors.validation([{ field: 'body.closesAt', message: 'is in the past: the call would never be open' }])
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [program] = await tx.select({ code: programs.code }).from(programs).where(eq(programs.code, input.program))
+    if (program == null) throw errors.unknownReference('program', input.program)
+    const rubricId = await rubricForCall(tx, input.program, input.rubricId)
+    const [row] = await tx.insert(calls).values({
+      programCode: input.program,
+      year: input.year,
+      title: input.title.trim(),
+      opensAt,
+      closesAt,
+      reviewersPerApplication: input.reviewersPerApplication,
+      rubricId,
+      createdBy: actor.actorId
+    }).returning()
+    const view = callView(row, now)
+    await recordAudit(tx, actor, { action: 'call.create', objectType: 'call', objectId: row.id, after: view })
+    return view
+  })
+}
+
+export interface CallPatch { title?: string, opensAt?: string, closesAt?: string, reviewersPerApplication?: number }
+
+/**
+ * Officers may change a call's title, window and reviewer count until it
+ * closes (closing early is setting closesAt to now). Once the call is open
+ * its opening time stays: firms may already have applied.
+ */
+export async function updateCall (db: Db, id: string, patch: CallPatch, actor: AuditContext, now = new Date()) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [before] = await tx.select().from(calls).where(eq(calls.id, id)).for('update')
+    if (before == null) throw errors.notFound()
+    const status = callStatus(before, now)
+    if (status === 'closed') throw errors.callClosed()
+    const opensAt = patch.opensAt != null ? new Date(patch.opensAt) : before.opensAt
+    const closesAt = patch.closesAt != null ? new Date(patch.closesAt) : before.closesAt
+    if (status === 'open' && opensAt.getTime() !== before.opensAt.getTime()) {
+      throw errors.invalidState('open', 'the opening time of an open call cannot change')
+    }
+    checkWindow(opensAt, closesAt)
+    const [after] = await tx.update(calls).set({
+      ...(patch.title != null ? { title: patch.title.trim() } : {}),
+      ...(patch.reviewersPerApplication != null ? { reviewersPerApplication: patch.reviewersPerApplication } : {}),
+      opensAt,
+      closesAt,
+      updatedAt: now
+    }).where(eq(calls.id, id)).returning()
+    const view = callView(after, now)
+    await recordAudit(tx, actor, { action: 'call.update', objectType: 'call', objectId: id, before: callView(before, now), after: view })
+    return view
+  })
+}
+
+/**
+ * Which calls a caller may see. Enterprises: the calls open now, and any call
+ * they have applied to (their application refers to it). Staff: all.
+ */
+function callVisibility (user: Principal, now: Date): SQL | undefined {
+  if (user.role !== 'enterprise') return undefined
+  return sql`(${statusCondition('open', now)} or exists (select 1 from ${applications} where ${applications.callId} = ${calls.id} and ${applications.enterpriseId} = ${user.enterpriseId}))`
+}
+
+export async function getCall (db: Db, user: Principal, id: string, now = new Date()) {
+  const [row] = await db.select().from(calls).where(and(eq(calls.id, id), callVisibility(user, now)))
+  if (row == null) throw errors.notFound()
+  return callView(row, now)
+}
+
+/** A cursor's timestamp, checked: a forged cursor is the caller's mistake, not a 500. */
+export function cursorInstant (value: string): string {
+  const d = new Date(value)
+  if (Number.isNaN(d.getTime())) throw errors.validation([{ field: 'cursor', message: 'is not a cursor this endpoint returned' }])
+  return d.toISOString()
+}
+
+export interface CallQuery { limit: number, cursor?: string, status?: CallStatus, program?: string, year?: number }
+
+/**
+ * Newest window first. Enterprises list only the calls open now (the ones
+ * they can apply to); staff filter with ?status=.
+ */
+export async function listCalls (db: Db, user: Principal, q: CallQuery, now = new Date()) {
+  const after = decodeCursor<{ o: string, id: string }>(q.cursor, ['o', 'id'])
+  const where: Array<SQL | undefined> = []
+  if (user.role === 'enterprise') where.push(statusCondition('open', now))
+  if (q.status != null) where.push(statusCondition(q.status, now))
+  if (q.program != null) where.push(eq(calls.programCode, q.program))
+  if (q.year != null) where.push(eq(calls.year, q.year))
+  if (after != null) where.push(sql`(${calls.opensAt}, ${calls.id}) < (${cursorInstant(after.o)}::timestamptz, ${after.id}::uuid)`)
+  const rows = await db.select().from(calls).where(and(...where))
+    .orderBy(desc(calls.opensAt), desc(calls.id)).limit(q.limit + 1)
+  const p = page(rows, q.limit, r => ({ o: r.opensAt.toISOString(), id: r.id }))
+  return { items: p.items.map(r => callView(r, now)), nextCursor: p.nextCursor }
+}

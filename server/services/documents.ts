@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto'
+import { and, asc, eq, notInArray, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { applications, declarations, documents } from '../../db/schema/index.ts'
+import { isEditable, type ApplicationState } from '../domain/application-state.ts'
+import {
+  cleanDocumentName, detectDocumentType, MAX_DOCUMENTS_PER_OWNER, MAX_DOCUMENT_BYTES, type DocumentType
+} from '../domain/documents.ts'
+import { AppError, errors } from '../domain/errors.ts'
+import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import type { Principal } from '../plugins/auth.ts'
+import { findVisibleApplication } from './applications.ts'
+
+export const documentErrors = {
+  unsupportedType: () => new AppError(415, 'UNSUPPORTED_DOCUMENT_TYPE'),
+  tooLarge: () => new AppError(413, 'DOCUMENT_TOO_LARGE', { limitMiB: MAX_DOCUMENT_BYTES / 1024 / 1024 }),
+  limitReached: () => new AppError(409, 'DOCUMENT_LIMIT', { limit: MAX_DOCUMENTS_PER_OWNER }),
+  frozen: () => new AppError(409, 'DOCUMENT_FROZEN')
+}
+
+const META = {
+  id: documents.id,
+  name: documents.name,
+  type: documents.mediaType,
+  size: documents.size,
+  sha256: documents.sha256,
+  createdAt: documents.createdAt,
+  enterpriseId: documents.enterpriseId,
+  applicationId: documents.applicationId,
+  declarationId: documents.declarationId
+}
+interface DocumentMeta {
+  id: string, name: string, type: string, size: number, sha256: string, createdAt: Date
+  enterpriseId: string, applicationId: string | null, declarationId: string | null
+}
+
+export function documentView (d: Pick<DocumentMeta, 'id' | 'name' | 'type' | 'size' | 'sha256' | 'createdAt'>) {
+  return { id: d.id, name: d.name, type: d.type as DocumentType, size: d.size, sha256: d.sha256, createdAt: d.createdAt.toISOString() }
+}
+
+/** An uploaded file as the route read it. */
+export interface UploadedFile { filename: string | undefined, content: Buffer }
+
+/** Checks the content (type from magic bytes, size) and names it. */
+function inspect (file: UploadedFile) {
+  if (file.content.length > MAX_DOCUMENT_BYTES) throw documentErrors.tooLarge()
+  const type = detectDocumentType(file.content)
+  if (type == null) throw documentErrors.unsupportedType()
+  return { type, name: cleanDocumentName(file.filename, type), sha256: createHash('sha256').update(file.content).digest('hex') }
+}
+
+// ---------------------------------------------------------------------------
+// Application documents: the owner adds and removes them while the
+// application is editable; they freeze with it at submit.
+
+/** The owner's editable application, locked; 404 for anyone else, 409 once frozen. */
+async function editableApplication (tx: Db, user: Principal, applicationId: string, lock: boolean) {
+  const { application } = await findVisibleApplication(tx, user, applicationId, { lock })
+  if (user.role !== 'enterprise' || application.enterpriseId !== user.enterpriseId) throw errors.notFound()
+  const state = application.state as ApplicationState
+  if (!isEditable(state)) throw errors.invalidState(state, 'documents are frozen with the application once it is submitted')
+  return application
+}
+
+/** Cheap check before the upload body is read: a stranger's 10 MiB never reaches memory for nothing. */
+export async function assertCanUploadToApplication (db: Db, user: Principal, applicationId: string): Promise<void> {
+  await editableApplication(db, user, applicationId, false)
+}
+
+export async function addApplicationDocument (db: Db, user: Principal, applicationId: string, file: UploadedFile, actor: AuditContext) {
+  const checked = inspect(file)
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const application = await editableApplication(tx, user, applicationId, true) // the row lock serialises the count below
+    const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(documents).where(eq(documents.applicationId, applicationId))
+    if (n >= MAX_DOCUMENTS_PER_OWNER) throw documentErrors.limitReached()
+    const [row] = await tx.insert(documents).values({
+      enterpriseId: application.enterpriseId,
+      applicationId,
+      name: checked.name,
+      mediaType: checked.type,
+      size: file.content.length,
+      sha256: checked.sha256,
+      content: file.content,
+      uploadedBy: user.id
+    }).returning(META)
+    const view = documentView(row)
+    await recordAudit(tx, actor, { action: 'document.upload', objectType: 'document', objectId: row.id, after: { ...view, applicationId } })
+    return view
+  })
+}
+
+export async function listApplicationDocuments (db: Db, user: Principal, applicationId: string) {
+  await findVisibleApplication(db, user, applicationId)
+  const rows = await db.select(META).from(documents).where(eq(documents.applicationId, applicationId))
+    .orderBy(asc(documents.createdAt), asc(documents.id))
+  return rows.map(documentView)
+}
+
+// ---------------------------------------------------------------------------
+// Declaration documents: the owner attaches evidence for a year's figures.
+
+/** Officers and admins see every firm's declarations; a firm its own. */
+function mayReadDeclarationsOf (user: Principal, enterpriseId: string): boolean {
+  if (user.role === 'officer' || user.role === 'admin') return true
+  return user.role === 'enterprise' && user.enterpriseId === enterpriseId
+}
+
+async function ownDeclaration (tx: Db, user: Principal, enterpriseId: string, year: number, lock: boolean) {
+  if (user.role !== 'enterprise' || user.enterpriseId !== enterpriseId) throw errors.notFound()
+  const query = tx.select({ id: declarations.id }).from(declarations)
+    .where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
+  const [d] = lock ? await query.for('update') : await query
+  if (d == null) throw errors.notFound()
+  return d
+}
+
+export async function assertCanUploadToDeclaration (db: Db, user: Principal, enterpriseId: string, year: number): Promise<void> {
+  await ownDeclaration(db, user, enterpriseId, year, false)
+}
+
+export async function addDeclarationDocument (db: Db, user: Principal, enterpriseId: string, year: number, file: UploadedFile, actor: AuditContext) {
+  const checked = inspect(file)
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const declaration = await ownDeclaration(tx, user, enterpriseId, year, true)
+    const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(documents).where(eq(documents.declarationId, declaration.id))
+    if (n >= MAX_DOCUMENTS_PER_OWNER) throw documentErrors.limitReached()
+    const [row] = await tx.insert(documents).values({
+      enterpriseId,
+      declarationId: declaration.id,
+      name: checked.name,
+      mediaType: checked.type,
+      size: file.content.length,
+      sha256: checked.sha256,
+      content: file.content,
+      uploadedBy: user.id
+    }).returning(META)
+    const view = documentView(row)
+    await recordAudit(tx, actor, { action: 'document.upload', objectType: 'document', objectId: row.id, after: { ...view, enterpriseId, declarationYear: year } })
+    return view
+  })
+}
+
+export async function listDeclarationDocuments (db: Db, user: Principal, enterpriseId: string, year: number) {
+  if (!mayReadDeclarationsOf(user, enterpriseId)) throw errors.notFound()
+  const [d] = await db.select({ id: declarations.id }).from(declarations)
+    .where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
+  if (d == null) throw errors.notFound()
+  const rows = await db.select(META).from(documents).where(eq(documents.declarationId, d.id))
+    .orderBy(asc(documents.createdAt), asc(documents.id))
+  return rows.map(documentView)
+}
+
+// ---------------------------------------------------------------------------
+// One document: download and delete.
+
+/** The document's metadata if `user` may see it (through its application's visibility), else 404. */
+async function findVisibleDocument (db: Db, user: Principal, id: string): Promise<DocumentMeta> {
+  const [doc] = await db.select(META).from(documents).where(eq(documents.id, id))
+  if (doc == null) throw errors.notFound()
+  if (doc.applicationId != null) await findVisibleApplication(db, user, doc.applicationId)
+  else if (!mayReadDeclarationsOf(user, doc.enterpriseId)) throw errors.notFound()
+  return doc
+}
+
+export async function downloadDocument (db: Db, user: Principal, id: string) {
+  const meta = await findVisibleDocument(db, user, id)
+  const [row] = await db.select({ content: documents.content }).from(documents).where(eq(documents.id, id))
+  return { ...documentView(meta), content: row.content }
+}
+
+/**
+ * The owner removes a document while it can still change: an application's
+ * while the application is editable; a declaration's unless an application
+ * already submitted was graded on that declaration (its evidence stays).
+ */
+export async function deleteDocument (db: Db, user: Principal, id: string, actor: AuditContext): Promise<void> {
+  await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const doc = await findVisibleDocument(tx, user, id)
+    if (user.role !== 'enterprise' || doc.enterpriseId !== user.enterpriseId) throw errors.notFound()
+    if (doc.applicationId != null) {
+      await editableApplication(tx, user, doc.applicationId, true)
+    } else if (doc.declarationId != null) {
+      const [d] = await tx.select({ year: declarations.year }).from(declarations).where(eq(declarations.id, doc.declarationId)).for('update')
+      const [used] = await tx.select({ id: applications.id }).from(applications).where(and(
+        eq(applications.enterpriseId, doc.enterpriseId),
+        eq(applications.declarationYear, d.year),
+        notInArray(applications.state, ['draft', 'returned', 'withdrawn'])
+      )).limit(1)
+      if (used != null) throw documentErrors.frozen()
+    }
+    await tx.delete(documents).where(eq(documents.id, id))
+    await recordAudit(tx, actor, { action: 'document.delete', objectType: 'document', objectId: id, before: { ...documentView(doc), applicationId: doc.applicationId, declarationId: doc.declarationId } })
+  })
+}

@@ -1,0 +1,82 @@
+// Shared set-up for the calls, applications and documents tests.
+import type { FastifyInstance } from 'fastify'
+import { and, eq } from 'drizzle-orm'
+import { declarations, enterpriseDomains } from '../db/schema/index.ts'
+import { classifyTier } from '../server/domain/tiers.ts'
+import { loadTierRules } from '../server/services/tier-rules.ts'
+import type { AppConfig } from '../server/config.ts'
+import { auth, testConfig } from './helper.ts'
+
+const HOUR = 3600_000
+
+/**
+ * These tests are about calls, applications and documents, not overload: on
+ * a shared, busy machine PGlite (which runs on the event loop) and 10 MiB
+ * uploads can push the loop delay past the 1 s shedding threshold and turn
+ * any request into a 503. Load shedding has its own tests.
+ */
+export const noLoadShedding: Partial<AppConfig> = {
+  overload: { ...testConfig().overload, maxEventLoopDelayMs: 0, dbHealthIntervalMs: 0 }
+}
+
+/** Opens a call as `officerToken`; open now unless the window is given. */
+export async function openCall (app: FastifyInstance, officerToken: string, overrides: Record<string, unknown> = {}): Promise<any> {
+  const now = Date.now()
+  const res = await app.inject({
+    method: 'POST', url: '/v1/calls', headers: auth(officerToken),
+    payload: {
+      program: 'innovative_growth', year: 2025, title: '2025 创新型企业成长计划',
+      opensAt: new Date(now - HOUR).toISOString(), closesAt: new Date(now + 24 * HOUR).toISOString(),
+      reviewersPerApplication: 3, ...overrides
+    }
+  })
+  if (res.statusCode !== 201) throw new Error(`open call failed: ${res.statusCode} ${res.body}`)
+  return res.json()
+}
+
+export interface Figures {
+  operatingRevenue: string
+  softwareRevenue?: string
+  rdExpense: string
+  employees?: number
+  rdStaff?: number
+}
+
+/**
+ * A year's declaration, written straight to the table with the tier computed
+ * as the declarations service does (classifyTier with the rules in force).
+ */
+export async function declare (app: FastifyInstance, enterpriseId: string, year: number, f: Figures): Promise<string> {
+  const domains = (await app.db.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains)
+    .where(eq(enterpriseDomains.enterpriseId, enterpriseId))).map(d => d.code)
+  const tierCode = classifyTier(f.operatingRevenue, year, domains, await loadTierRules(app.db))
+  const values = {
+    operatingRevenue: f.operatingRevenue,
+    softwareRevenue: f.softwareRevenue ?? f.operatingRevenue,
+    rdExpense: f.rdExpense,
+    employees: f.employees ?? 100,
+    rdStaff: f.rdStaff ?? 30,
+    tierCode
+  }
+  const [existing] = await app.db.select({ id: declarations.id }).from(declarations)
+    .where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
+  if (existing != null) {
+    await app.db.update(declarations).set(values).where(eq(declarations.id, existing.id))
+    return tierCode
+  }
+  await app.db.insert(declarations).values({ enterpriseId, year, ...values })
+  return tierCode
+}
+
+// Smallest files that carry each accepted type's magic bytes.
+export const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('1 0 obj << >> endobj\n%%EOF\n')])
+export const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001', 'hex')
+export const JPEG = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex')
+
+/** A multipart/form-data body with one file part. */
+export function multipartFile (filename: string, content: Buffer, contentType = 'application/octet-stream', field = 'file'): { payload: Buffer, headers: Record<string, string> } {
+  const boundary = '----peiyu' + Math.random().toString(16).slice(2)
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`
+  const payload = Buffer.concat([Buffer.from(head, 'utf8'), content, Buffer.from(`\r\n--${boundary}--\r\n`)])
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
