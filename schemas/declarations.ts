@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { DateTimeSchema, MoneySchema, PageQuerySchema, UuidSchema } from './common.ts'
 
 const TierCodeSchema = Type.Union([
@@ -7,9 +7,11 @@ const TierCodeSchema = Type.Union([
 export { TierCodeSchema }
 
 const Count = (description: string) => Type.Integer({ minimum: 0, maximum: 2_000_000_000, description })
-// Null before the other branch: the app's ajv coerces types, and a null tried
-// against a string branch first would be stored as ''.
-const OptionalMoney = (description: string) => Type.Optional(Type.Union([Type.Null(), { ...MoneySchema, description }]))
+// `nullable` (OpenAPI 3.0, understood by ajv) rather than a union with Null:
+// the app's ajv coerces types, so a union tried string-first would store null
+// as '', and a failing value would get one error per branch.
+export const NullableSchema = <T extends TSchema>(s: T) => Type.Unsafe<Static<T> | null>({ ...s, nullable: true })
+const OptionalMoney = (description: string) => Type.Optional(NullableSchema({ ...MoneySchema, description }))
 
 export const DeclarationParamsSchema = Type.Object({
   id: UuidSchema,

@@ -1,7 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { DateSchema, DateTimeSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
 import { DomainCodesSchema, EnterpriseProfileSchema } from './accounts.ts'
-import { TierCodeSchema } from './declarations.ts'
+import { NullableSchema, TierCodeSchema } from './declarations.ts'
 
 const PoolStatusSchema = Type.Union([
   Type.Literal('notice'), Type.Literal('active'), Type.Literal('warned'), Type.Literal('exited'), Type.Literal('revoked')
@@ -48,9 +48,7 @@ export const EnterpriseListQuerySchema = Type.Composite([PageQuerySchema, Type.O
 })], { additionalProperties: false })
 export type EnterpriseListQuery = Static<typeof EnterpriseListQuerySchema>
 
-// Null before the other branch: the app's ajv coerces types, and a null tried
-// against a string branch first would be stored as ''.
-const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Optional(Type.Union([Type.Null(), s]))
+const Nullable = <T extends TSchema>(s: T) => Type.Optional(NullableSchema(s))
 
 export const EnterprisePatchBodySchema = Type.Object({
   name: Type.Optional(TextSchema({ minLength: 2, maxLength: 200, description: 'Registered firm name' })),

@@ -1,17 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { MoneySchema, TextSchema } from './common.ts'
+import { NullableSchema } from './declarations.ts'
 
 const Year = (description: string) => Type.Integer({ minimum: 1900, maximum: 2200, description })
 
-// Null before the other branch: the app's ajv coerces types, and a null tried
-// against a string branch first would be stored as ''.
 export const TierRuleSchema = Type.Object({
   tierCode: Type.String({ maxLength: 40, description: 'Tier code (see /v1/reference/tiers); not below_scale, which is what is left under the lowest threshold' }),
   minRevenue: { ...MoneySchema, description: 'Minimum annual operating revenue for the tier, CNY' },
   fromYear: Year('First year the rule is in force'),
-  toYear: Type.Union([Type.Null(), Year('Last year the rule is in force (inclusive)')], { description: 'Last year in force, inclusive; null = still in force' }),
-  domainCode: Type.Union([Type.Null(), Type.String({ maxLength: 40 })], { description: 'When set, the rule applies only to firms in this domain and overrides the general rule for its tier' }),
-  note: Type.Union([Type.Null(), TextSchema({ maxLength: 300, description: 'Where the rule comes from' })])
+  toYear: NullableSchema(Year('Last year the rule is in force, inclusive; null = still in force')),
+  domainCode: NullableSchema(Type.String({ maxLength: 40, description: 'When set, the rule applies only to firms in this domain and overrides the general rule for its tier' })),
+  note: NullableSchema(TextSchema({ maxLength: 300, description: 'Where the rule comes from' }))
 }, { additionalProperties: false })
 
 export const TierRuleInputSchema = Type.Object({
