@@ -178,3 +178,39 @@ t.test('declaration documents', async (t) => {
   t.equal(frozen.statusCode, 409)
   t.equal(frozen.json().code, 'DOCUMENT_FROZEN')
 })
+
+t.test('reviewers see the documents of the applications they grade, until they declare a conflict', async (t) => {
+  const officer = await createStaff(app, 'officer')
+  const assigned = await createStaff(app, 'reviewer')
+  const bystander = await createStaff(app, 'reviewer')
+  const firm = await registerFirm(app)
+  await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
+  const call = await openCall(app, officer.token)
+  const application = (await app.inject({ method: 'POST', url: '/v1/applications', headers: auth(firm.token), payload: { callId: call.id } })).json()
+  const m = multipartFile('report.pdf', PDF)
+  const doc = (await app.inject({ method: 'POST', url: `/v1/applications/${application.id}/documents`, headers: { ...auth(firm.token), ...m.headers }, payload: m.payload })).json()
+  const d = multipartFile('licence.png', PNG)
+  const declDoc = (await app.inject({ method: 'POST', url: `/v1/enterprises/${firm.enterpriseId}/declarations/2025/documents`, headers: { ...auth(firm.token), ...d.headers }, payload: d.payload })).json()
+  await app.inject({ method: 'POST', url: `/v1/applications/${application.id}/submit`, headers: auth(firm.token) })
+  const assign = await app.inject({ method: 'POST', url: `/v1/applications/${application.id}/assignments`, headers: auth(officer.token), payload: { reviewerIds: [assigned.id] } })
+  t.equal(assign.statusCode, 201, assign.body)
+
+  const urls = [
+    `/v1/applications/${application.id}`,
+    `/v1/applications/${application.id}/documents`,
+    `/v1/documents/${doc.id}`,
+    `/v1/enterprises/${firm.enterpriseId}/declarations/2025/documents`,
+    `/v1/documents/${declDoc.id}`
+  ]
+  for (const url of urls) {
+    t.equal((await app.inject({ url, headers: auth(assigned.token) })).statusCode, 200, `assigned reviewer: ${url}`)
+    t.equal((await app.inject({ url, headers: auth(bystander.token) })).statusCode, 404, `other reviewer: ${url}`)
+  }
+  const listed = await app.inject({ url: '/v1/applications', headers: auth(assigned.token) })
+  t.same(listed.json().items.map((a: { id: string }) => a.id), [application.id], 'the assigned reviewer lists it')
+
+  const conflict = await app.inject({ method: 'POST', url: '/v1/me/conflicts', headers: auth(assigned.token), payload: { uscc: firm.uscc, reason: 'former employer' } })
+  t.equal(conflict.statusCode, 201, conflict.body)
+  for (const url of urls) t.equal((await app.inject({ url, headers: auth(assigned.token) })).statusCode, 404, `after declaring a conflict: ${url}`)
+  t.same((await app.inject({ url: '/v1/applications', headers: auth(assigned.token) })).json().items, [])
+})

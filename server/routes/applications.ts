@@ -14,7 +14,7 @@ const optionalIfMatch = (header: string | undefined): number | undefined => head
 
 /**
  * Applications: the firm creates, edits, submits and withdraws its own;
- * officers and admins read all; reviewers (later) the ones assigned to them.
+ * officers and admins read all; reviewers the ones assigned to them.
  * Analysts see aggregates only, never one application.
  */
 const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -42,7 +42,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: readers,
     schema: {
       tags: ['applications'], summary: 'Applications the caller may see, newest first', security: bearer,
-      description: 'Enterprise: its own. Officer, admin: all, filtered by callId, state, program, enterpriseId.',
+      description: 'Enterprise: its own. Reviewer: assigned to them, no conflict of interest. Officer, admin: all. Filters: callId, state, program, enterpriseId.',
       querystring: ListApplicationsQuerySchema,
       response: { 200: PageSchema(ApplicationSummarySchema), ...errorResponses(400, 401, 403) }
     }

@@ -93,7 +93,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: readers,
     schema: {
       tags: ['documents'], summary: 'Download a document', security: bearer,
-      description: 'The owner, officers, admins and (with the reviews module) the application\'s reviewers.',
+      description: 'The owner, officers, admins and the application\'s reviewers (not conflicted); a declaration\'s: reviewers of one of the firm\'s applications.',
       params: IdParamsSchema,
       response: { 200: DocumentContentSchema, ...errorResponses(400, 401, 403, 404) }
     }

@@ -12,6 +12,7 @@ import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { callStatus, cursorInstant } from './calls.ts'
+import { reviewerSeesApplicationSql } from './reviews.ts'
 
 export type ApplicationRow = typeof applications.$inferSelect
 type DeclarationRow = typeof declarations.$inferSelect
@@ -28,9 +29,9 @@ export const applicationErrors = {
 /**
  * The applications `user` may see, as a condition on the applications table
  * (undefined = all). Enterprises: their own firm's. Officers and admins: all.
- * Reviewers: none yet — the reviews module extends this with "assigned to me
- * and not conflicted". Analysts never reach here (routes refuse them: they
- * see aggregates only).
+ * Reviewers: the ones assigned to them (any round, not recused) whose firm
+ * they have no conflict with (the reviews module's rule). Analysts: none —
+ * routes refuse them anyway, they see aggregates only.
  */
 export function applicationVisibility (user: Principal): SQL | undefined {
   switch (user.role) {
@@ -39,6 +40,8 @@ export function applicationVisibility (user: Principal): SQL | undefined {
       return undefined
     case 'enterprise':
       return user.enterpriseId == null ? sql`false` : eq(applications.enterpriseId, user.enterpriseId)
+    case 'reviewer':
+      return reviewerSeesApplicationSql(user.id)
     default:
       return sql`false`
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { and, asc, eq, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { applications, declarations, documents } from '../../db/schema/index.ts'
+import { applications, declarations, documents, enterprises } from '../../db/schema/index.ts'
 import { isEditable, type ApplicationState } from '../domain/application-state.ts'
 import {
   cleanDocumentName, detectDocumentType, MAX_DOCUMENTS_PER_OWNER, MAX_DOCUMENT_BYTES, type DocumentType
@@ -10,6 +10,7 @@ import { AppError, errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { findVisibleApplication } from './applications.ts'
+import { reviewerSeesEnterpriseSql } from './reviews.ts'
 
 export const documentErrors = {
   unsupportedType: () => new AppError(415, 'UNSUPPORTED_DOCUMENT_TYPE'),
@@ -100,10 +101,18 @@ export async function listApplicationDocuments (db: Db, user: Principal, applica
 // ---------------------------------------------------------------------------
 // Declaration documents: the owner attaches evidence for a year's figures.
 
-/** Officers and admins see every firm's declarations; a firm its own. */
-function mayReadDeclarationsOf (user: Principal, enterpriseId: string): boolean {
+/**
+ * Officers and admins see every firm's declarations; a firm its own; a
+ * reviewer those of a firm whose application they grade, unless conflicted
+ * (the same rule as for the firm's profile).
+ */
+async function mayReadDeclarationsOf (db: Db, user: Principal, enterpriseId: string): Promise<boolean> {
   if (user.role === 'officer' || user.role === 'admin') return true
-  return user.role === 'enterprise' && user.enterpriseId === enterpriseId
+  if (user.role === 'enterprise') return user.enterpriseId === enterpriseId
+  if (user.role !== 'reviewer') return false
+  const [row] = await db.select({ id: enterprises.id }).from(enterprises)
+    .where(and(eq(enterprises.id, enterpriseId), reviewerSeesEnterpriseSql(user.id)))
+  return row != null
 }
 
 async function ownDeclaration (tx: Db, user: Principal, enterpriseId: string, year: number, lock: boolean) {
@@ -143,7 +152,7 @@ export async function addDeclarationDocument (db: Db, user: Principal, enterpris
 }
 
 export async function listDeclarationDocuments (db: Db, user: Principal, enterpriseId: string, year: number) {
-  if (!mayReadDeclarationsOf(user, enterpriseId)) throw errors.notFound()
+  if (!await mayReadDeclarationsOf(db, user, enterpriseId)) throw errors.notFound()
   const [d] = await db.select({ id: declarations.id }).from(declarations)
     .where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
   if (d == null) throw errors.notFound()
@@ -160,7 +169,7 @@ async function findVisibleDocument (db: Db, user: Principal, id: string): Promis
   const [doc] = await db.select(META).from(documents).where(eq(documents.id, id))
   if (doc == null) throw errors.notFound()
   if (doc.applicationId != null) await findVisibleApplication(db, user, doc.applicationId)
-  else if (!mayReadDeclarationsOf(user, doc.enterpriseId)) throw errors.notFound()
+  else if (!await mayReadDeclarationsOf(db, user, doc.enterpriseId)) throw errors.notFound()
   return doc
 }
 
