@@ -50,10 +50,17 @@ export async function request (method, path, { body, query, headers = {}, ifMatc
   if (ifMatch != null) h['if-match'] = String(ifMatch)
   if (idempotencyKey != null) h['idempotency-key'] = idempotencyKey
   let res
-  try {
-    res = await fetch(url(path, query), { method, headers: h, body: body !== undefined ? JSON.stringify(body) : undefined })
-  } catch {
-    throw new ApiError(0, { message: getLang() === 'zh' ? '无法连接服务器,请检查网络后重试。' : 'Cannot reach the server; check the connection and try again.' })
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await fetch(url(path, query), { method, headers: h, body: body !== undefined ? JSON.stringify(body) : undefined })
+    } catch {
+      throw new ApiError(0, { message: getLang() === 'zh' ? '无法连接服务器,请检查网络后重试。' : 'Cannot reach the server; check the connection and try again.' })
+    }
+    // A busy server sheds load with 503 and Retry-After: reads are safe to try again
+    // a couple of times; writes are left to the user (the message says to retry).
+    if (res.status !== 503 || method !== 'GET' || attempt >= 3) break
+    const wait = Math.min(5, Number(res.headers.get('retry-after')) || 1)
+    await new Promise(resolve => setTimeout(resolve, wait * 1000))
   }
   if (accept === 'text/csv' && res.ok) return await res.blob()
   const text = await res.text()
@@ -89,9 +96,34 @@ export async function listAll (path, query = {}, max = 2000) {
   return items
 }
 
-/** Downloads a CSV export (the API adds the UTF-8 BOM) as a file. */
-export async function downloadCsv (path, query, filename) {
-  const blob = await request('GET', path, { query: { ...query, format: 'csv' }, accept: 'text/csv' })
+/** Uploads one file as multipart/form-data (the browser sets the boundary). */
+export async function upload (path, file, { idempotencyKey } = {}) {
+  const form = new FormData()
+  form.append('file', file, file.name)
+  const h = { 'accept-language': acceptLanguage(), accept: 'application/json' }
+  if (session.token != null) h.authorization = 'Bearer ' + session.token
+  if (idempotencyKey != null) h['idempotency-key'] = idempotencyKey
+  let res
+  try {
+    res = await fetch(path, { method: 'POST', headers: h, body: form })
+  } catch {
+    throw new ApiError(0, { message: getLang() === 'zh' ? '无法连接服务器,请检查网络后重试。' : 'Cannot reach the server; check the connection and try again.' })
+  }
+  const data = await res.json().catch(() => null)
+  if (!res.ok) throw new ApiError(res.status, data)
+  return data
+}
+
+/** Fetches a protected file with the token and hands it to the browser as a download. */
+export async function downloadFile (path, filename) {
+  const h = { 'accept-language': acceptLanguage() }
+  if (session.token != null) h.authorization = 'Bearer ' + session.token
+  const res = await fetch(path, { headers: h })
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null))
+  saveBlob(await res.blob(), filename)
+}
+
+function saveBlob (blob, filename) {
   const href = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = href
@@ -100,6 +132,11 @@ export async function downloadCsv (path, query, filename) {
   a.click()
   a.remove()
   setTimeout(() => URL.revokeObjectURL(href), 10_000)
+}
+
+/** Downloads a CSV export (the API adds the UTF-8 BOM) as a file. */
+export async function downloadCsv (path, query, filename) {
+  saveBlob(await request('GET', path, { query: { ...query, format: 'csv' }, accept: 'text/csv' }), filename)
 }
 
 /** A fresh Idempotency-Key for one user action (kept while the action is retried). */

@@ -133,6 +133,17 @@ const M = {
   'app.created': ['申报已创建,请填写申报说明。', 'Application created; write your statement.'],
   'app.versionMismatch': ['内容已被其他人修改,已载入最新版本,请核对后重新保存。', 'Someone else changed this meanwhile; the latest version is loaded, please check and save again.'],
 
+  'doc.title': ['证明材料', 'Supporting documents'],
+  'doc.name': ['文件', 'File'],
+  'doc.type': ['类型', 'Type'],
+  'doc.size': ['大小', 'Size'],
+  'doc.none': ['尚未上传材料。', 'No documents yet.'],
+  'doc.add': ['添加材料', 'Add a document'],
+  'doc.hint': ['PDF、PNG 或 JPEG,不超过 10 MiB', 'PDF, PNG or JPEG, at most 10 MiB'],
+  'doc.upload': ['上传', 'Upload'],
+  'doc.uploaded': ['已上传', 'Uploaded'],
+  'doc.tooLarge': ['文件超过 10 MiB。', 'The file is larger than 10 MiB.'],
+
   'state.draft': ['草稿', 'Draft'],
   'state.submitted': ['已提交', 'Submitted'],
   'state.under_review': ['评审中', 'Under review'],
@@ -255,6 +266,8 @@ const M = {
 
   'audit.title': ['审计记录', 'Audit trail'],
   'audit.objectId': ['对象编号', 'Object id'],
+  'audit.object': ['对象', 'Object'],
+  'audit.objectType': ['对象类型', 'Object type'],
   'audit.action': ['操作', 'Action'],
   'audit.actor': ['操作人', 'Actor'],
   'audit.at': ['时间', 'Time'],

@@ -18,11 +18,18 @@ function diffText (before, after) {
   return changed.slice(0, 6).map(k => `${k}: ${typeof after[k] === 'object' ? JSON.stringify(after[k]) : after[k]}`).join('; ')
 }
 
+/** An application's entries link to its page; other objects show their type and id. */
+function objectLink (e) {
+  const label = h('span', { class: 'code' }, `${e.objectType} ${String(e.objectId).slice(0, 8)}`)
+  return e.objectType === 'application' ? h('a', { href: `/officer/applications/${e.objectId}` }, label) : label
+}
+
 export function auditTable (entries) {
-  return h('div', { class: 'table-wrap' }, table([
+  return h('div', { class: 'table-wrap audit-trail' }, table([
     { label: '#', class: 'num', cell: e => String(e.id) },
-    { label: t('audit.at'), cell: e => formatDateTime(e.at) },
+    { label: t('audit.at'), class: 'nowrap', cell: e => formatDateTime(e.at) },
     { label: t('audit.action'), cell: e => h('span', { class: 'code' }, e.action) },
+    { label: t('audit.object'), cell: e => objectLink(e) },
     { label: t('audit.actor'), cell: e => e.actorRole != null ? t('role.' + e.actorRole) : '—' },
     { label: '', cell: e => h('span', { class: 'muted' }, diffText(e.before, e.after)) }
   ], entries, { empty: t('common.none') }))
@@ -33,7 +40,7 @@ export async function auditView ({ query }) {
   const page = await api.get('/v1/audit', { query: { ...q, limit: 200 } })
   const form = h('form', { class: 'inline-form', id: 'audit-search' },
     field(t('audit.objectId'), input('objectId', { value: query.objectId ?? '' })),
-    field('objectType', input('objectType', { value: query.objectType ?? '', placeholder: 'application' })),
+    field(t('audit.objectType'), input('objectType', { value: query.objectType ?? '', placeholder: 'application' })),
     field(t('audit.action'), input('action', { value: query.action ?? '', placeholder: 'application.submit' })),
     h('button', { type: 'submit', class: 'primary' }, t('audit.search')))
   form.addEventListener('submit', (e) => {

@@ -8,6 +8,7 @@ import { store, reference, flash } from '../context.js'
 import { apiForm, field, input, select, textarea, card, badge, facts, notice, meter, busy, toast } from '../ui.js'
 import { tierBadge, scoreFacts } from './portal.js'
 import { auditTrail } from './admin.js'
+import { documentsCard } from './documents.js'
 
 /** datetime-local ("2026-12-01T09:00", local time) → RFC 3339 in UTC. */
 function isoFromLocal (value) {
@@ -240,6 +241,7 @@ export async function officerApplicationView ({ params, me, rerender }) {
         app.appealGrounds != null ? notice('warn', h('strong', null, t('app.appeal.grounds'), ': '), app.appealGrounds) : null,
         parts,
         card(t('app.statement'), h('p', { class: 'statement' }, app.statement || t('common.none'))),
+        await documentsCard(id, { editable: false }).catch(() => null),
         reviews == null
           ? null
           : card(t('off.reviewers'), table([

@@ -2,6 +2,7 @@
 // The applicant portal: the firm, its annual figures and tier, open calls,
 // its applications from draft to decision, returns and appeals.
 import { h, table } from '../dom.js'
+import { documentsCard } from './documents.js'
 import { t, nameOf, formatMoney, formatNumber, formatDateTime, formatDate, getLang } from '../i18n.js'
 import { api, listAll, ApiError, newIdempotencyKey } from '../api.js'
 import { store, reference, flash } from '../context.js'
@@ -157,7 +158,7 @@ function stepsOf (state) {
 
 function failedGates (eligibility) {
   if (eligibility == null) return null
-  if (eligibility.passed) return h('p', null, badge('admitted'), ' ', t('app.eligible'))
+  if (eligibility.passed) return h('p', null, h('span', { class: 'badge state-admitted' }, '✓'), ' ', t('app.eligible'))
   return h('div', null, h('strong', null, t('app.ineligible')),
     h('ul', null, eligibility.failedGates.map(g => h('li', null, getLang() === 'zh' ? g.messageZh : g.message))))
 }
@@ -221,6 +222,7 @@ export async function applicationView ({ params, rerender }) {
     parts.push(card(t('app.statement'), h('p', { class: 'statement' }, app.statement === '' ? t('common.none') : app.statement)))
   }
 
+  parts.push(await documentsCard(id, { editable: EDITABLE.has(app.state), onChange: rerender }))
   if (app.eligibility != null) parts.push(card(t('app.eligibility'), failedGates(app.eligibility)))
   if (app.score != null && Object.keys(app.score).length > 0) parts.push(card(t('app.score'), scoreFacts(app.score)))
 

@@ -7,6 +7,7 @@ import { api, listAll, ApiError, newIdempotencyKey } from '../api.js'
 import { store, reference, flash } from '../context.js'
 import { apiForm, field, input, textarea, card, badge, facts, notice, meter, busy, showErrors, clearErrors, formValues, toast } from '../ui.js'
 import { MONEY_FIELDS, COUNT_FIELDS, tierBadge } from './portal.js'
+import { documentsCard } from './documents.js'
 
 const DONE = new Set(['submitted'])
 const OUT = new Set(['recused'])
@@ -194,6 +195,7 @@ export async function reviewView ({ params, rerender }) {
       h('div', null,
         card(t('rev.judged'), form),
         card(t('rev.statement'), h('p', { class: 'statement' }, application.statement || t('common.none'))),
+        await documentsCard(application.id, { editable: false }).catch(() => null),
         recuse),
       h('div', null,
         card(t('rev.auto'), h('div', { class: 'table-wrap' }, table([
