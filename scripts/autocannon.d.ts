@@ -1,0 +1,22 @@
+// Minimal types for autocannon 9 (it ships none): what scripts/bench.ts uses.
+declare module 'autocannon' {
+  namespace autocannon {
+    interface Request { method?: string, path?: string, headers?: Record<string, string>, body?: string }
+    interface Options {
+      url: string
+      connections?: number
+      duration?: number
+      method?: string
+      headers?: Record<string, string>
+      body?: string
+      requests?: Request[]
+    }
+    interface Histogram { average: number, p50: number, p99: number }
+    interface Result { requests: Histogram, latency: Histogram, non2xx: number, errors: number, timeouts: number }
+    interface Instance extends PromiseLike<Result> {
+      on: (event: 'tick', listener: (counter: { counter: number, bytes: number }) => void) => Instance
+    }
+  }
+  function autocannon (opts: autocannon.Options): autocannon.Instance
+  export default autocannon
+}

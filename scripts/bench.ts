@@ -1,0 +1,192 @@
+// npm run bench [-- --duration 10 --connections 10 --firms 100000 --soak]
+//
+// On PostgreSQL (DATABASE_URL): seeds the synthetic industry into the
+// database if it has no firms, starts the service as a child process (and a
+// bare Fastify + postgres.js primary-key read beside it, the ceiling), and
+// runs autocannon against each endpoint in turn. Prints req/s, p50 and p99.
+// --soak: the owner read and the declaration write for 10 minutes with more
+// connections than the database pool, req/s per minute.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { cpus } from 'node:os'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { openDatabase } from '../db/client.ts'
+import { DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail, registryIsEmpty, seedDatabase } from './seed-data.ts'
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    firms: { type: 'string', default: '100000' },
+    soak: { type: 'boolean', default: false },
+    'soak-minutes': { type: 'string', default: '10' },
+    'ceiling-server': { type: 'boolean', default: false },
+    port: { type: 'string', default: '0' }
+  }
+})
+const databaseUrl = process.env.DATABASE_URL
+if (databaseUrl == null) {
+  console.error('npm run bench needs DATABASE_URL (PostgreSQL), e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/peiyu_bench')
+  process.exit(2)
+}
+
+// ---------------------------------------------------------------- the ceiling: one raw primary-key read
+if (values['ceiling-server']) {
+  const { default: Fastify } = await import('fastify')
+  const { default: postgres } = await import('postgres')
+  const sql = postgres(databaseUrl, { max: Number(process.env.DB_POOL_SIZE ?? 10), onnotice: () => {} })
+  const app = Fastify({ logger: false })
+  app.get('/ceiling/:id', async (request) => {
+    const [row] = await sql`select id, name, district_code from enterprises where id = ${(request.params as { id: string }).id}`
+    return row ?? {}
+  })
+  await app.listen({ port: Number(values.port), host: '127.0.0.1' })
+  process.send?.({ port: (app.server.address() as { port: number }).port })
+  process.on('SIGTERM', () => { app.close().then(async () => await sql.end()).finally(() => process.exit(0)) })
+} else {
+  await main()
+}
+
+async function startChild (args: string[], env: Record<string, string>): Promise<{ child: ChildProcess, port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const [msg] = await once(child, 'message') as [{ port: number }]
+  return { child, port: msg.port }
+}
+
+async function startService (): Promise<{ child: ChildProcess, port: number }> {
+  // A tiny wrapper: build the real app from its config and report the port it got.
+  const code = `
+    const { buildApp } = await import('./server/app.ts')
+    const { loadConfig } = await import('./server/config.ts')
+    const { config } = loadConfig()
+    const app = await buildApp(config)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    process.send({ port: app.server.address().port })
+    process.on('SIGTERM', () => app.close().then(() => process.exit(0)))`
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      // Measure the service, not the abuse limits.
+      RATE_LIMIT: '0',
+      LOGIN_RATE_LIMIT: '100000',
+      ADMIN_EMAIL: '',
+      ADMIN_PASSWORD: ''
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  })
+  const [msg] = await once(child, 'message') as [{ port: number }]
+  return { child, port: msg.port }
+}
+
+interface Row { name: string, rps: number, p50: number, p99: number, errors: number, target?: string, ok?: boolean }
+
+async function run (name: string, opts: autocannon.Options): Promise<Row> {
+  const result = await autocannon({ connections: Number(values.connections), duration: Number(values.duration), ...opts })
+  const errors = result.non2xx + result.errors + result.timeouts
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors }
+}
+
+async function json (url: string, init: RequestInit = {}): Promise<any> {
+  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } })
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`)
+  return await res.json()
+}
+
+async function main (): Promise<void> {
+  const firms = Number(values.firms)
+  const database = await openDatabase({ databaseUrl, dataDir: ':memory:', poolSize: 2 })
+  await database.migrate()
+  if (await registryIsEmpty(database.db)) {
+    console.log(`seeding ${firms.toLocaleString('en')} firms (2017-2026) …`)
+    const s = await seedDatabase(database, { firms, fromYear: 2017, toYear: 2026, seed: 1, force: false }, line => console.log(line))
+    console.log(`seeded in ${s.seconds.toFixed(1)} s`)
+  }
+  await database.close()
+
+  const service = await startService()
+  const ceiling = await startChild(['scripts/bench.ts', '--ceiling-server'], {})
+  const base = `http://127.0.0.1:${service.port}`
+  try {
+    const analystEmail = DEMO_ACCOUNTS.find(a => a.role === 'analyst')!.email
+    const analyst = (await json(`${base}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email: analystEmail, password: 'Demo-Analyst-Pass-2026' }) })).accessToken
+    const owner = (await json(`${base}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email: firmEmail(0), password: FIRM_PASSWORD }) })).accessToken
+    const me = await json(`${base}/v1/me`, { headers: { authorization: `Bearer ${owner}` } })
+    const enterpriseId = me.enterpriseId as string
+    const ownerHeaders = { authorization: `Bearer ${owner}` }
+    const analystHeaders = { authorization: `Bearer ${analyst}` }
+    const declarationBody = JSON.stringify({
+      operatingRevenue: '35000000.00', softwareRevenue: '30000000.00', rdExpense: '2500000.00', exportRevenue: '0.00',
+      employees: 60, rdStaff: 20, patents: 2, softwareCopyrights: 5
+    })
+
+    if (values.soak) {
+      await soak(base, enterpriseId, ownerHeaders, declarationBody)
+      return
+    }
+
+    const rows: Row[] = []
+    const step = async (row: Promise<Row>) => { const r = await row; rows.push(r); console.log(`  ${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors > 0 ? `, ${r.errors} errors` : ''}`) }
+    console.log(`autocannon: ${values.connections} connections, ${values.duration} s per endpoint`)
+    await step(run('ceiling: bare Fastify + postgres.js PK read', { url: `http://127.0.0.1:${ceiling.port}/ceiling/${enterpriseId}` }))
+    await step(run('POST /v1/auth/login (argon2id)', {
+      url: `${base}/v1/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: firmEmail(1), password: FIRM_PASSWORD })
+    }))
+    await step(run('GET /v1/enterprises/:id/declarations (owner)', { url: `${base}/v1/enterprises/${enterpriseId}/declarations`, headers: ownerHeaders }))
+    await step(run('PUT /v1/enterprises/:id/declarations/2026 (owner)', {
+      url: `${base}/v1/enterprises/${enterpriseId}/declarations/2026`, method: 'PUT', headers: { ...ownerHeaders, 'content-type': 'application/json' }, body: declarationBody
+    }))
+    await step(run('GET /v1/analytics/distribution by=tier,district', { url: `${base}/v1/analytics/distribution?year=2023&by=tier,district`, headers: analystHeaders }))
+    await step(run('GET /v1/analytics/targets?year=2023', { url: `${base}/v1/analytics/targets?year=2023`, headers: analystHeaders }))
+    await step(run('GET /v1/analytics/trend 2017-2026 by=tier', { url: `${base}/v1/analytics/trend?from=2017&to=2026&by=tier`, headers: analystHeaders }))
+
+    const ceilingRps = rows[0].rps
+    const verdicts: Array<[string, string, boolean]> = [
+      ['distribution p99 < 50 ms', `${rows[4].p99} ms`, rows[4].p99 < 50],
+      ['targets p99 < 50 ms', `${rows[5].p99} ms`, rows[5].p99 < 50],
+      ['trend p99 < 100 ms', `${rows[6].p99} ms`, rows[6].p99 < 100],
+      ['owner read ≥ ½ ceiling req/s', `${(rows[2].rps / ceilingRps * 100).toFixed(0)}% of ceiling`, rows[2].rps >= ceilingRps / 2]
+    ]
+    console.log(`\n${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${firms.toLocaleString('en')} firms × 10 years`)
+    console.log('\n| endpoint | req/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|')
+    for (const r of rows) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`)
+    console.log('\n| target | measured | met |\n|---|---|---|')
+    for (const [target, measured, ok] of verdicts) console.log(`| ${target} | ${measured} | ${ok ? 'yes' : 'no'} |`)
+  } finally {
+    service.child.kill('SIGTERM')
+    ceiling.child.kill('SIGTERM')
+  }
+}
+
+/** 10 minutes of the owner read and the declaration write, more connections than the pool has; req/s per minute. */
+async function soak (base: string, enterpriseId: string, ownerHeaders: Record<string, string>, declarationBody: string): Promise<void> {
+  const minutes = Number(values['soak-minutes'])
+  const connections = Math.max(50, Number(values.connections) * 5)
+  console.log(`soak: ${minutes} min, ${connections} connections (pool: ${process.env.DB_POOL_SIZE ?? 10})`)
+  const perMinute: number[] = []
+  let current = 0
+  let second = 0
+  const instance = autocannon({
+    connections,
+    duration: minutes * 60,
+    requests: [
+      { method: 'GET', path: `/v1/enterprises/${enterpriseId}/declarations`, headers: ownerHeaders },
+      { method: 'PUT', path: `/v1/enterprises/${enterpriseId}/declarations/2026`, headers: { ...ownerHeaders, 'content-type': 'application/json' }, body: declarationBody }
+    ],
+    url: base
+  })
+  instance.on('tick', (counter: { counter: number }) => {
+    current += counter.counter
+    if (++second % 60 === 0) {
+      perMinute.push(current / 60)
+      console.log(`  minute ${perMinute.length}: ${(current / 60).toFixed(0)} req/s`)
+      current = 0
+    }
+  })
+  await instance
+  const first = perMinute[0]
+  const last = perMinute[perMinute.length - 1]
+  console.log(`last minute / first minute: ${(last / first * 100).toFixed(1)}% (${Math.abs(last / first - 1) <= 0.1 ? 'within' : 'outside'} 10%)`)
+}
