@@ -169,6 +169,20 @@ t.test('If-Match: optional; stale or on a missing declaration is 412', async (t)
   t.equal(row.version, 3)
 })
 
+t.test('concurrent writes of one firm serialise: one wins, the stale one is 412', async (t) => {
+  const firm = await registerFirm(app)
+  // Two first writes of the same year: one creates, the other replaces it.
+  const creates = await Promise.all([put(app, firm.token, firm.enterpriseId, 2025, FIGURES), put(app, firm.token, firm.enterpriseId, 2025, { ...FIGURES, patents: 1 })])
+  t.same(creates.map(r => r.statusCode).sort(), [200, 201])
+  const edits = await Promise.all([2, 3].map(p => put(app, firm.token, firm.enterpriseId, 2025, { ...FIGURES, patents: p * 10 }, { 'if-match': '"2"' })))
+  t.same(edits.map(r => r.statusCode).sort(), [200, 412])
+  const winner = edits.find(r => r.statusCode === 200)?.json()
+  const rows = await app.db.select().from(declarations).where(eq(declarations.enterpriseId, firm.enterpriseId))
+  t.equal(rows.length, 1)
+  t.equal(rows[0].version, 3)
+  t.equal(rows[0].patents, winner.patents)
+})
+
 t.test('ownership: another firm gets the same 404 as for a missing firm; staff may not write', async (t) => {
   const owner = await registerFirm(app)
   const other = await registerFirm(app)
@@ -231,12 +245,11 @@ t.test('audit: create and update with before/after; an identical PUT changes not
 })
 
 t.test('tier rules: read, replace (validated, audited), past tiers kept until recompute', async (t) => {
-  // Its own database: it changes the rule set and counts every 2025 declaration.
-  const app = await buildTestApp(t)
+  // Works in 2020, a year no other test here declares, so the counts are its own.
   const admin = await adminToken(app)
   const aiFirm = await registerFirm(app, { domains: ['ai'] })
-  const small = { ...FIGURES, operatingRevenue: '6000000.00', softwareRevenue: '5000000.00' }
-  const before = await put(app, aiFirm.token, aiFirm.enterpriseId, 2025, small)
+  const small = { ...FIGURES, operatingRevenue: '4000000.00', softwareRevenue: '3000000.00' }
+  const before = await put(app, aiFirm.token, aiFirm.enterpriseId, 2020, small)
   t.equal(before.json().tier, 'below_scale')
 
   const got = await app.inject({ url: '/v1/admin/tier-rules', headers: auth(admin) })
@@ -262,8 +275,8 @@ t.test('tier rules: read, replace (validated, audited), past tiers kept until re
   t.equal(stillEight.json().rules.length, 8)
   t.equal(stillEight.headers.etag, got.headers.etag)
 
-  // AI firms get the sub-sector threshold from 2025 on.
-  const next = [...rules, { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2025, toYear: null, domainCode: 'ai', note: 'AI joins the sub-sectors' }]
+  // A one-year lower threshold for AI firms in 2020 (the general rule then was 5,000,000).
+  const next = [...rules, { tierCode: 'above_scale', minRevenue: '3000000.00', fromYear: 2020, toYear: 2020, domainCode: 'ai', note: 'AI relief, 2020 only' }]
   const stale = await app.inject({ method: 'PUT', url: '/v1/admin/tier-rules', headers: { ...auth(admin), 'if-match': '"0000"' }, payload: { rules: next } })
   t.equal(stale.statusCode, 412)
   t.equal(stale.json().code, 'VERSION_MISMATCH')
@@ -272,26 +285,26 @@ t.test('tier rules: read, replace (validated, audited), past tiers kept until re
   t.equal(replaced.json().rules.length, 9)
   t.not(replaced.headers.etag, got.headers.etag)
 
-  const kept = await app.inject({ url: `/v1/enterprises/${aiFirm.enterpriseId}/declarations/2025`, headers: auth(aiFirm.token) })
+  const kept = await app.inject({ url: `/v1/enterprises/${aiFirm.enterpriseId}/declarations/2020`, headers: auth(aiFirm.token) })
   t.equal(kept.json().tier, 'below_scale', 'a rule change never rewrites a stored tier by itself')
   const newcomer = await registerFirm(app, { domains: ['ai'] })
-  t.equal((await put(app, newcomer.token, newcomer.enterpriseId, 2025, small)).json().tier, 'above_scale', 'new declarations use the new rules')
-  const otherYear = await put(app, aiFirm.token, aiFirm.enterpriseId, 2024, small)
-  t.equal(otherYear.json().tier, 'below_scale', 'the override is not in force in 2024')
+  t.equal((await put(app, newcomer.token, newcomer.enterpriseId, 2020, small)).json().tier, 'above_scale', 'new declarations use the new rules')
+  const otherYear = await put(app, aiFirm.token, aiFirm.enterpriseId, 2019, small)
+  t.equal(otherYear.json().tier, 'below_scale', 'the override is not in force in 2019')
 
-  const recompute = await app.inject({ method: 'POST', url: '/v1/admin/tier-rules/recompute', headers: auth(admin), payload: { year: 2025 } })
+  const recompute = await app.inject({ method: 'POST', url: '/v1/admin/tier-rules/recompute', headers: auth(admin), payload: { year: 2020 } })
   t.equal(recompute.statusCode, 200, recompute.body)
   const report = recompute.json()
-  t.equal(report.year, 2025)
+  t.equal(report.year, 2020)
   t.equal(report.examined, 2)
   t.equal(report.changed, 1)
   t.same(report.changes, [{ declarationId: before.json().id, enterpriseId: aiFirm.enterpriseId, from: 'below_scale', to: 'above_scale' }])
-  const after = await app.inject({ url: `/v1/enterprises/${aiFirm.enterpriseId}/declarations/2025`, headers: auth(aiFirm.token) })
+  const after = await app.inject({ url: `/v1/enterprises/${aiFirm.enterpriseId}/declarations/2020`, headers: auth(aiFirm.token) })
   t.equal(after.json().tier, 'above_scale')
   t.equal(after.json().version, 2)
-  const untouched = await app.inject({ url: `/v1/enterprises/${aiFirm.enterpriseId}/declarations/2024`, headers: auth(aiFirm.token) })
+  const untouched = await app.inject({ url: `/v1/enterprises/${aiFirm.enterpriseId}/declarations/2019`, headers: auth(aiFirm.token) })
   t.equal(untouched.json().tier, 'below_scale', 'only the year asked for')
-  const rerun = await app.inject({ method: 'POST', url: '/v1/admin/tier-rules/recompute', headers: auth(admin), payload: { year: 2025 } })
+  const rerun = await app.inject({ method: 'POST', url: '/v1/admin/tier-rules/recompute', headers: auth(admin), payload: { year: 2020 } })
   t.equal(rerun.json().changed, 0)
 
   const ruleAudit = await auditOf(app, 'tier_rules', 'all')
@@ -299,7 +312,7 @@ t.test('tier rules: read, replace (validated, audited), past tiers kept until re
   t.equal(ruleAudit[0].action, 'tier_rules.replace')
   t.equal(ruleAudit[0].before.length, 8)
   t.equal(ruleAudit[0].after.length, 9)
-  const runAudit = await auditOf(app, 'tier_rules', '2025')
+  const runAudit = await auditOf(app, 'tier_rules', '2020')
   t.same(runAudit.map(e => e.action), ['tier_rules.recompute', 'tier_rules.recompute'])
   t.equal(runAudit[1].after.changed, 1)
   const declAudit = await auditOf(app, 'declaration', before.json().id)

@@ -112,7 +112,8 @@ export interface PutDeclarationResult { created: boolean, declaration: Declarati
  * Creates or replaces a firm's declaration for `year` and classifies it with
  * the rules in force for that year and the firm's domains. Checks first
  * (clear 400s naming the fields), then writes and audits in one transaction.
- * The firm's row is locked so two writes of the same firm serialise.
+ * The firm's row is locked (no key update: rows referencing the firm can still
+ * be inserted meanwhile) so two writes of the same firm serialise.
  */
 export async function putDeclaration (
   db: Db, ctx: AuditContext,
@@ -122,7 +123,7 @@ export async function putDeclaration (
   const today = input.today ?? new Date()
   return await db.transaction(async (t) => {
     const tx = t as unknown as Db
-    const [firm] = await tx.select({ id: enterprises.id, foundedOn: enterprises.foundedOn }).from(enterprises).where(eq(enterprises.id, enterpriseId)).for('update')
+    const [firm] = await tx.select({ id: enterprises.id, foundedOn: enterprises.foundedOn }).from(enterprises).where(eq(enterprises.id, enterpriseId)).for('no key update')
     if (firm == null) throw errors.notFound()
     const problems = declarationProblems(figures, { year, currentYear: today.getUTCFullYear(), foundedYear: Number(firm.foundedOn.slice(0, 4)) })
     if (problems.length > 0) throw errors.validation(problems)

@@ -9,6 +9,7 @@ import { decodeCursor, page } from '../lib/pagination.ts'
 import { assertReferences, enterpriseView, type EnterpriseRow } from './accounts.ts'
 import { currentTierOf } from './declarations.ts'
 import { domainsOf } from './tier-rules.ts'
+import { reviewerSeesEnterpriseSql } from './reviews.ts'
 
 /**
  * May `user` see enterprise `enterpriseId` (profile, current tier, pool
@@ -24,6 +25,12 @@ export async function canSeeEnterprise (db: Db, user: Pick<Principal, 'id' | 'ro
       return true
     case 'enterprise':
       return user.enterpriseId === enterpriseId
+    case 'reviewer': {
+      // Issue 4: a reviewer sees a firm they grade, unless they have a conflict with it.
+      const [row] = await db.select({ id: enterprises.id }).from(enterprises)
+        .where(and(eq(enterprises.id, enterpriseId), reviewerSeesEnterpriseSql(user.id)))
+      return row != null
+    }
     default:
       return false
   }
@@ -155,7 +162,7 @@ export async function updateEnterprise (db: Db, ctx: AuditContext, enterpriseId:
   await assertReferences(db, patch.districtCode, domainCodes)
   return await db.transaction(async (t) => {
     const tx = t as unknown as Db
-    const [current] = await tx.select().from(enterprises).where(eq(enterprises.id, enterpriseId)).for('update')
+    const [current] = await tx.select().from(enterprises).where(eq(enterprises.id, enterpriseId)).for('no key update')
     if (current == null) throw errors.notFound()
     const beforeDomains = await domainsOf(tx, enterpriseId)
     const before = enterpriseView(current, beforeDomains)
