@@ -382,7 +382,7 @@ export async function callProgress (db: Db, callId: string) {
   const rows = await db.select({
     applicationId: applications.id, state: applications.state, firm: enterprises.name,
     reviewerId: reviews.reviewerId, reviewerName: users.name, reviewState: reviews.state, round: reviews.round,
-    lastRound: sql<number>`(select max(r2.round) from ${reviews} r2 where r2.application_id = ${applications.id})`
+    lastRound: sql<number>`(select max(r2.round) from ${reviews} r2 where r2.application_id = "applications"."id")`
   }).from(applications)
     .innerJoin(enterprises, eq(enterprises.id, applications.enterpriseId))
     .leftJoin(reviews, eq(reviews.applicationId, applications.id))

@@ -33,7 +33,9 @@ export function rubricView (row: RubricRow, inUse: boolean): RubricView {
   }
 }
 
-const inUseSql = sql<boolean>`exists (select 1 from ${calls} where ${calls.rubricId} = ${rubrics.id})`
+// Spelled out: drizzle leaves columns unqualified in a one-table selection,
+// which inside this subquery would bind to calls.
+const inUseSql = sql<boolean>`exists (select 1 from ${calls} c where c.rubric_id = "rubrics"."id")`
 
 export async function loadRubric (db: Db, id: string): Promise<RubricRow> {
   const [row] = await db.select().from(rubrics).where(eq(rubrics.id, id))
