@@ -44,6 +44,23 @@ export const analyticsCells = pgTable('analytics_cells', {
   employees: bigint({ mode: 'number' }).notNull()
 }, (t) => [primaryKey({ columns: [t.year, t.tierCode, t.districtCode, t.programCode, t.domains] })])
 
+/**
+ * The same sums without the domain dimension: a few hundred rows per year.
+ * Everything that neither breaks down nor filters by domain reads this one
+ * (maintained by the same triggers, migration 0009).
+ */
+export const analyticsTotals = pgTable('analytics_totals', {
+  year: integer().notNull(),
+  tierCode: text().notNull(),
+  districtCode: text().notNull(),
+  programCode: text().notNull(),
+  firms: integer().notNull(),
+  operatingRevenue: total().notNull(),
+  softwareRevenue: total().notNull(),
+  rdExpense: total().notNull(),
+  employees: bigint({ mode: 'number' }).notNull()
+}, (t) => [primaryKey({ columns: [t.year, t.tierCode, t.districtCode, t.programCode] })])
+
 /** One run of the yearly pool re-evaluation and the report it gave. */
 export const poolEvaluations = pgTable('pool_evaluations', {
   id: serial().primaryKey(),
