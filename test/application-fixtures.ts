@@ -1,9 +1,5 @@
 // Shared set-up for the calls, applications and documents tests.
 import type { FastifyInstance } from 'fastify'
-import { and, eq } from 'drizzle-orm'
-import { declarations, enterpriseDomains } from '../db/schema/index.ts'
-import { classifyTier } from '../server/domain/tiers.ts'
-import { loadTierRules } from '../server/services/tier-rules.ts'
 import type { AppConfig } from '../server/config.ts'
 import { auth, testConfig } from './helper.ts'
 
@@ -42,30 +38,23 @@ export interface Figures {
   rdStaff?: number
 }
 
-/**
- * A year's declaration, written straight to the table with the tier computed
- * as the declarations service does (classifyTier with the rules in force).
- */
-export async function declare (app: FastifyInstance, enterpriseId: string, year: number, f: Figures): Promise<string> {
-  const domains = (await app.db.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains)
-    .where(eq(enterpriseDomains.enterpriseId, enterpriseId))).map(d => d.code)
-  const tierCode = classifyTier(f.operatingRevenue, year, domains, await loadTierRules(app.db))
-  const values = {
-    operatingRevenue: f.operatingRevenue,
-    softwareRevenue: f.softwareRevenue ?? f.operatingRevenue,
-    rdExpense: f.rdExpense,
-    employees: f.employees ?? 100,
-    rdStaff: f.rdStaff ?? 30,
-    tierCode
-  }
-  const [existing] = await app.db.select({ id: declarations.id }).from(declarations)
-    .where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
-  if (existing != null) {
-    await app.db.update(declarations).set(values).where(eq(declarations.id, existing.id))
-    return tierCode
-  }
-  await app.db.insert(declarations).values({ enterpriseId, year, ...values })
-  return tierCode
+/** The firm declares a year's figures through the API, as a user would; returns the tier. */
+export async function declare (app: FastifyInstance, firm: { token: string, enterpriseId: string }, year: number, f: Figures): Promise<string> {
+  const res = await app.inject({
+    method: 'PUT', url: `/v1/enterprises/${firm.enterpriseId}/declarations/${year}`, headers: auth(firm.token),
+    payload: {
+      operatingRevenue: f.operatingRevenue,
+      softwareRevenue: f.softwareRevenue ?? f.operatingRevenue,
+      rdExpense: f.rdExpense,
+      exportRevenue: '0.00',
+      employees: f.employees ?? 100,
+      rdStaff: f.rdStaff ?? 30,
+      patents: 3,
+      softwareCopyrights: 5
+    }
+  })
+  if (res.statusCode !== 200 && res.statusCode !== 201) throw new Error(`declare ${year} failed: ${res.statusCode} ${res.body}`)
+  return res.json().tier
 }
 
 // Smallest files that carry each accepted type's magic bytes.

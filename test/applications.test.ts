@@ -18,9 +18,9 @@ t.test('done when: a firm declares, applies, edits and submits; R&D 1% is inelig
   const lowRd = await registerFirm(app, { domains: ['ai'], foundedOn: '2016-04-01' })
   const stranger = await registerFirm(app)
 
-  t.equal(await declare(app, firm.enterpriseId, 2024, { operatingRevenue: '120000000.00', rdExpense: '5000000.00' }), 'hundred_million')
-  t.equal(await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' }), 'hundred_million')
-  t.equal(await declare(app, lowRd.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '1500000.00' }), 'hundred_million')
+  t.equal(await declare(app, firm, 2024, { operatingRevenue: '120000000.00', rdExpense: '5000000.00' }), 'hundred_million')
+  t.equal(await declare(app, firm, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' }), 'hundred_million')
+  t.equal(await declare(app, lowRd, 2025, { operatingRevenue: '150000000.00', rdExpense: '1500000.00' }), 'hundred_million')
   const call = await openCall(app, officer.token, { program: 'innovative_growth', year: 2025 })
 
   const listed = await app.inject({ url: '/v1/calls', headers: auth(firm.token) })
@@ -58,7 +58,7 @@ t.test('done when: a firm declares, applies, edits and submits; R&D 1% is inelig
   t.match(growth, { points: '20.00', value: '0.2500' }, 'growth on the previous year\'s declaration')
 
   // The snapshot is frozen: a later correction of the declaration does not change it.
-  await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '90000000.00', rdExpense: '100.00' })
+  await declare(app, firm, 2025, { operatingRevenue: '90000000.00', rdExpense: '100.00' })
   const reread = await app.inject({ url: `/v1/applications/${draft.id}`, headers: auth(firm.token) })
   t.equal(reread.json().snapshot.declaration.operatingRevenue, '150000000.00')
   t.equal(reread.headers.etag, '"3"')
@@ -100,6 +100,10 @@ t.test('done when: a firm declares, applies, edits and submits; R&D 1% is inelig
   t.ok(submitEntry.requestId, 'with the request id')
   const inelTrail = await app.db.select().from(auditLog).where(and(eq(auditLog.objectId, second.id), eq(auditLog.action, 'application.submit')))
   t.match(inelTrail[0].after, { state: 'ineligible', eligibility: { passed: false } })
+  const firmTrail = await app.inject({ url: `/v1/audit?actorId=${firm.userId}&limit=500`, headers: auth(admin) })
+  t.same(firmTrail.json().items.map((e: { action: string }) => e.action).reverse(), [
+    'enterprise.register', 'user.create', 'declaration.create', 'declaration.create', 'application.create', 'application.update', 'application.submit', 'declaration.update'
+  ], 'every step of the firm, in order')
   const verify = await app.inject({ url: '/v1/audit/verify', headers: auth(admin) })
   t.equal(verify.json().intact, true)
 })
@@ -185,10 +189,10 @@ t.test('edits: If-Match required and checked, forbidden fields named, frozen aft
   const noDecl = await app.inject({ method: 'POST', url: `${url}/submit`, headers: auth(firm.token) })
   t.equal(noDecl.statusCode, 409)
   t.equal(noDecl.json().code, 'DECLARATION_REQUIRED', 'no declaration yet')
-  await declare(app, firm.enterpriseId, 2026, { operatingRevenue: '50000000.00', rdExpense: '5000000.00' })
+  await declare(app, firm, 2026, { operatingRevenue: '50000000.00', rdExpense: '5000000.00' })
   const future = await app.inject({ method: 'POST', url: `${url}/submit`, headers: auth(firm.token) })
   t.equal(future.json().code, 'DECLARATION_REQUIRED', 'a declaration after the call year does not count')
-  await declare(app, firm.enterpriseId, 2023, { operatingRevenue: '50000000.00', rdExpense: '5000000.00' })
+  await declare(app, firm, 2023, { operatingRevenue: '50000000.00', rdExpense: '5000000.00' })
   const staleSubmit = await app.inject({ method: 'POST', url: `${url}/submit`, headers: { ...auth(firm.token), 'if-match': '2' } })
   t.equal(staleSubmit.statusCode, 412, 'If-Match is honoured on submit when sent')
   const submitted = await app.inject({ method: 'POST', url: `${url}/submit`, headers: auth(firm.token) })
@@ -225,7 +229,7 @@ t.test('edits: If-Match required and checked, forbidden fields named, frozen aft
 t.test('submitting outside the window is CALL_CLOSED', async (t) => {
   const officer = await createStaff(app, 'officer')
   const firm = await registerFirm(app)
-  await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
+  await declare(app, firm, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
   const call = await openCall(app, officer.token)
   const draft = (await app.inject({ method: 'POST', url: '/v1/applications', headers: auth(firm.token), payload: { callId: call.id } })).json()
   await app.inject({ method: 'PATCH', url: `/v1/calls/${call.id}`, headers: auth(officer.token), payload: { closesAt: new Date().toISOString() } })
@@ -284,7 +288,7 @@ t.test('eligibility gates are policy data: admins read and replace them, audited
   const admin = await adminToken(app)
   const officer = await createStaff(app, 'officer')
   const firm = await registerFirm(app)
-  await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '1500000.00' })
+  await declare(app, firm, 2025, { operatingRevenue: '150000000.00', rdExpense: '1500000.00' })
   const url = '/v1/admin/eligibility-gates'
 
   const current = await app.inject({ url, headers: auth(admin) })
@@ -338,7 +342,7 @@ t.test('role × endpoint', async (t) => {
   }
   const firm = await registerFirm(app)
   tokens.enterprise = firm.token
-  await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
+  await declare(app, firm, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
   const call = await openCall(app, officer.token)
   const application = (await app.inject({ method: 'POST', url: '/v1/applications', headers: auth(firm.token), payload: { callId: call.id } })).json()
   const upload = multipartFile('report.pdf', PDF)

@@ -40,7 +40,7 @@ t.test('application documents: upload, list, download, delete; frozen at submit'
   const reviewer = await createStaff(app, 'reviewer')
   const firm = await registerFirm(app)
   const other = await registerFirm(app)
-  await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
+  await declare(app, firm, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
   const call = await openCall(app, officer.token)
   const application = (await app.inject({ method: 'POST', url: '/v1/applications', headers: auth(firm.token), payload: { callId: call.id } })).json()
   const base = `/v1/applications/${application.id}/documents`
@@ -151,7 +151,7 @@ t.test('declaration documents', async (t) => {
   const officer = await createStaff(app, 'officer')
   const firm = await registerFirm(app)
   const other = await registerFirm(app)
-  await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
+  await declare(app, firm, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
   const url = `/v1/enterprises/${firm.enterpriseId}/declarations/2025/documents`
   const upload = async (token: string, target = url) => {
     const m = multipartFile('资产负债表.pdf', PDF)
@@ -184,7 +184,7 @@ t.test('reviewers see the documents of the applications they grade, until they d
   const assigned = await createStaff(app, 'reviewer')
   const bystander = await createStaff(app, 'reviewer')
   const firm = await registerFirm(app)
-  await declare(app, firm.enterpriseId, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
+  await declare(app, firm, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
   const call = await openCall(app, officer.token)
   const application = (await app.inject({ method: 'POST', url: '/v1/applications', headers: auth(firm.token), payload: { callId: call.id } })).json()
   const m = multipartFile('report.pdf', PDF)
