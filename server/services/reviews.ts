@@ -147,8 +147,13 @@ export async function autoAssignCall (tx: Db, callId: string, actor: AuditContex
 export async function assignApplications (tx: Db, apps: ApplicationRow[], perApplication: number, actor: AuditContext) {
   const reviewerRows = await tx.select({ id: users.id, employer: users.employerUscc }).from(users)
     .where(and(eq(users.role, 'reviewer'), eq(users.disabled, false))).orderBy(asc(users.id))
+  // Load = open reviews that can still be done: of the current round of an
+  // application under review (a returned or withdrawn one's no longer count).
   const loads = await tx.select({ reviewerId: reviews.reviewerId, n: sql<number>`count(*)::int` }).from(reviews)
-    .where(inArray(reviews.state, [...OPEN_STATES])).groupBy(reviews.reviewerId)
+    .innerJoin(applications, eq(applications.id, reviews.applicationId))
+    .where(and(inArray(reviews.state, [...OPEN_STATES]), eq(applications.state, 'under_review'),
+      sql`${reviews.round} = (select max(r2.round) from ${reviews} r2 where r2.application_id = ${reviews.applicationId})`))
+    .groupBy(reviews.reviewerId)
   const loadOf = new Map(loads.map(l => [l.reviewerId, Number(l.n)]))
   const pool = []
   for (const r of reviewerRows) pool.push({ id: r.id, conflicts: await conflictUsccs(tx, r.id), load: loadOf.get(r.id) ?? 0 })
