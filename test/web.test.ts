@@ -5,6 +5,8 @@ import fc from 'fast-check'
 import { buildTestApp } from './helper.ts'
 import { checkUscc, usccCheckCharacter, USCC_ALPHABET } from '../server/domain/uscc.ts'
 import { WEB_ROOT } from '../server/plugins/web.ts'
+import { APPLICATION_STATES } from '../server/domain/application-state.ts'
+import { REVIEW_STATE_VALUES } from '../schemas/grading.ts'
 
 // The browser's copy of the credit-code check (server/web/uscc.js), loaded as the browser loads it.
 interface BrowserUscc {
@@ -102,4 +104,44 @@ t.test('the browser credit-code check agrees with the server on every input', as
     }
     return true
   }))
+})
+
+t.test('every screen text exists in Chinese and English with the same placeholders', async (t) => {
+  const i18n = await import(pathToFileURL(join(WEB_ROOT, 'i18n.js')).href) as { MESSAGES: Record<string, [string, string]> }
+  const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map(m => m[1]).sort()
+  const keys = Object.keys(i18n.MESSAGES)
+  t.ok(keys.length > 200)
+  for (const key of keys) {
+    const [zh, en] = i18n.MESSAGES[key]
+    if (zh === '' || en === '' || typeof zh !== 'string' || typeof en !== 'string') t.fail(`${key} lacks a language`)
+    if (placeholders(zh).join() !== placeholders(en).join()) t.fail(`${key}: placeholders differ`)
+  }
+  // Every t('…') key used by the screens is defined.
+  const { readdirSync, readFileSync } = await import('node:fs')
+  const files = ['app.js', 'ui.js', ...readdirSync(join(WEB_ROOT, 'screens')).map(f => 'screens/' + f)]
+  for (const f of files) {
+    for (const m of readFileSync(join(WEB_ROOT, f), 'utf8').matchAll(/\bt\('([a-zA-Z.]+)'\s*[,)]/g)) {
+      if (!(m[1] in i18n.MESSAGES)) t.fail(`${f} uses an undefined text ${m[1]}`)
+    }
+  }
+  // Badges are looked up by the API's state names: every one has a label.
+  const states = [...APPLICATION_STATES, ...REVIEW_STATE_VALUES, 'upcoming', 'open', 'closed', 'notice', 'active', 'warned', 'exited', 'revoked']
+  for (const s of states) t.ok(`state.${s}` in i18n.MESSAGES, `state.${s}`)
+  for (const r of ['enterprise', 'reviewer', 'officer', 'analyst', 'admin']) t.ok(`role.${r}` in i18n.MESSAGES, `role.${r}`)
+})
+
+t.test('the API\'s common validation messages read in Chinese beside Chinese forms', async (t) => {
+  const i18n = await import(pathToFileURL(join(WEB_ROOT, 'i18n.js')).href) as { localizeFieldMessage: (m: string) => string, getLang: () => string }
+  t.equal(i18n.getLang(), 'zh', 'Chinese by default')
+  const cases: Array<[string, string]> = [
+    ['must NOT have fewer than 10 characters', '至少 10 个字符'],
+    ['must NOT have fewer than 1 characters', '不能为空'],
+    ['must be integer', '必须是整数'],
+    ['must be >= 0', '不能小于 0'],
+    ['must match pattern "^(0|[1-9]\\d{0,15})(\\.\\d{1,2})?$"', '格式不正确'],
+    ['must match format "email"', '不是有效的电子邮箱地址'],
+    ['is not a field you may set', '不允许填写此项'],
+    ['operatingRevenue must be at least softwareRevenue', 'operatingRevenue must be at least softwareRevenue']
+  ]
+  for (const [en, zh] of cases) t.equal(i18n.localizeFieldMessage(en), zh, en)
 })

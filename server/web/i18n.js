@@ -2,7 +2,7 @@
 // Each entry is [中文, English]; {name} placeholders are filled from params.
 const LANG_KEY = 'peiyu.lang'
 
-const M = {
+export const MESSAGES = {
   'app.title': ['大连市重点企业培育库', 'Dalian Key-Enterprise Cultivation Pool'],
   'app.subtitle': ['软件和信息服务业 · 大连市经济和信息化委员会', 'Software & information services · Dalian Economic and Information Commission'],
   'app.footer': ['依据《大连市软件和信息服务业 2028 行动计划》建立重点企业培育库', 'Under the Dalian Software and Information Services 2028 Action Plan, section 4(2)'],
@@ -300,10 +300,39 @@ export function setLang (next) {
 
 /** The text for key in the current language, {placeholders} filled. */
 export function t (key, params) {
-  const entry = M[key]
+  const entry = MESSAGES[key]
   let text = entry == null ? key : entry[lang === 'zh' ? 0 : 1]
   if (params != null) text = text.replace(/\{(\w+)\}/g, (_, k) => params[k] ?? '')
   return text
+}
+
+// The API's field messages come from its JSON-schema validator in English;
+// the common ones read better in Chinese beside a Chinese form.
+const FIELD_MESSAGES_ZH = [
+  [/^must NOT have fewer than (\d+) characters$/, (n) => n === '1' ? '不能为空' : `至少 ${n} 个字符`],
+  [/^must NOT have more than (\d+) characters$/, (n) => `最多 ${n} 个字符`],
+  [/^must NOT have fewer than (\d+) items$/, (n) => `至少选择 ${n} 项`],
+  [/^must be integer$/, () => '必须是整数'],
+  [/^must be number$/, () => '必须是数字'],
+  [/^must be string$/, () => '必须填写'],
+  [/^must be >= (-?[\d.]+)$/, (n) => `不能小于 ${n}`],
+  [/^must be <= (-?[\d.]+)$/, (n) => `不能大于 ${n}`],
+  [/^must match pattern .*$/, () => '格式不正确'],
+  [/^must match format "email"$/, () => '不是有效的电子邮箱地址'],
+  [/^must match format "date"$/, () => '不是有效的日期'],
+  [/^must match format "date-time"$/, () => '不是有效的时间'],
+  [/^must match format "uri"$/, () => '不是有效的网址'],
+  [/^must have required property .*$/, () => '必填'],
+  [/^is not a field you may set$/, () => '不允许填写此项']
+]
+
+export function localizeFieldMessage (message) {
+  if (lang !== 'zh') return message
+  for (const [re, fn] of FIELD_MESSAGES_ZH) {
+    const m = re.exec(message)
+    if (m != null) return fn(m[1])
+  }
+  return message
 }
 
 /** A reference-data row's name in the current language. */

@@ -2,7 +2,7 @@
 // Shared pieces of the screens: fields with their error slot, forms that show
 // the API's validation messages beside the fields, busy buttons, notices.
 import { h, mount } from './dom.js'
-import { t } from './i18n.js'
+import { t, localizeFieldMessage } from './i18n.js'
 import { ApiError } from './api.js'
 
 let fieldSeq = 0
@@ -52,7 +52,8 @@ export function clearErrors (form) {
 export function showErrors (form, err) {
   clearErrors(form)
   const unplaced = []
-  for (const f of err.fields ?? []) {
+  for (const raw of err.fields ?? []) {
+    const f = { field: raw.field, message: localizeFieldMessage(raw.message) }
     const name = String(f.field).replace(/^(body|query|params|headers)\./, '')
     const slot = form.querySelector(`[data-field="${CSS.escape(name)}"]`) ??
       form.querySelector(`[data-field="${CSS.escape(name.split('.')[0])}"]`)
@@ -64,7 +65,10 @@ export function showErrors (form, err) {
       unplaced.push(`${name}: ${f.message}`)
     }
   }
-  const message = err instanceof ApiError || err?.message != null ? err.message : t('common.error')
+  // Every field error placed beside its field: the summary only asks to fix them.
+  const message = err?.code === 'VALIDATION_FAILED' && unplaced.length === 0 && (err.fields ?? []).length > 0
+    ? t('common.fixFields')
+    : err instanceof ApiError || err?.message != null ? err.message : t('common.error')
   const alert = h('div', { class: 'alert error form-alert', role: 'alert' },
     h('strong', null, message),
     err?.code != null ? h('span', { class: 'code' }, ' ', err.code) : null,
