@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto'
 import type { AppConfig } from './config.ts'
 import type { Database } from '../db/client.ts'
 import { ErrorSchema } from '../schemas/common.ts'
-import errorsPlugin from './plugins/errors.ts'
+import errorsPlugin, { sendError } from './plugins/errors.ts'
+import { AppError } from './domain/errors.ts'
 import dbPlugin from './plugins/db.ts'
 import authPlugin from './plugins/auth.ts'
 import docsPlugin from './plugins/docs.ts'
@@ -38,7 +39,14 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Pro
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    return503OnClosing: true
+    return503OnClosing: true,
+    // Opening PGlite and applying the migrations can take longer than Fastify's 10 s default on a busy machine.
+    pluginTimeout: 120_000,
+    // A malformed URL or an over-long path parameter is answered by the router
+    // before any hook; without this it would bypass the error shape and echo the path.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, new AppError(400, 'BAD_REQUEST', {
+      detail: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed'
+    }))
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addSchema(ErrorSchema)

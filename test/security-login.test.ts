@@ -3,6 +3,9 @@ import argon2 from 'argon2'
 import type { Test } from 'tap'
 import { buildTestApp, registerFirm, createStaff, adminToken, auth, PASSWORD } from './helper.ts'
 
+// Generous: argon2 and fresh databases are slow on a busy CI machine; every test ends by itself.
+t.setTimeout(600_000)
+
 // Sign-in must not tell who has an account (OWASP API2:2023; ASVS V2.2, V3):
 // unknown email, wrong password and disabled account answer alike and cost
 // the same argon2 work; attempts are limited per account and per client IP.

@@ -2,6 +2,9 @@ import t from 'tap'
 import { createHmac, createSign, generateKeyPairSync, randomUUID } from 'node:crypto'
 import { buildTestApp, registerFirm, createStaff, adminToken, auth } from './helper.ts'
 
+// Generous: argon2 and fresh databases are slow on a busy CI machine; every test ends by itself.
+t.setTimeout(600_000)
+
 // Every token that must not work gets 401 UNAUTHORIZED (OWASP API2:2023 broken
 // authentication; RFC 8725 JWT best current practices). Tokens are built by
 // hand so that nothing in the signing library can soften a case.
