@@ -156,6 +156,31 @@ t.test('one live application per firm and call; Idempotency-Key replays', async 
   t.equal(badKey.statusCode, 400)
 })
 
+t.test('races: two creations, two edits of the same version, two submits — one wins, the rest is refused', async (t) => {
+  const officer = await createStaff(app, 'officer')
+  const firm = await registerFirm(app)
+  await declare(app, firm, 2025, { operatingRevenue: '150000000.00', rdExpense: '6000000.00' })
+  const call = await openCall(app, officer.token)
+  const created = await Promise.all([1, 2, 3].map(async () =>
+    await app.inject({ method: 'POST', url: '/v1/applications', headers: auth(firm.token), payload: { callId: call.id } })))
+  t.same(created.map(r => r.statusCode).sort(), [201, 409, 409], 'one live application')
+  const id = created.find(r => r.statusCode === 201)?.json().id
+  t.equal((await app.db.select().from(applications).where(eq(applications.enterpriseId, firm.enterpriseId))).length, 1)
+
+  const edits = await Promise.all(['a', 'b'].map(async (statement) =>
+    await app.inject({ method: 'PATCH', url: `/v1/applications/${id}`, headers: { ...auth(firm.token), 'if-match': '1' }, payload: { statement } })))
+  t.same(edits.map(r => r.statusCode).sort(), [200, 412], 'no lost update')
+  const winner = edits.find(r => r.statusCode === 200)?.json().statement
+  const [row] = await app.db.select().from(applications).where(eq(applications.id, id))
+  t.match(row, { version: 2, statement: winner })
+
+  const submits = await Promise.all([1, 2].map(async () =>
+    await app.inject({ method: 'POST', url: `/v1/applications/${id}/submit`, headers: auth(firm.token) })))
+  t.same(submits.map(r => r.statusCode).sort(), [200, 409], 'submitted once')
+  const audits = await app.db.select().from(auditLog).where(and(eq(auditLog.objectId, id), eq(auditLog.action, 'application.submit')))
+  t.equal(audits.length, 1)
+})
+
 t.test('edits: If-Match required and checked, forbidden fields named, frozen after submit', async (t) => {
   const officer = await createStaff(app, 'officer')
   const firm = await registerFirm(app)
