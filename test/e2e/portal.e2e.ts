@@ -192,6 +192,29 @@ t.test('the firm applies to the open call and submits', async (t) => {
   await context.close()
 })
 
+t.test('the officer returns it for revision; the firm reads the reason and submits again', async (t) => {
+  const officerPage = await newPage()
+  await signIn(officerPage.page, officer.email)
+  await officerPage.page.goto(`${base}/officer/applications/${applicationId}`)
+  await officerPage.page.fill('#return-form textarea[name=reason]', '请补充核心产品的市场占有率数据。')
+  await officerPage.page.click('#return-form button[type=submit]')
+  await officerPage.page.waitForSelector('#application-state .state-returned')
+  t.equal((await api('GET', `/v1/applications/${applicationId}`, officer.token)).body.state, 'returned')
+  await officerPage.context.close()
+
+  const { context, page } = await newPage()
+  await signIn(page, FIRM.email)
+  await page.goto(`${base}/portal/applications/${applicationId}`)
+  t.equal(await page.textContent('#return-reason'), '请补充核心产品的市场占有率数据。')
+  await page.fill('#application-form textarea[name=statement]', '公司专注工业大数据平台与人工智能质检,核心产品服务 300 余家制造企业,细分市场占有率约 12%,研发投入占营业收入 10%。')
+  await page.click('#submit-application')
+  await page.waitForSelector('#application-state .state-submitted')
+  const again = await api('GET', `/v1/applications/${applicationId}`, firmToken)
+  t.equal(again.body.state, 'submitted')
+  t.match(again.body.statement, /市场占有率约 12%/, 'the revision was saved before submitting')
+  await context.close()
+})
+
 t.test('the officer assigns reviewers automatically and follows the progress', async (t) => {
   const { context, page } = await newPage()
   await signIn(page, officer.email)
