@@ -311,7 +311,7 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
       // applications, reviews …); administrators and rubrics are put back.
       await exec('create temp table keep_admins on commit drop as select * from users where role = \'admin\'')
       await exec('create temp table keep_rubrics on commit drop as select * from rubrics')
-      await exec('truncate enterprises, users, pool_evaluations, analytics_firm_years, analytics_cells, idempotency_keys, revoked_tokens cascade')
+      await exec('truncate enterprises, users, pool_evaluations, analytics_firm_years, analytics_cells, analytics_totals, idempotency_keys, revoked_tokens cascade')
       await exec('insert into users select * from keep_admins')
       await exec('update keep_rubrics set created_by = null where created_by is not null and created_by not in (select id from keep_admins)')
       await exec('insert into rubrics select * from keep_rubrics on conflict do nothing')
@@ -401,6 +401,7 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
     await exec(`insert into analytics_cells (year, tier_code, district_code, program_code, domains, firms, operating_revenue, software_revenue, rd_expense, employees)
       select year, tier_code, district_code, program_code, domains, count(*)::int, sum(operating_revenue), sum(software_revenue), sum(rd_expense), sum(employees)::bigint
       from analytics_firm_years group by year, tier_code, district_code, program_code, domains`)
+    await exec('select analytics_sum_totals()')
   }
 
   if (database.kind === 'postgres' && database.raw != null) {

@@ -7,6 +7,9 @@ import { enterprises, enterpriseDomains, declarations, poolMemberships, auditLog
 import { changesMembership, missingStreak, reevaluateMember, type MemberForReview, type ReevaluationPolicy } from '../server/domain/reevaluation.ts'
 import { verifyAuditChain } from '../server/lib/audit.ts'
 
+// Each subtest builds the app on a fresh database; on a busy 2-core machine that takes a while.
+t.setTimeout(600_000)
+
 const POLICY: ReevaluationPolicy = {
   exitMissingYears: 2,
   gates: {

@@ -8,6 +8,9 @@ import { fromFen } from '../server/domain/money.ts'
 import { tierRank, type TierRule } from '../server/domain/tiers.ts'
 import { checkUscc } from '../server/domain/uscc.ts'
 
+// Each subtest builds the app on a fresh database; on a busy 2-core machine that takes a while.
+t.setTimeout(600_000)
+
 // The tier rules of migration 0001, for the generator alone.
 const RULES: TierRule[] = [
   { tierCode: 'ten_billion', minRevenue: '10000000000.00', fromYear: 2000, toYear: null, domainCode: null },
@@ -111,7 +114,10 @@ t.test('seeding a database: totals, accounts, analytics; refuses without --force
   const [direct] = await queryRows<{ n: number, revenue: string }>(app.db, sql`select count(*)::int as n, sum(operating_revenue)::text as revenue from declarations where year = 2023`)
   t.equal(dist.totals.firms, direct.n)
   t.equal(dist.totals.operatingRevenue, direct.revenue)
-  const cells = async () => await queryRows(app.db, sql`select * from analytics_cells where firms > 0 order by year, tier_code, district_code, program_code, domains`)
+  const cells = async () => [
+    await queryRows(app.db, sql`select * from analytics_cells where firms > 0 order by year, tier_code, district_code, program_code, domains`),
+    await queryRows(app.db, sql`select * from analytics_totals where firms > 0 order by year, tier_code, district_code, program_code`)
+  ]
   const written = await cells()
   await app.db.execute(sql`select analytics_rebuild()`)
   t.same(written, await cells(), 'the rollup the seed wrote is what the database derives')

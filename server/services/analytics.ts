@@ -9,9 +9,10 @@ import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { TIER_CODES } from '../domain/tiers.ts'
 
 /**
- * Analytics over the rollup table analytics_cells (db/schema/analytics.ts):
- * a few thousand rows per year, kept exact by the database in every writing
- * transaction, so each answer is one small aggregate query and never stale.
+ * Analytics over the rollup tables analytics_cells and analytics_totals
+ * (db/schema/analytics.ts): a few thousand, or a few hundred, rows per year,
+ * kept exact by the database in every writing transaction, so each answer is
+ * one small aggregate query and never stale.
  */
 
 export const DIMENSIONS = ['tier', 'program', 'domain', 'district'] as const
@@ -115,6 +116,8 @@ interface AggregateRow {
 async function aggregate (db: Db, years: { from: number, to: number }, by: Dimension[], f: Filters): Promise<AggregateRow[]> {
   const where = [sql`c.year between ${years.from} and ${years.to}`, ...filterConditions(f)]
   const withDomain = by.includes('domain')
+  // Without domains in play the domain-free rollup answers: a few hundred rows a year instead of thousands.
+  const table = withDomain || f.domain != null ? sql.raw('analytics_cells') : sql.raw('analytics_totals')
   const cellWhere = [...where]
   if (withDomain && f.domain != null) cellWhere.push(sql`dom = any(string_to_array(${f.domain.join(',')}, ','))`)
   const dims = DIMENSIONS.map(d => by.includes(d) ? sql`${COLUMN[d]} as ${sql.raw(d)}` : sql`null::text as ${sql.raw(d)}`)
@@ -124,13 +127,13 @@ async function aggregate (db: Db, years: { from: number, to: number }, by: Dimen
   const nullDims = sql.raw('null::text as tier, null::text as program, null::text as domain, null::text as district')
   const query = sql`
     select 0 as is_total, c.year, ${sql.join(dims, sql`, `)}, ${sums}
-    from analytics_cells c${withDomain ? sql` cross join lateral unnest(c.domains) as dom` : sql``}
+    from ${table} c${withDomain ? sql` cross join lateral unnest(c.domains) as dom` : sql``}
     where ${sql.join(cellWhere, sql` and `)}
     group by ${sql.join(groupBy, sql`, `)}
     having sum(c.firms) > 0
     union all
     select 1 as is_total, c.year, ${nullDims}, ${sums}
-    from analytics_cells c
+    from ${table} c
     where ${sql.join(where, sql` and `)}
     group by c.year`
   return await queryRows<AggregateRow>(db, query)
@@ -207,7 +210,7 @@ async function tierSums (db: Db, year: number): Promise<TierSums[]> {
   const rows = await queryRows<{ tier_code: string, firms: number, op: string, sw: string, rd: string, emp: string }>(db, sql`
     select c.tier_code, sum(c.firms)::int as firms, sum(c.operating_revenue)::text as op, sum(c.software_revenue)::text as sw,
       sum(c.rd_expense)::text as rd, sum(c.employees)::text as emp
-    from analytics_cells c where c.year = ${year} group by c.tier_code`)
+    from analytics_totals c where c.year = ${year} group by c.tier_code`)
   return rows.map(r => ({
     tierCode: r.tier_code,
     firms: r.firms,
