@@ -113,6 +113,10 @@ t.test('the commission grades a call end to end', async (t) => {
   t.equal((await app.inject({ url: `/v1/enterprises/${firmA.enterpriseId}`, headers: auth(a1.token) })).statusCode, 200)
   const notMine = reviewers.find(r => !reviewersOf(appA).includes(r))!
   t.equal((await app.inject({ url: `/v1/enterprises/${firmA.enterpriseId}`, headers: auth(notMine.token) })).statusCode, 404)
+  t.equal((await app.inject({ url: `/v1/applications/${appA}`, headers: auth(a1.token) })).statusCode, 200, 'an assigned reviewer reads the application')
+  t.equal((await app.inject({ url: `/v1/applications/${appB}`, headers: auth(r1.token) })).statusCode, 404, 'the conflicted reviewer does not')
+  const r1Apps = await app.inject({ url: '/v1/applications', headers: auth(r1.token) })
+  t.notOk(r1Apps.json().items.some((a: any) => a.id === appB), 'nor lists it')
   const a1Review = await reviewOf(app, a1.token, appA)
   t.equal((await app.inject({ url: `/v1/reviews/${a1Review.id}`, headers: auth(notMine.token) })).statusCode, 404, 'another reviewer\'s review is hidden')
   const detail = await app.inject({ url: `/v1/reviews/${a1Review.id}`, headers: auth(a1.token) })
@@ -354,4 +358,42 @@ t.test('an upheld objection reverses the admission', async (t) => {
   const again = await app.inject({ method: 'POST', url: `/v1/objections/${objection.json().id}/dismiss`, headers: auth(officer.token), payload: { reason: 'x' } })
   t.equal(again.json().code, 'INVALID_STATE')
   t.equal((await app.inject({ url: '/v1/objections', headers: auth(reviewer.token) })).statusCode, 403)
+
+  // The reversal is a rejection like any other: one appeal, within the window.
+  await app.db.update(applications).set({ decidedAt: new Date(Date.now() - 16 * 24 * HOUR) }).where(eq(applications.id, appId))
+  const late = await app.inject({ method: 'POST', url: `/v1/applications/${appId}/appeal`, headers: auth(firm.token), payload: { grounds: '材料真实' } })
+  t.equal(late.statusCode, 409)
+  t.equal(late.json().code, 'APPEAL_WINDOW_CLOSED')
+  await app.db.update(applications).set({ decidedAt: new Date(Date.now() - 14 * 24 * HOUR) }).where(eq(applications.id, appId))
+  const inTime = await app.inject({ method: 'POST', url: `/v1/applications/${appId}/appeal`, headers: auth(firm.token), payload: { grounds: '材料真实' } })
+  t.equal(inTime.statusCode, 200, inTime.body)
+  t.same(inTime.json().assigned.map((x: any) => x.reviewerId), [reviewer.id], 'the only reviewer there is, though they saw it before')
+})
+
+t.test('roles that may never use the grading endpoints get 403', async (t) => {
+  const app = await buildTestApp(t)
+  const firm = await registerFirm(app)
+  const analyst = await createStaff(app, 'analyst')
+  const reviewer = await createStaff(app, 'reviewer')
+  const id = '00000000-0000-4000-8000-000000000000'
+  const cases: Array<[string, string, string, unknown]> = [
+    [firm.token, 'POST', `/v1/calls/${id}/assign`, undefined],
+    [reviewer.token, 'POST', `/v1/applications/${id}/assignments`, { reviewerIds: [id] }],
+    [reviewer.token, 'POST', `/v1/applications/${id}/decision`, { decision: 'admit' }],
+    [firm.token, 'POST', `/v1/applications/${id}/return`, { reason: 'x' }],
+    [reviewer.token, 'POST', `/v1/applications/${id}/appeal`, { grounds: 'x' }],
+    [analyst.token, 'GET', '/v1/reviews', undefined],
+    [firm.token, 'GET', `/v1/reviews/${id}`, undefined],
+    [analyst.token, 'GET', `/v1/calls/${id}/progress`, undefined],
+    [firm.token, 'POST', '/v1/me/conflicts', { uscc: firm.uscc, reason: 'x' }],
+    [reviewer.token, 'POST', '/v1/admin/rubrics', {}]
+  ]
+  for (const [token, method, url, payload] of cases) {
+    const res = await app.inject({ method: method as 'GET', url, headers: auth(token), ...(payload != null ? { payload: payload as object } : {}) })
+    t.equal(res.statusCode, 403, `${method} ${url}`)
+    t.equal(res.json().code, 'FORBIDDEN')
+  }
+  const missing = await app.inject({ method: 'POST', url: `/v1/applications/${id}/decision`, headers: auth((await createStaff(app, 'officer')).token), payload: { decision: 'admit' } })
+  t.equal(missing.statusCode, 404)
+  t.equal(missing.json().code, 'NOT_FOUND')
 })

@@ -8,7 +8,7 @@ import { recuseOpenReviewsForConflict } from '../services/reviews.ts'
 /** A reviewer's declared conflicts of interest. */
 const conflictRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('reviewer'))
+  app.addHook('preValidation', app.requireRole('reviewer'))
 
   app.get('/v1/me/conflicts', {
     schema: {

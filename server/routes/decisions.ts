@@ -25,7 +25,7 @@ const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
 
   app.post('/v1/applications/:id/decision', {
-    preHandler: app.requireRole('officer'),
+    preValidation: app.requireRole('officer'),
     schema: {
       tags: ['decisions'],
       summary: 'Admit or reject a scored application',
@@ -40,7 +40,7 @@ const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/applications/:id/return', {
-    preHandler: app.requireRole('officer'),
+    preValidation: app.requireRole('officer'),
     schema: {
       tags: ['decisions'], summary: 'Return an application to the firm for revision, with a reason it sees', security: bearer,
       params: IdParamsSchema, body: ReasonBodySchema,
@@ -49,7 +49,7 @@ const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => decisionView(await app.db.transaction(async (t) => await returnForRevision(t as unknown as Db, request.params.id, request.body.reason, request.auditContext()))))
 
   app.post('/v1/applications/:id/appeal', {
-    preHandler: app.requireRole('enterprise'),
+    preValidation: app.requireRole('enterprise'),
     schema: {
       tags: ['decisions'],
       summary: 'Appeal a rejection (once, within the appeal window)',

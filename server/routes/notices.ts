@@ -35,7 +35,7 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const officer: FastifyPluginAsyncTypebox = async (app) => {
     app.addHook('onRequest', app.authenticate)
-    app.addHook('preHandler', app.requireRole('officer'))
+    app.addHook('preValidation', app.requireRole('officer'))
 
     app.get('/v1/objections', {
       schema: {

@@ -17,7 +17,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const reviewer = app.requireRole('reviewer')
 
   app.post('/v1/applications/:id/assignments', {
-    preHandler: officer,
+    preValidation: officer,
     schema: {
       tags: ['reviews'],
       summary: 'Assign reviewers to one application',
@@ -33,7 +33,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/calls/:id/assign', {
-    preHandler: officer,
+    preValidation: officer,
     schema: {
       tags: ['reviews'],
       summary: 'Assign reviewers to every application of a call waiting for them',
@@ -45,7 +45,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await app.db.transaction(async (t) => await autoAssignCall(t as unknown as Parameters<typeof autoAssignCall>[0], request.params.id, request.auditContext())))
 
   app.get('/v1/calls/:id/progress', {
-    preHandler: officer,
+    preValidation: officer,
     schema: {
       tags: ['reviews'], summary: 'A call\'s progress: applications by state, reviews done / assigned per application and per reviewer', security: bearer,
       params: IdParamsSchema,
@@ -54,7 +54,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await callProgress(app.db, request.params.id))
 
   app.get('/v1/reviews', {
-    preHandler: reviewer,
+    preValidation: reviewer,
     schema: {
       tags: ['reviews'], summary: 'My assignments (never a firm I have a conflict with)', security: bearer,
       querystring: ReviewListQuerySchema,
@@ -63,7 +63,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listMyReviews(app.db, request.user.id, request.query))
 
   app.get('/v1/reviews/:id', {
-    preHandler: app.requireRole('reviewer', 'officer', 'admin'),
+    preValidation: app.requireRole('reviewer', 'officer', 'admin'),
     schema: {
       tags: ['reviews'],
       summary: 'One review, with the application\'s frozen figures and auto scores',
@@ -79,7 +79,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.put('/v1/reviews/:id', {
-    preHandler: reviewer,
+    preValidation: reviewer,
     schema: {
       tags: ['reviews'],
       summary: 'Save my scores and comment as a draft (If-Match)',
@@ -96,7 +96,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/reviews/:id/submit', {
-    preHandler: reviewer,
+    preValidation: reviewer,
     schema: {
       tags: ['reviews'],
       summary: 'Submit my review (final)',
@@ -108,7 +108,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await submitReview(app.db, request.user, request.params.id, ifMatchVersion(request.headers['if-match'], false), request.auditContext()))
 
   app.post('/v1/reviews/:id/recuse', {
-    preHandler: reviewer,
+    preValidation: reviewer,
     schema: {
       tags: ['reviews'],
       summary: 'Step down from a review: declares a conflict with the firm and frees the slot',

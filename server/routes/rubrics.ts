@@ -20,7 +20,7 @@ const rubricRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await getRubric(app.db, request.params.id))
 
   const admin: FastifyPluginAsyncTypebox = async (app) => {
-    app.addHook('preHandler', app.requireRole('admin'))
+    app.addHook('preValidation', app.requireRole('admin'))
 
     app.get('/v1/admin/rubrics', {
       schema: {
