@@ -182,8 +182,7 @@ export async function suppressionThreshold (db: Db): Promise<number> {
 }
 
 export async function distribution (db: Db, year: number, by: Dimension[], filters: Filters) {
-  const k = await suppressionThreshold(db)
-  const rows = await aggregate(db, { from: year, to: year }, by, filters)
+  const [k, rows] = await Promise.all([suppressionThreshold(db), aggregate(db, { from: year, to: year }, by, filters)])
   const { cells, totals, suppressedCells } = publish(rows.filter(r => r.is_total === 0), rows.find(r => r.is_total === 1), by, k)
   const notes = [NOTES.suppression.replace('{k}', String(k))]
   if (by.includes('program') || filters.program != null) notes.push(NOTES.program)
@@ -192,8 +191,7 @@ export async function distribution (db: Db, year: number, by: Dimension[], filte
 }
 
 export async function trend (db: Db, from: number, to: number, by: Dimension[], filters: Filters) {
-  const k = await suppressionThreshold(db)
-  const rows = await aggregate(db, { from, to }, by, filters)
+  const [k, rows] = await Promise.all([suppressionThreshold(db), aggregate(db, { from, to }, by, filters)])
   const years = []
   for (let year = from; year <= to; year++) {
     const mine = rows.filter(r => r.year === year)
