@@ -104,7 +104,7 @@ export function targetProgress (target) {
 function formatTargetValue (value, unit) {
   if (value == null) return '—'
   if (unit === 'ratio') return (Number(value) * 100).toFixed(1) + '%'
-  if (unit === 'CNY') return (toHundredMillions(value.includes('.') ? value : value + '.00') ?? 0).toLocaleString() + (getLang() === 'zh' ? ' 亿元' : ' × 100M CNY')
+  if (unit === 'CNY') return (toHundredMillions(value.includes('.') ? value : value + '.00') ?? 0).toLocaleString(undefined, { maximumFractionDigits: 2 }) + (getLang() === 'zh' ? ' 亿元' : ' × 100M CNY')
   return formatNumber(value)
 }
 
