@@ -67,7 +67,7 @@ export async function officerView () {
           { label: t('common.year'), cell: c => String(c.year) },
           { label: t('common.state'), cell: c => badge(c.status) },
           { label: t('portal.closesAt'), cell: c => formatDateTime(c.closesAt) }
-        ], calls))),
+        ], calls, { empty: t('common.none') }))),
         reevaluateCard()),
       h('div', null, card(t('off.newCall'), callForm), await poolCard())))
 }
