@@ -46,7 +46,7 @@ export async function reviewsView () {
         table([
           { label: t('rev.conflict.uscc'), cell: c => h('span', { class: 'code' }, c.uscc) },
           { label: t('common.reason'), cell: c => c.reason }
-        ], conflicts),
+        ], conflicts, { empty: t('common.none') }),
         h('h3', null, t('rev.conflict.add')),
         apiForm({ id: 'conflict-form' }, [
           h('div', { class: 'fields' },
