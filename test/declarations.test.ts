@@ -1,4 +1,5 @@
 import t from 'tap'
+import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
@@ -342,4 +343,20 @@ t.test('a domain change applies to declarations written afterwards', async (t) =
   t.equal(rewritten.statusCode, 200)
   t.equal(rewritten.json().tier, 'above_scale', 'the same figures written again are classified with the new domains')
   t.equal(rewritten.json().version, 2)
+})
+
+t.test('property: any body gets 200/201 or a 400 naming fields, never a 5xx', async (t) => {
+  const firm = await registerFirm(app, { foundedOn: '2010-01-01' })
+  const value = fc.oneof(
+    fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }).map(n => (Number(n % 1000n) % 2 === 0 ? String(n) : `${n}.${String(n % 100n).replace('-', '').padStart(2, '0')}`)),
+    fc.integer({ min: -5, max: 2_000_000 }), fc.double(), fc.string({ maxLength: 8 }), fc.constant(null), fc.boolean(), fc.constant({}), fc.constant([])
+  )
+  const keys = ['operatingRevenue', 'softwareRevenue', 'rdExpense', 'exportRevenue', 'mainBusinessRevenue', 'totalAssets', 'totalLiabilities', 'employees', 'rdStaff', 'patents', 'softwareCopyrights', 'tier']
+  await fc.assert(fc.asyncProperty(fc.dictionary(fc.constantFrom(...keys), value), fc.integer({ min: 1990, max: 2100 }), async (patch, year) => {
+    const res = await put(app, firm.token, firm.enterpriseId, year, { ...FIGURES, ...patch })
+    if (res.statusCode === 200 || res.statusCode === 201) return true
+    const body = res.json()
+    return res.statusCode === 400 && ['VALIDATION_FAILED', 'BAD_REQUEST'].includes(body.code) && Array.isArray(body.fields) && body.fields.length > 0
+  }), { numRuns: 150 })
+  t.pass('no 5xx')
 })
