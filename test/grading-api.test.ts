@@ -4,10 +4,14 @@ import { auditLog, calls, notifications } from '../db/schema/index.ts'
 import { queryRows } from '../db/client.ts'
 import { validateRubric, type Rubric } from '../server/domain/rubrics.ts'
 import { notify } from '../server/services/notifications.ts'
-import { adminToken, auth, buildTestApp, createStaff, registerFirm, uscc } from './helper.ts'
+import { adminToken, auth, buildTestApp, createStaff, registerFirm, uscc, testConfig } from './helper.ts'
+
+// These tests are about grading, not overload protection: on a busy machine the
+// event-loop check would shed their requests (the security tests cover it).
+const calm = () => ({ overload: { ...testConfig().overload, maxEventLoopDelayMs: 0, dbHealthIntervalMs: 0 } })
 
 t.test('rubrics: defaults, reading, new versions, validation, frozen once used', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, calm())
   const admin = await adminToken(app)
   const reviewer = await createStaff(app, 'reviewer')
   const firm = await registerFirm(app)
@@ -83,7 +87,7 @@ t.test('rubrics: defaults, reading, new versions, validation, frozen once used',
 })
 
 t.test('conflicts of interest: declare, list with the employer, refuse duplicates and bad codes', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, calm())
   const employer = uscc(777)
   const reviewer = await createStaff(app, 'reviewer', { employerUscc: employer })
   const officer = await createStaff(app, 'officer')
@@ -108,7 +112,7 @@ t.test('conflicts of interest: declare, list with the employer, refuse duplicate
 })
 
 t.test('notifications: my inbox only, unread filter, mark read', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, calm())
   const a = await createStaff(app, 'reviewer')
   const b = await createStaff(app, 'reviewer')
   await app.db.transaction(async (tx) => {

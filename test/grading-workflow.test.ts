@@ -5,7 +5,11 @@ import { applications, notifications, poolMemberships, publicNotices, reviews } 
 import { queryRows } from '../db/client.ts'
 import { notifyClosingCalls } from '../server/services/notifications.ts'
 import { activateExpiredNotices } from '../server/services/notices.ts'
-import { adminToken, auth, buildTestApp, createStaff, registerFirm, type Firm } from './helper.ts'
+import { adminToken, auth, buildTestApp, createStaff, registerFirm, type Firm, testConfig } from './helper.ts'
+
+// These tests are about grading, not overload protection: on a busy machine the
+// event-loop check would shed their requests (the security tests cover it).
+const calm = () => ({ overload: { ...testConfig().overload, maxEventLoopDelayMs: 0, dbHealthIntervalMs: 0 } })
 
 const HOUR = 3600_000
 
@@ -55,7 +59,7 @@ async function grade (app: FastifyInstance, token: string, applicationId: string
 }
 
 t.test('the commission grades a call end to end', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, calm())
   const admin = await adminToken(app)
   const officer = await createStaff(app, 'officer')
   const reviewers = [await createStaff(app, 'reviewer'), await createStaff(app, 'reviewer'), await createStaff(app, 'reviewer'), await createStaff(app, 'reviewer')]
@@ -250,7 +254,7 @@ t.test('the commission grades a call end to end', async (t) => {
 })
 
 t.test('concurrent saves of the same review version: exactly one wins', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, calm())
   const officer = await createStaff(app, 'officer')
   const reviewer = await createStaff(app, 'reviewer')
   const firm = await registerFirm(app, { domains: ['ai'] })
@@ -287,7 +291,7 @@ t.test('concurrent saves of the same review version: exactly one wins', async (t
 })
 
 t.test('reminders before a call closes, and the end of public notice', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, calm())
   const officer = await createStaff(app, 'officer')
   const reviewer = await createStaff(app, 'reviewer')
   const drafting = await registerFirm(app, { domains: ['ai'] })
@@ -334,7 +338,7 @@ t.test('reminders before a call closes, and the end of public notice', async (t)
 })
 
 t.test('an upheld objection reverses the admission', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, calm())
   const officer = await createStaff(app, 'officer')
   const reviewer = await createStaff(app, 'reviewer')
   const firm = await registerFirm(app, { domains: ['ai'] })
@@ -371,7 +375,7 @@ t.test('an upheld objection reverses the admission', async (t) => {
 })
 
 t.test('roles that may never use the grading endpoints get 403', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, calm())
   const firm = await registerFirm(app)
   const analyst = await createStaff(app, 'analyst')
   const reviewer = await createStaff(app, 'reviewer')
