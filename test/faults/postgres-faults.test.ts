@@ -21,7 +21,6 @@ if (skip != null) {
   await faultSuite()
 }
 
-
 async function faultSuite (): Promise<void> {
   const cluster = new Cluster(await freePort())
   t.teardown(() => cluster.destroy())
