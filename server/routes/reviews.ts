@@ -63,7 +63,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listMyReviews(app.db, request.user.id, request.query))
 
   app.get('/v1/reviews/:id', {
-    preValidation: app.requireRole('reviewer', 'officer', 'admin'),
+    preValidation: app.requireRole('reviewer', 'officer'),
     schema: {
       tags: ['reviews'],
       summary: 'One review, with the application\'s frozen figures and auto scores',

@@ -219,9 +219,9 @@ export async function listMyReviews (db: Db, reviewerId: string, q: { limit: num
   return { items: p.items.map(reviewView), nextCursor: p.nextCursor }
 }
 
-/** The review if `user` may see it (its reviewer, unconflicted; officers and admins), else 404. */
+/** The review if `user` may see it (its reviewer, unconflicted; officers: API.md), else 404. */
 async function findVisibleReview (db: Db, user: Principal, id: string, lock = false): Promise<ReviewRow> {
-  const where = user.role === 'reviewer' ? and(eq(reviews.id, id), ownReviewsSql(user.id)) : user.role === 'officer' || user.role === 'admin' ? eq(reviews.id, id) : sql`false`
+  const where = user.role === 'reviewer' ? and(eq(reviews.id, id), ownReviewsSql(user.id)) : user.role === 'officer' ? eq(reviews.id, id) : sql`false`
   const query = db.select().from(reviews).where(where)
   const [row] = lock ? await query.for('update') : await query
   if (row == null) throw errors.notFound()
