@@ -52,6 +52,11 @@ t.test('API, docs and probes keep their own answers', async (t) => {
   const docs = await app.inject({ method: 'GET', url: '/docs/json' })
   t.equal(docs.statusCode, 200)
   t.notOk(Object.keys(docs.json().paths).some((p: string) => p === '/*'), 'the fallback route is not in the API document')
+  // The catch-all must not change the router's answer to an over-long path parameter.
+  const long = await app.inject({ method: 'GET', url: `/v1/users/${'9'.repeat(300)}` })
+  t.equal(long.statusCode, 400)
+  t.equal(long.json().code, 'BAD_REQUEST')
+  t.notMatch(long.body, /999999/, 'the path is not echoed')
   const post = await app.inject({ method: 'POST', url: '/portal', payload: {} })
   t.equal(post.statusCode, 404, 'only GET falls back to the page')
 })

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsync } from 'fastify'
+import { AppError } from '../domain/errors.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 /** The front end: plain ES modules, no build step. */
@@ -37,9 +38,19 @@ const web: FastifyPluginAsync = async (app) => {
     maxAge: '1d'
   })
 
+  // Without this catch-all the router itself refuses an over-long path
+  // parameter (frameworkErrors in app.ts: 400); with it, find-my-way falls back
+  // here instead, so an API path keeps the same answer.
+  const maxParamLength = app.initialConfig.maxParamLength ?? 100
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = request.url.split('?')[0]
-    if (NOT_CLIENT_ROUTES.test(path) || /\.[a-z0-9]+$/i.test(path)) return reply.callNotFound()
+    if (NOT_CLIENT_ROUTES.test(path)) {
+      if (path.split('/').some(segment => segment.length > maxParamLength)) {
+        throw new AppError(400, 'BAD_REQUEST', { detail: 'a path parameter is too long' })
+      }
+      return reply.callNotFound()
+    }
+    if (/\.[a-z0-9]+$/i.test(path)) return reply.callNotFound()
     return reply.type('text/html; charset=utf-8').sendFile('index.html')
   })
 }
