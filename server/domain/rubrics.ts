@@ -1,5 +1,6 @@
 import { fromFen, ratio, toFen } from './money.ts'
 import type { FieldError } from './errors.ts'
+import type { DeclarationFigures } from './declarations.ts'
 
 /**
  * Rubrics as data (DOMAIN.md, "How real programs grade"): indicators scored
@@ -55,19 +56,8 @@ export interface Rubric {
  * decimal strings of yuan), with the previous year's revenue when the firm
  * declared one.
  */
-export interface FrozenFigures {
+export interface FrozenFigures extends DeclarationFigures {
   year: number
-  operatingRevenue: string
-  softwareRevenue: string
-  rdExpense: string
-  exportRevenue: string
-  mainBusinessRevenue?: string | null
-  totalAssets?: string | null
-  totalLiabilities?: string | null
-  employees: number
-  rdStaff: number
-  patents: number
-  softwareCopyrights: number
   previous?: { year: number, operatingRevenue: string } | null
 }
 

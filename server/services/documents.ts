@@ -50,6 +50,37 @@ function inspect (file: UploadedFile) {
   return { type, name: cleanDocumentName(file.filename, type), sha256: createHash('sha256').update(file.content).digest('hex') }
 }
 
+/**
+ * Stores a checked file for an application or a declaration, at most
+ * MAX_DOCUMENTS_PER_OWNER each (the caller holds the owner's row lock, which
+ * serialises the count), and audits the upload.
+ */
+async function storeDocument (
+  tx: Db,
+  owner: { enterpriseId: string, applicationId?: string, declarationId?: string },
+  file: UploadedFile,
+  checked: ReturnType<typeof inspect>,
+  user: Principal,
+  actor: AuditContext,
+  auditExtra: Record<string, unknown>
+) {
+  const ownerColumn = owner.applicationId != null ? eq(documents.applicationId, owner.applicationId) : eq(documents.declarationId, owner.declarationId!)
+  const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(documents).where(ownerColumn)
+  if (n >= MAX_DOCUMENTS_PER_OWNER) throw documentErrors.limitReached()
+  const [row] = await tx.insert(documents).values({
+    ...owner,
+    name: checked.name,
+    mediaType: checked.type,
+    size: file.content.length,
+    sha256: checked.sha256,
+    content: file.content,
+    uploadedBy: user.id
+  }).returning(META)
+  const view = documentView(row)
+  await recordAudit(tx, actor, { action: 'document.upload', objectType: 'document', objectId: row.id, after: { ...view, ...auditExtra } })
+  return view
+}
+
 // ---------------------------------------------------------------------------
 // Application documents: the owner adds and removes them while the
 // application is editable; they freeze with it at submit.
@@ -73,21 +104,7 @@ export async function addApplicationDocument (db: Db, user: Principal, applicati
   return await db.transaction(async (t) => {
     const tx = t as unknown as Db
     const application = await editableApplication(tx, user, applicationId, true) // the row lock serialises the count below
-    const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(documents).where(eq(documents.applicationId, applicationId))
-    if (n >= MAX_DOCUMENTS_PER_OWNER) throw documentErrors.limitReached()
-    const [row] = await tx.insert(documents).values({
-      enterpriseId: application.enterpriseId,
-      applicationId,
-      name: checked.name,
-      mediaType: checked.type,
-      size: file.content.length,
-      sha256: checked.sha256,
-      content: file.content,
-      uploadedBy: user.id
-    }).returning(META)
-    const view = documentView(row)
-    await recordAudit(tx, actor, { action: 'document.upload', objectType: 'document', objectId: row.id, after: { ...view, applicationId } })
-    return view
+    return await storeDocument(tx, { enterpriseId: application.enterpriseId, applicationId }, file, checked, user, actor, { applicationId })
   })
 }
 
@@ -133,21 +150,7 @@ export async function addDeclarationDocument (db: Db, user: Principal, enterpris
   return await db.transaction(async (t) => {
     const tx = t as unknown as Db
     const declaration = await ownDeclaration(tx, user, enterpriseId, year, true)
-    const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(documents).where(eq(documents.declarationId, declaration.id))
-    if (n >= MAX_DOCUMENTS_PER_OWNER) throw documentErrors.limitReached()
-    const [row] = await tx.insert(documents).values({
-      enterpriseId,
-      declarationId: declaration.id,
-      name: checked.name,
-      mediaType: checked.type,
-      size: file.content.length,
-      sha256: checked.sha256,
-      content: file.content,
-      uploadedBy: user.id
-    }).returning(META)
-    const view = documentView(row)
-    await recordAudit(tx, actor, { action: 'document.upload', objectType: 'document', objectId: row.id, after: { ...view, enterpriseId, declarationYear: year } })
-    return view
+    return await storeDocument(tx, { enterpriseId, declarationId: declaration.id }, file, checked, user, actor, { enterpriseId, declarationYear: year })
   })
 }
 
