@@ -16,13 +16,18 @@ export const UserSchema = Type.Object({
   createdAt: DateTimeSchema
 })
 
-export const EnterpriseProfileSchema = Type.Object({
+/** The fields every view of a firm carries. */
+export const EnterpriseCoreFields = {
   id: UuidSchema,
   uscc: Type.String(),
   name: Type.String(),
   districtCode: Type.String(),
   domains: Type.Array(Type.String()),
-  foundedOn: DateSchema,
+  foundedOn: DateSchema
+}
+
+export const EnterpriseProfileSchema = Type.Object({
+  ...EnterpriseCoreFields,
   contactName: Type.Union([Type.String(), Type.Null()]),
   contactPhone: Type.Union([Type.String(), Type.Null()]),
   address: Type.Union([Type.String(), Type.Null()]),

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { DateSchema, DateTimeSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
-import { DomainCodesSchema, EnterpriseProfileSchema } from './accounts.ts'
+import { DomainCodesSchema, EnterpriseCoreFields, EnterpriseProfileSchema } from './accounts.ts'
 import { NullableSchema, TierCodeSchema } from './declarations.ts'
 
 const PoolStatusSchema = Type.Union([
@@ -28,12 +28,7 @@ export const EnterpriseDetailSchema = Type.Composite([EnterpriseProfileSchema, T
 })])
 
 export const EnterpriseListItemSchema = Type.Object({
-  id: UuidSchema,
-  uscc: Type.String(),
-  name: Type.String(),
-  districtCode: Type.String(),
-  domains: Type.Array(Type.String()),
-  foundedOn: DateSchema,
+  ...EnterpriseCoreFields,
   ...CurrentTier,
   pool: Type.Array(Type.Object({ program: Type.String(), status: PoolStatusSchema }))
 })

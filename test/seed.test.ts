@@ -5,23 +5,15 @@ import { queryRows } from '../db/client.ts'
 import { tierRules } from '../db/schema/index.ts'
 import { DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail, generateIndustry, parseYears, probit, rng, seedDatabase, SeedRefused, type SeedOptions } from '../scripts/seed-data.ts'
 import { fromFen } from '../server/domain/money.ts'
-import { tierRank, type TierRule } from '../server/domain/tiers.ts'
+import { tierRank } from '../server/domain/tiers.ts'
+import { DEFAULT_TIER_RULES } from './fixtures.ts'
 import { checkUscc } from '../server/domain/uscc.ts'
 
 // Each subtest builds the app on a fresh database; on a busy 2-core machine that takes a while.
 t.setTimeout(600_000)
 
-// The tier rules of migration 0001, for the generator alone.
-const RULES: TierRule[] = [
-  { tierCode: 'ten_billion', minRevenue: '10000000000.00', fromYear: 2000, toYear: null, domainCode: null },
-  { tierCode: 'billion', minRevenue: '1000000000.00', fromYear: 2000, toYear: null, domainCode: null },
-  { tierCode: 'hundred_million', minRevenue: '100000000.00', fromYear: 2000, toYear: null, domainCode: null },
-  { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2000, toYear: 2021, domainCode: null },
-  { tierCode: 'above_scale', minRevenue: '20000000.00', fromYear: 2022, toYear: null, domainCode: null },
-  { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2022, toYear: null, domainCode: 'industrial_software' },
-  { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2022, toYear: null, domainCode: 'info_security' },
-  { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2022, toYear: null, domainCode: 'big_data' }
-]
+// The default rule set of db/migrations/0001_reference_data.sql.
+const RULES = DEFAULT_TIER_RULES
 
 function fingerprint (opts: SeedOptions) {
   let declarations = 0

@@ -1,19 +1,11 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { classifyTier, thresholdsFor, tierRank, tierRuleProblems, TIER_CODES, type TierRule } from '../server/domain/tiers.ts'
+import { DEFAULT_TIER_RULES } from './fixtures.ts'
 import { fromFen, toFen } from '../server/domain/money.ts'
 
 // The default rule set of db/migrations/0001_reference_data.sql.
-const RULES: TierRule[] = [
-  { tierCode: 'ten_billion', minRevenue: '10000000000.00', fromYear: 2000, toYear: null, domainCode: null },
-  { tierCode: 'billion', minRevenue: '1000000000.00', fromYear: 2000, toYear: null, domainCode: null },
-  { tierCode: 'hundred_million', minRevenue: '100000000.00', fromYear: 2000, toYear: null, domainCode: null },
-  { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2000, toYear: 2021, domainCode: null },
-  { tierCode: 'above_scale', minRevenue: '20000000.00', fromYear: 2022, toYear: null, domainCode: null },
-  { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2022, toYear: null, domainCode: 'industrial_software' },
-  { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2022, toYear: null, domainCode: 'info_security' },
-  { tierCode: 'above_scale', minRevenue: '5000000.00', fromYear: 2022, toYear: null, domainCode: 'big_data' }
-]
+const RULES = DEFAULT_TIER_RULES
 const DOMAINS = ['ai', 'industrial_software', 'iot', 'big_data', 'cloud', 'internet', 'info_security', 'industry_apps']
 const SUBSECTORS = ['industrial_software', 'info_security', 'big_data']
 
