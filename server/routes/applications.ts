@@ -1,3 +1,4 @@
+import { versionEtag } from '../lib/versioning.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
 import {
@@ -9,7 +10,6 @@ import {
   createApplication, getApplication, listApplications, requireIfMatch, submitApplication, updateApplication, withdrawApplication
 } from '../services/applications.ts'
 
-const etag = (version: number): string => `"${version}"`
 const optionalIfMatch = (header: string | undefined): number | undefined => header == null ? undefined : requireIfMatch(header)
 
 /**
@@ -35,7 +35,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       userId: request.user.id, key: request.headers['idempotency-key'], route: 'POST /v1/applications', body: request.body
     }, async (tx) => ({ statusCode: 201, body: await createApplication(tx, request.user, request.body, request.auditContext()) }))
     if (result.replayed) reply.header('idempotent-replayed', 'true')
-    return reply.code(result.statusCode as 201).header('etag', etag(result.body.version)).send(result.body)
+    return reply.code(result.statusCode as 201).header('etag', versionEtag(result.body.version)).send(result.body)
   })
 
   app.get('/v1/applications', {
@@ -57,7 +57,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const view = await getApplication(app.db, request.user, request.params.id)
-    return reply.header('etag', etag(view.version)).send(view)
+    return reply.header('etag', versionEtag(view.version)).send(view)
   })
 
   app.patch('/v1/applications/:id', {
@@ -71,7 +71,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const expected = requireIfMatch(request.headers['if-match'])
     const view = await updateApplication(app.db, request.user, request.params.id, request.body, expected, request.auditContext())
-    return reply.header('etag', etag(view.version)).send(view)
+    return reply.header('etag', versionEtag(view.version)).send(view)
   })
 
   app.post('/v1/applications/:id/submit', {
@@ -84,7 +84,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const view = await submitApplication(app.db, request.user, request.params.id, optionalIfMatch(request.headers['if-match']), request.auditContext())
-    return reply.header('etag', etag(view.version)).send(view)
+    return reply.header('etag', versionEtag(view.version)).send(view)
   })
 
   app.post('/v1/applications/:id/withdraw', {
@@ -96,7 +96,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const view = await withdrawApplication(app.db, request.user, request.params.id, optionalIfMatch(request.headers['if-match']), request.auditContext())
-    return reply.header('etag', etag(view.version)).send(view)
+    return reply.header('etag', versionEtag(view.version)).send(view)
   })
 }
 export default applicationsRoutes

@@ -1,3 +1,4 @@
+import { versionEtag } from '../lib/versioning.ts'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { eq } from 'drizzle-orm'
@@ -12,8 +13,6 @@ import { jsonNumberMoneyFields } from '../lib/money-input.ts'
 import { MONEY_FIELDS } from '../domain/declarations.ts'
 import { getDeclaration, listDeclarations, parseIfMatch, putDeclaration } from '../services/declarations.ts'
 import { canSeeEnterprise, ENTERPRISE_CSV_HEADER, enterpriseCsvRows, getEnterpriseDetail, isOwner, listEnterprises, updateEnterprise } from '../services/enterprises.ts'
-
-const etag = (version: number) => `"${version}"`
 
 /** Enterprises (profiles, the officers' register) and their annual declarations. */
 const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -106,7 +105,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!isOwner(request.user, id)) throw errors.notFound()
     const ifMatch = parseIfMatch(request.headers['if-match'])
     const { created, declaration } = await putDeclaration(app.db, request.auditContext(), { enterpriseId: id, year, figures: request.body, ifMatch })
-    return reply.code(created ? 201 : 200).header('etag', etag(declaration.version)).send(declaration)
+    return reply.code(created ? 201 : 200).header('etag', versionEtag(declaration.version)).send(declaration)
   })
 
   app.get('/v1/enterprises/:id/declarations', {
@@ -133,7 +132,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await assertVisible(request.user, request.params.id)
     const declaration = await getDeclaration(app.db, request.params.id, request.params.year)
     if (declaration == null) throw errors.notFound()
-    return reply.header('etag', etag(declaration.version)).send(declaration)
+    return reply.header('etag', versionEtag(declaration.version)).send(declaration)
   })
 }
 export default enterprisesRoutes

@@ -1,3 +1,4 @@
+import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, desc, eq, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import {
@@ -121,10 +122,10 @@ function auditImage (a: ApplicationRow) {
 
 /** Parses If-Match (`3`, `"3"` or `W/"3"`): 428 when missing, 400 when not a version. */
 export function requireIfMatch (header: string | undefined): number {
-  if (header == null || header.trim() === '') throw errors.preconditionRequired()
-  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim())
-  if (m == null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
-  return Number(m[1])
+  const version = ifMatchTag(header)
+  if (version === undefined) throw errors.preconditionRequired()
+  if (version === null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
+  return version
 }
 
 function checkVersion (a: ApplicationRow, expected: number | undefined): void {

@@ -1,3 +1,4 @@
+import { ifMatchTag } from '../lib/versioning.ts'
 import { and, desc, eq, lt } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { declarations, enterprises } from '../../db/schema/index.ts'
@@ -100,10 +101,9 @@ export async function listDeclarations (db: Db, enterpriseId: string, opts: { li
  * absent. Anything else cannot match any version, which is a 412.
  */
 export function parseIfMatch (header: string | undefined): number | undefined {
-  if (header == null || header.trim() === '') return undefined
-  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim())
-  if (m == null) throw errors.versionMismatch(header)
-  return Number(m[1])
+  const version = ifMatchTag(header)
+  if (version === null) throw errors.versionMismatch(header ?? '')
+  return version
 }
 
 export interface PutDeclarationResult { created: boolean, declaration: DeclarationView }

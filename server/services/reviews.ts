@@ -1,3 +1,4 @@
+import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, eq, inArray, max, ne, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { applications, calls, enterprises, reviews, rubrics, users } from '../../db/schema/index.ts'
@@ -418,11 +419,11 @@ export async function callProgress (db: Db, callId: string) {
 
 /** Parses If-Match (`3`, `"3"` or `W/"3"`); undefined when absent unless `required` (428). */
 export function ifMatchVersion (header: string | undefined, required: boolean): number | undefined {
-  if (header == null || header.trim() === '') {
+  const version = ifMatchTag(header)
+  if (version === undefined) {
     if (required) throw errors.preconditionRequired()
     return undefined
   }
-  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim())
-  if (m == null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
-  return Number(m[1])
+  if (version === null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
+  return version
 }

@@ -1,0 +1,12 @@
+/**
+ * Optimistic concurrency: objects carry a `version`, single reads send it as
+ * `ETag: "3"`, updates take it back in `If-Match` (`3`, `"3"` or `W/"3"`).
+ */
+export const versionEtag = (version: number): string => `"${version}"`
+
+/** The version an If-Match header names; undefined when absent, null when it is not a version tag. */
+export function ifMatchTag (header: string | undefined): number | undefined | null {
+  if (header == null || header.trim() === '') return undefined
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim())
+  return m == null ? null : Number(m[1])
+}
