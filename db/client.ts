@@ -20,6 +20,12 @@ export interface Database {
   /** Raw postgres.js client when kind = 'postgres' (bulk loads, benchmarks). */
   raw?: import('postgres').Sql
   ping: () => Promise<void>
+  /**
+   * LISTENs on `channel`: `onNotify` gets each payload, `onListening` runs
+   * each time the listener is (re)connected (notifications may have been
+   * missed before it). Resolves to a function that stops listening.
+   */
+  listen: (channel: string, onNotify: (payload: string) => void, onListening: () => void) => Promise<() => Promise<void>>
   migrate: () => Promise<void>
   close: () => Promise<void>
 }
@@ -51,6 +57,11 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
       kind: 'postgres',
       raw: client,
       ping: async () => { await client`select 1` },
+      listen: async (channel, onNotify, onListening) => {
+        // postgres.js keeps one extra connection for LISTEN and re-listens after it drops.
+        const { unlisten } = await client.listen(channel, onNotify, onListening)
+        return unlisten
+      },
       migrate: async () => { await migrate(drizzle({ client, casing: 'snake_case' }), { migrationsFolder }) },
       close: async () => { await client.end({ timeout: 5 }) }
     }
@@ -72,6 +83,11 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
     db,
     kind: 'pglite',
     ping: async () => { await db.execute(sql`select 1`) },
+    listen: async (channel, onNotify, onListening) => {
+      const unlisten = await client.listen(channel, onNotify)
+      onListening()
+      return async () => { if (!client.closed) await unlisten() }
+    },
     migrate: async () => { await migrate(drizzle({ client, casing: 'snake_case' }), { migrationsFolder }) },
     close: async () => { if (!client.closed) await client.close() }
   }

@@ -31,6 +31,8 @@ export interface AppConfig {
   docsUi: boolean
   /** Database pool size (PostgreSQL only). */
   dbPoolSize: number
+  /** How long a token's session check may be answered from memory (server/lib/session-cache.ts); 0 turns the cache off. */
+  sessionCacheTtlMs: number
   /** Browser origins allowed to call the API cross-origin (CORS); empty means same-origin only. */
   corsOrigins: string[]
   /** Global limit per signed-in user (or per client IP when anonymous); max 0 turns it off. */
@@ -160,6 +162,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): LoadConfigRes
       },
       docsUi: get('DOCS_UI') != null ? parseBool('DOCS_UI', get('DOCS_UI')!) : true,
       dbPoolSize: get('DB_POOL_SIZE') != null ? parseIntStrict('DB_POOL_SIZE', get('DB_POOL_SIZE')!, 1, 200) : 10,
+      sessionCacheTtlMs: get('SESSION_CACHE_TTL_MS') != null ? parseIntStrict('SESSION_CACHE_TTL_MS', get('SESSION_CACHE_TTL_MS')!, 0, 60_000) : 2000,
       ...securityConfig(get)
     },
     warnings

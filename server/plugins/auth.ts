@@ -7,6 +7,7 @@ import type { AppConfig } from '../config.ts'
 import { users, revokedTokens, type Role } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import type { AuditContext } from '../lib/audit.ts'
+import { SESSION_CHANNEL, SessionCache, type SessionState } from '../lib/session-cache.ts'
 
 /** What a verified token says. `tv` is the user's token version when it was issued. */
 export interface TokenPayload { sub: string, role: Role, jti: string, tv: number, exp: number, iat: number }
@@ -25,6 +26,8 @@ declare module 'fastify' {
     /** preHandler hook: 403 unless the caller has one of the roles. */
     requireRole: (...roles: Role[]) => (request: FastifyRequest) => Promise<void>
     issueToken: (user: { id: string, role: Role, tokenVersion: number }) => Promise<{ accessToken: string, expiresIn: number }>
+    /** The session checks answered from memory; forget a token or a user after revoking or changing them. */
+    sessions: SessionCache
   }
   interface FastifyRequest {
     /** Who is acting, for the audit trail. */
@@ -45,7 +48,8 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
     }
   })
 
-  // One round trip per request: the user's current state and whether this token was revoked.
+  // The session check: the user's current state and whether this token was
+  // revoked, in one round trip, answered from the session cache when it can be.
   const sessionLookup = app.db
     .select({
       role: users.role,
@@ -58,6 +62,25 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
     .where(eq(users.id, sql.placeholder('id')))
     .prepare('session_lookup')
 
+  const sessions = new SessionCache(config.sessionCacheTtlMs)
+  app.decorate('sessions', sessions)
+  if (sessions.enabled) {
+    // Other processes (and changes made outside the service) tell us through NOTIFY (db/migrations/0010).
+    const stopListening = await app.database.listen(SESSION_CHANNEL, payload => { sessions.applyNotification(payload) }, () => { sessions.clear() })
+    app.addHook('preClose', async () => { await stopListening().catch(() => {}) })
+  }
+
+  async function sessionOf (payload: TokenPayload): Promise<SessionState | undefined> {
+    const cached = sessions.get(payload.jti)
+    if (cached != null && cached.userId === payload.sub) return cached
+    const epoch = sessions.epoch()
+    const [row] = await sessionLookup.execute({ id: payload.sub, jti: payload.jti })
+    if (row == null) return undefined
+    const state: SessionState = { userId: payload.sub, ...row }
+    sessions.put(payload.jti, state, epoch)
+    return state
+  }
+
   app.decorate('authenticate', async function (request: FastifyRequest) {
     let payload: TokenPayload
     try {
@@ -65,12 +88,12 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
     } catch {
       throw errors.unauthorized()
     }
-    if (typeof payload.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) throw errors.unauthorized()
-    const [row] = await sessionLookup.execute({ id: payload.sub, jti: String(payload.jti) })
-    if (row == null || row.disabled || row.revoked || row.tokenVersion !== payload.tv || row.role !== payload.role) {
+    if (typeof payload.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub) || typeof payload.jti !== 'string') throw errors.unauthorized()
+    const session = await sessionOf(payload)
+    if (session == null || session.disabled || session.revoked || session.tokenVersion !== payload.tv || session.role !== payload.role) {
       throw errors.unauthorized()
     }
-    request.user = { id: payload.sub, role: row.role, enterpriseId: row.enterpriseId, jti: payload.jti, exp: payload.exp }
+    request.user = { id: payload.sub, role: session.role as Role, enterpriseId: session.enterpriseId, jti: payload.jti, exp: payload.exp }
   })
 
   app.decorate('requireRole', function (...roles: Role[]) {
@@ -91,8 +114,10 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
 }, { name: 'auth', dependencies: ['db'] })
 
 /** Ends one token before its expiry (logout). */
-export async function revokeToken (db: FastifyInstance['db'], jti: string, exp: number): Promise<void> {
+export async function revokeToken (app: FastifyInstance, jti: string, exp: number): Promise<void> {
+  const db = app.db
   await db.insert(revokedTokens).values({ jti, expiresAt: new Date(exp * 1000) }).onConflictDoNothing()
+  app.sessions.forgetToken(jti)
   // Housekeeping: rows of tokens that have expired anyway are no longer needed.
   await db.delete(revokedTokens).where(and(gt(sql`now()`, revokedTokens.expiresAt), sql`random() < 0.05`))
 }

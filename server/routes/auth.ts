@@ -79,7 +79,7 @@ const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { con
     app.post('/v1/auth/logout', {
       schema: { tags: ['accounts'], summary: 'Sign out: this token stops working', security: bearer, response: { 204: Type.Null(), ...errorResponses(401) } }
     }, async (request, reply) => {
-      await revokeToken(app.db, request.user.jti, request.user.exp)
+      await revokeToken(app, request.user.jti, request.user.exp)
       return reply.code(204).send()
     })
 

@@ -78,7 +78,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         employerUscc = check.code
       }
     }
-    return await app.db.transaction(async (t) => {
+    const view = await app.db.transaction(async (t) => {
       const tx = t as unknown as Db
       const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update')
       if (before == null) throw errors.notFound()
@@ -102,6 +102,9 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await recordAudit(tx, request.auditContext(), { action, objectType: 'user', objectId: id, before: userView(before), after: userView(after) })
       return userView(after)
     })
+    // Committed: this process stops answering the user's session checks from memory (others hear the NOTIFY).
+    app.sessions.forgetUser(id)
+    return view
   })
 }
 export default usersRoutes
