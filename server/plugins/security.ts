@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import helmet from '@fastify/helmet'
+import helmet, { type HelmetOptions } from 'helmet'
 import cors from '@fastify/cors'
 import underPressure from '@fastify/under-pressure'
 import rateLimit from '@fastify/rate-limit'
@@ -12,6 +12,19 @@ const PROBES = new Set(['/health', '/ready'])
 
 /** Reference data is public and the same for everyone, so caches may keep it; everything else under /v1 is private. */
 const CACHEABLE = /^\/v1\/reference\//
+
+/** The headers helmet sets with these options, read off one run of its middleware. */
+export function helmetHeaders (options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => { headers[name.toLowerCase()] = String(value) },
+    removeHeader: (name: string) => { delete headers[name.toLowerCase()] }
+  }
+  let failure: unknown
+  helmet(options)({} as never, recorder as never, (err?: unknown) => { failure = err })
+  if (failure != null) throw failure
+  return headers
+}
 
 /** Path without the query string. */
 const pathOf = (request: FastifyRequest): string => request.url.split('?')[0]
@@ -31,7 +44,9 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
 
   // Same-origin front end (bundled JS/CSS served from /) and Swagger UI at /docs:
   // both load only their own scripts; Swagger UI needs inline styles and data: images.
-  await app.register(helmet, {
+  // helmet's headers do not depend on the request (no nonces), so they are
+  // worked out once here; @fastify/helmet would rebuild helmet on every request.
+  const headers = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -49,6 +64,10 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
     },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' }
+  })
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers)
+    done()
   })
 
   if (config.corsOrigins.length > 0) {
