@@ -1,5 +1,5 @@
 import { ifMatchTag } from '../lib/versioning.ts'
-import { and, asc, desc, eq, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import {
   applications, calls, declarations, documents, enterpriseDomains, enterprises, policySettings, rubrics
@@ -35,17 +35,47 @@ export const applicationErrors = {
  * routes refuse them anyway, they see aggregates only.
  */
 export function applicationVisibility (user: Principal): SQL | undefined {
-  switch (user.role) {
+  return visibilityFor(user.role, user.enterpriseId, user.id)
+}
+
+/** The rule of {@link applicationVisibility}, with the viewer's ids as values or as placeholders of a prepared statement. */
+function visibilityFor (role: Principal['role'], enterpriseId: string | Placeholder | null, userId: string | Placeholder): SQL | undefined {
+  switch (role) {
     case 'officer':
     case 'admin':
       return undefined
     case 'enterprise':
-      return user.enterpriseId == null ? sql`false` : eq(applications.enterpriseId, user.enterpriseId)
+      return enterpriseId == null ? sql`false` : eq(applications.enterpriseId, enterpriseId)
     case 'reviewer':
-      return reviewerSeesApplicationSql(user.id)
+      return reviewerSeesApplicationSql(userId)
     default:
       return sql`false`
   }
+}
+
+function visibleApplicationQuery (db: Db, visible: SQL | undefined, id: string | Placeholder) {
+  return db.select({ application: applications, program: calls.programCode })
+    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
+    .where(and(eq(applications.id, id), visible))
+}
+
+/**
+ * The read of one application by id, prepared once per database handle and
+ * role: GET /v1/applications/:id is the firms' hot path, and a query built
+ * per request costs several times a prepared one.
+ */
+const preparedReads = new WeakMap<Db, Map<Principal['role'], ReturnType<typeof prepareRead>>>()
+function prepareRead (db: Db, role: Principal['role']) {
+  return visibleApplicationQuery(db, visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId')), sql.placeholder('id'))
+    .prepare(`application_read_${role}`)
+}
+async function readVisibleApplication (db: Db, user: Principal, id: string) {
+  let byRole = preparedReads.get(db)
+  if (byRole == null) preparedReads.set(db, byRole = new Map())
+  let read = byRole.get(user.role)
+  if (read == null) byRole.set(user.role, read = prepareRead(db, user.role))
+  if (user.role === 'enterprise' && user.enterpriseId == null) return []
+  return await read.execute({ id, enterpriseId: user.enterpriseId, userId: user.id })
 }
 
 /**
@@ -53,10 +83,9 @@ export function applicationVisibility (user: Principal): SQL | undefined {
  * id). `lock` takes the row lock for a change in the same transaction.
  */
 export async function findVisibleApplication (db: Db, user: Principal, id: string, opts: { lock?: boolean } = {}): Promise<{ application: ApplicationRow, program: string }> {
-  const query = db.select({ application: applications, program: calls.programCode })
-    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
-    .where(and(eq(applications.id, id), applicationVisibility(user)))
-  const [row] = opts.lock === true ? await query.for('update', { of: applications }) : await query
+  const [row] = opts.lock === true
+    ? await visibleApplicationQuery(db, applicationVisibility(user), id).for('update', { of: applications })
+    : await readVisibleApplication(db, user, id)
   if (row == null) throw errors.notFound()
   return row
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { reviewerConflicts, users } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
@@ -13,7 +13,7 @@ import { decodeCursor, page } from '../lib/pagination.ts'
  */
 
 /** SQL: true when `reviewerId` has a conflict with the firm whose USCC is `usccColumn`. */
-export function conflictedSql (reviewerId: string | SQL, usccColumn: SQL | import('drizzle-orm').AnyColumn): SQL {
+export function conflictedSql (reviewerId: string | SQL | Placeholder, usccColumn: SQL | import('drizzle-orm').AnyColumn): SQL {
   return sql`(exists (select 1 from ${reviewerConflicts} rc where rc.reviewer_id = ${reviewerId} and rc.uscc = ${usccColumn})
     or exists (select 1 from ${users} ru where ru.id = ${reviewerId} and ru.employer_uscc = ${usccColumn}))`
 }

@@ -1,5 +1,5 @@
 import { ifMatchTag } from '../lib/versioning.ts'
-import { and, asc, eq, inArray, max, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, inArray, max, ne, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { applications, calls, enterprises, reviews, rubrics, users } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
@@ -47,7 +47,7 @@ export const reviewErrors = {
  * recused) and has no conflict with its firm. The applications, documents
  * and enterprise modules use it so a reviewer sees exactly what they grade.
  */
-export function reviewerSeesApplicationSql (reviewerId: string, applicationId: SQL | import('drizzle-orm').AnyColumn = applications.id, enterpriseId: SQL | import('drizzle-orm').AnyColumn = applications.enterpriseId): SQL {
+export function reviewerSeesApplicationSql (reviewerId: string | Placeholder, applicationId: SQL | import('drizzle-orm').AnyColumn = applications.id, enterpriseId: SQL | import('drizzle-orm').AnyColumn = applications.enterpriseId): SQL {
   return sql`(exists (select 1 from ${reviews} rv where rv.application_id = ${applicationId} and rv.reviewer_id = ${reviewerId} and rv.state <> 'recused')
     and not ${conflictedSql(reviewerId, sql`(select e.uscc from ${enterprises} e where e.id = ${enterpriseId})`)})`
 }
