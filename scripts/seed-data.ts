@@ -6,6 +6,8 @@
  * (heavy-tailed: a handful of billion-tier firms, one ten-billion firm per
  * ~2000), drawn by stratified quantiles so the baseline holds for any seed,
  * then grow year on year with a drift per firm. Same options → same data.
+ * On top of the industry, the grading history (scripts/seed-grading.ts):
+ * calls, applications, reviews, the pool's admissions and public notices.
  *
  * Loads through COPY on PostgreSQL and multi-row INSERTs on PGlite, in one
  * transaction, with the analytics triggers switched off for the load; the
@@ -13,10 +15,14 @@
  */
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { sql } from 'drizzle-orm'
+import { asc, desc, sql } from 'drizzle-orm'
 import { queryRows, type Database, type Db } from '../db/client.ts'
-import { tierRules as tierRulesTable } from '../db/schema/index.ts'
+import { programs as programsTable, rubrics as rubricsTable, tierRules as tierRulesTable } from '../db/schema/index.ts'
 import { classifyTier, tierRank, type TierRule } from '../server/domain/tiers.ts'
+import { loadEligibilityGates } from '../server/services/applications.ts'
+import { policyNumber } from '../server/services/policy.ts'
+import { rubricOf } from '../server/services/rubrics.ts'
+import { callRows, COLUMNS, GradingHistory, type FirmGrading, type GradingCounts, type GradingPolicy, type ProgramCode } from './seed-grading.ts'
 import { completeUscc } from '../server/domain/uscc.ts'
 import { fromFen } from '../server/domain/money.ts'
 import { hashPassword } from '../server/lib/passwords.ts'
@@ -27,6 +33,8 @@ export interface SeedOptions {
   toYear: number
   seed: number
   force: boolean
+  /** The seed's "now": the open calls' windows contain it, closed calls lie before it (default: the clock). */
+  now?: Date
 }
 
 export const DEFAULT_SEED: SeedOptions = { firms: 2000, fromYear: 2017, toYear: 2026, seed: 1, force: false }
@@ -114,6 +122,24 @@ const SIGMA = 2.6
 const ABOVE_SCALE_2017 = 5_000_000
 const BASELINE_ABOVE_REVENUE_PER_FIRM = 105_300_000_000 / 2000
 
+/** One generated year of a firm: money in fen, and the tier the rules give it. */
+export interface SyntheticYear {
+  /** The declaration's row id. */
+  id: string
+  revenueFen: bigint
+  softwareFen: bigint
+  rdFen: bigint
+  exportFen: bigint
+  mainFen: bigint
+  assetsFen: bigint
+  liabilitiesFen: bigint
+  employees: number
+  rdStaff: number
+  patents: number
+  copyrights: number
+  tier: string
+}
+
 export interface SyntheticFirm {
   index: number
   id: string
@@ -123,16 +149,23 @@ export interface SyntheticFirm {
   district: string
   domains: string[]
   foundedOn: string
-  /** Revenue in fen per year (absent = no declaration that year). */
-  years: Map<number, { revenueFen: bigint, softwareFen: bigint, rdFen: bigint, exportFen: bigint, mainFen: bigint, assetsFen: bigint, liabilitiesFen: bigint, employees: number, rdStaff: number, patents: number, copyrights: number, tier: string }>
+  /** The firm's declarations by year (absent = no declaration that year). */
+  years: Map<number, SyntheticYear>
 }
 
-function uuidFrom (r: () => number): string {
-  const h = Array.from({ length: 16 }, () => Math.floor(r() * 256))
-  h[6] = (h[6] & 0x0f) | 0x40
-  h[8] = (h[8] & 0x3f) | 0x80
-  const x = h.map(b => b.toString(16).padStart(2, '0')).join('')
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** A version-4 UUID from 16 byte draws (table lookups, not toString: a seed makes over a million). */
+export function uuidFrom (r: () => number): string {
+  let x = ''
+  for (let i = 0; i < 16; i++) {
+    let b = Math.floor(r() * 256)
+    if (i === 6) b = (b & 0x0f) | 0x40
+    if (i === 8) b = (b & 0x3f) | 0x80
+    x += HEX[b]
+    if (i === 3 || i === 5 || i === 7 || i === 9) x += '-'
+  }
+  return x
 }
 
 const fen = (yuan: number) => BigInt(Math.max(0, Math.round(yuan * 100)))
@@ -140,6 +173,8 @@ const fen = (yuan: number) => BigInt(Math.max(0, Math.round(yuan * 100)))
 /** The whole synthetic industry, firm by firm (a generator: 100,000 firms never sit in memory at once as rows). */
 export function * generateIndustry (opts: SeedOptions, rules: TierRule[]): Generator<SyntheticFirm> {
   const r = rng(opts.seed)
+  // Declaration ids from their own stream, so the figures do not depend on them.
+  const declarationIds = rng(opts.seed ^ 0xdec1a2e)
   const n = opts.firms
   // Stratified quantiles in a seeded random order: every seed gets the same revenue distribution.
   const order = Array.from({ length: n }, (_, i) => i)
@@ -197,6 +232,7 @@ export function * generateIndustry (opts: SeedOptions, rules: TierRule[]): Gener
       const assets = revenue * (0.5 + 1.5 * r())
       const revenueFen = fen(revenue)
       years.set(year, {
+        id: uuidFrom(declarationIds),
         revenueFen,
         softwareFen: fen(software),
         rdFen: fen(rd),
@@ -273,6 +309,13 @@ export interface SeedSummary {
   declarations: number
   members: number
   users: number
+  calls: number
+  applications: number
+  reviews: number
+  /** Applications by final state. */
+  applicationsByState: GradingCounts['byState']
+  /** Firm 0's application in the open call (under review, or ineligible): an owner's read for benchmarks. */
+  sampleApplication: { email: string, id: string } | null
   seconds: number
   /** First year: firms declaring, above-scale-or-higher firms and their revenue, employees. */
   baseline: { year: number, firms: number, aboveScale: number, aboveScaleRevenue: string, employees: number }
@@ -284,6 +327,21 @@ export async function registryIsEmpty (db: Db): Promise<boolean> {
   return !row.any
 }
 
+/** The policy the grading history follows, read from the database: gates, each program's latest rubric, policy numbers. */
+async function gradingPolicy (db: Db): Promise<Omit<GradingPolicy, 'officerId' | 'reviewerIds'>> {
+  const rubricRows = await db.select().from(rubricsTable).orderBy(asc(rubricsTable.programCode), desc(rubricsTable.version))
+  const rubrics: GradingPolicy['rubrics'] = {}
+  for (const row of rubricRows) rubrics[row.programCode] ??= { id: row.id, rubric: rubricOf(row) }
+  const programs = await db.select({ code: programsTable.code, nameZh: programsTable.nameZh }).from(programsTable)
+  return {
+    gates: await loadEligibilityGates(db),
+    rubrics,
+    programNames: Object.fromEntries(programs.map(p => [p.code, p.nameZh])),
+    disagreementPoints: await policyNumber(db, 'review_disagreement_points', 15),
+    noticePeriodDays: await policyNumber(db, 'notice_period_days', 7)
+  }
+}
+
 /**
  * Seeds `database`. Refuses a database that already has firms unless
  * opts.force, which first empties the registry (firms, accounts other than
@@ -292,23 +350,28 @@ export async function registryIsEmpty (db: Db): Promise<boolean> {
  */
 export async function seedDatabase (database: Database, opts: SeedOptions, log: (line: string) => void = () => {}): Promise<SeedSummary> {
   const started = Date.now()
+  const now = opts.now ?? new Date()
   const db = database.db
   const replace = !(await registryIsEmpty(db))
   if (replace && !opts.force) throw new SeedRefused('the database already has firms; run with --force to replace them (the audit trail is kept)')
   const rules = (await db.select().from(tierRulesTable)).map(r => ({ ...r, minRevenue: String(r.minRevenue) }))
+  const policy = await gradingPolicy(db)
   const firmHash = await hashPassword(FIRM_PASSWORD)
-  const demo = await Promise.all(DEMO_ACCOUNTS.map(async a => ({ ...a, hash: await hashPassword(a.password) })))
+  const demoIds = rng(opts.seed ^ 0xde70)
+  const demo = await Promise.all(DEMO_ACCOUNTS.map(async a => ({ ...a, id: uuidFrom(demoIds), hash: await hashPassword(a.password) })))
 
-  const summary: SeedSummary = { firms: 0, declarations: 0, members: 0, users: 0, seconds: 0, baseline: { year: opts.fromYear, firms: 0, aboveScale: 0, aboveScaleRevenue: '0.00', employees: 0 } }
+  const summary: SeedSummary = {
+    firms: 0, declarations: 0, members: 0, users: 0, calls: 0, applications: 0, reviews: 0, applicationsByState: {}, sampleApplication: null, seconds: 0,
+    baseline: { year: opts.fromYear, firms: 0, aboveScale: 0, aboveScaleRevenue: '0.00', employees: 0 }
+  }
   let baselineRevenue = 0n
-  const admissionYear = opts.fromYear + 1
   const progressEvery = Math.max(1000, Math.floor(opts.firms / 10))
 
-  const load = async (sink: BulkSink, exec: (q: string) => Promise<unknown>) => {
+  const load = async (sink: BulkSink, exec: (q: string) => Promise<unknown>, query: (q: string) => Promise<Array<Record<string, unknown>>>) => {
     if (replace) {
       log('--force: emptying the registry (administrators, rubrics and the audit trail stay)')
       // TRUNCATE … CASCADE also empties every table that references firms or accounts (calls,
-      // applications, reviews …); administrators and rubrics are put back.
+      // applications, reviews, conflicts, notices …); administrators and rubrics are put back.
       await exec('create temp table keep_admins on commit drop as select * from users where role = \'admin\'')
       await exec('create temp table keep_rubrics on commit drop as select * from rubrics')
       await exec('truncate enterprises, users, pool_evaluations, analytics_firm_years, analytics_cells, analytics_totals, idempotency_keys, revoked_tokens cascade')
@@ -317,10 +380,23 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
       await exec('insert into rubrics select * from keep_rubrics on conflict do nothing')
     }
     // Skip the per-row analytics triggers during the load (the rollup is rebuilt once at the end).
-    // Inside the transaction: a failed load rolls this back too.
+    // Inside the transaction: a failed load rolls this back too. Calls, applications and reviews
+    // have no triggers; pool memberships feed the rollup through the generated program below.
     await exec('alter table declarations disable trigger analytics_declarations')
     await exec('alter table enterprise_domains disable trigger analytics_enterprise_domains')
     await exec('alter table pool_memberships disable trigger analytics_pool_memberships')
+    // Demo staff first: the officer opens the calls and decides, the reviewers review.
+    for (const a of demo) {
+      await exec(`insert into users (id, email, name, password_hash, role, employer_uscc) values (${sqlLiteral(a.id)}, ${sqlLiteral(a.email)}, ${sqlLiteral(a.name)}, ${sqlLiteral(a.hash)}, ${sqlLiteral(a.role)}, NULL) on conflict (email) do nothing`)
+    }
+    summary.users += demo.length
+    const staff = new Map((await query(`select email, id from users where email in (${demo.map(a => sqlLiteral(a.email)).join(', ')})`)).map(u => [String(u.email), String(u.id)]))
+    const staffId = (role: string) => demo.filter(a => a.role === role).map(a => staff.get(a.email) as string)
+    const officerId = staffId('officer')[0]
+    const ids = rng(opts.seed ^ 0x6ade1d)
+    const history = new GradingHistory(opts, { ...policy, officerId, reviewerIds: staffId('reviewer') }, rng(opts.seed ^ 0x6ade), () => uuidFrom(ids), now)
+    summary.calls = await sink.write('calls', [...COLUMNS.calls], callRows(history.calls, officerId))
+
     // Firms go in batches: generate, then copy each table's rows for the batch.
     const batchSize = 10_000
     const generator = generateIndustry(opts, rules)
@@ -340,39 +416,38 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
       summary.users += await sink.write('users', ['id', 'email', 'name', 'password_hash', 'role', 'enterprise_id'],
         batch.map(f => [f.userId, firmEmail(f.index), f.name, firmHash, 'enterprise', f.id]))
       summary.declarations += await sink.write('declarations', [
-        'enterprise_id', 'year', 'operating_revenue', 'software_revenue', 'rd_expense', 'export_revenue', 'main_business_revenue',
+        'id', 'enterprise_id', 'year', 'operating_revenue', 'software_revenue', 'rd_expense', 'export_revenue', 'main_business_revenue',
         'total_assets', 'total_liabilities', 'employees', 'rd_staff', 'patents', 'software_copyrights', 'tier_code'
       ], (function * () {
         for (const f of batch) {
           for (const [year, y] of f.years) {
-            yield [f.id, year, fromFen(y.revenueFen), fromFen(y.softwareFen), fromFen(y.rdFen), fromFen(y.exportFen), fromFen(y.mainFen),
+            yield [y.id, f.id, year, fromFen(y.revenueFen), fromFen(y.softwareFen), fromFen(y.rdFen), fromFen(y.exportFen), fromFen(y.mainFen),
               fromFen(y.assetsFen), fromFen(y.liabilitiesFen), y.employees, y.rdStaff, y.patents, y.copyrights, y.tier]
           }
         }
       })())
-      // Pool members, admitted in the plan's second year on the first year's figures, by each program's gates.
-      const members: Cell[][] = []
+      // The calls: pool members were admitted by the first year's call on the first year's figures, a
+      // draw among the firms its gates let in; other firms applied now and then (GradingHistory).
+      const grading: FirmGrading[] = []
       const programOf = new Map<string, string>()
       for (const f of batch) {
         const y = f.years.get(opts.fromYear)
-        if (y == null) continue
-        const rank = tierRank(y.tier)
-        const age = admissionYear - Number(f.foundedOn.slice(0, 4))
-        const intensity = y.revenueFen === 0n ? 0 : Number(y.rdFen * 10000n / y.revenueFen) / 10000
-        let program: string | null = null
-        const roll = r()
-        if (rank >= tierRank('billion') && roll < 0.6) program = 'leading_platform'
-        else if (rank >= tierRank('above_scale') && rank < tierRank('billion') && intensity >= 0.03 && roll < 0.12) program = 'innovative_growth'
-        else if (age <= 5 && rank < tierRank('billion') && roll < 0.2) program = 'startup'
-        if (program != null) {
-          members.push([f.id, program, y.tier, y.tier, `${admissionYear}-06-30`, 'active'])
-          programOf.set(f.id, program)
+        let admittedTo: ProgramCode | null = null
+        if (y != null) {
+          admittedTo = history.admissionProgram(f, r())
+          summary.baseline.firms++
+          summary.baseline.employees += y.employees
+          if (tierRank(y.tier) >= tierRank('above_scale')) { summary.baseline.aboveScale++; baselineRevenue += y.revenueFen }
         }
-        summary.baseline.firms++
-        summary.baseline.employees += y.employees
-        if (rank >= tierRank('above_scale')) { summary.baseline.aboveScale++; baselineRevenue += y.revenueFen }
+        const g = history.firm(f, admittedTo)
+        grading.push(g)
+        programOf.set(f.id, g.program)
       }
-      summary.members += await sink.write('pool_memberships', ['enterprise_id', 'program_code', 'tier_at_admission', 'current_tier', 'admitted_on', 'status'], members)
+      await sink.write('applications', [...COLUMNS.applications], grading.flatMap(g => g.applications))
+      await sink.write('reviews', [...COLUMNS.reviews], grading.flatMap(g => g.reviews))
+      await sink.write('reviewer_conflicts', [...COLUMNS.conflicts], grading.flatMap(g => g.conflicts))
+      summary.members += await sink.write('pool_memberships', [...COLUMNS.memberships], grading.flatMap(g => g.memberships))
+      await sink.write('public_notices', [...COLUMNS.notices], grading.flatMap(g => g.notices))
       // The analytics rollup's firm-year rows, straight from the generator (what analytics_rebuild() would derive).
       await sink.write('analytics_firm_years', [
         'enterprise_id', 'year', 'tier_code', 'district_code', 'program_code', 'domains', 'operating_revenue', 'software_revenue', 'rd_expense', 'employees'
@@ -387,13 +462,13 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
       })())
       summary.firms += batch.length
       if (summary.firms % progressEvery < batchSize || batch.length < batchSize) {
-        log(`  ${summary.firms.toLocaleString('en')} / ${opts.firms.toLocaleString('en')} firms, ${summary.declarations.toLocaleString('en')} declarations (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+        log(`  ${summary.firms.toLocaleString('en')} / ${opts.firms.toLocaleString('en')} firms, ${summary.declarations.toLocaleString('en')} declarations, ${history.counts.applications.toLocaleString('en')} applications (${((Date.now() - started) / 1000).toFixed(1)} s)`)
       }
     }
-    for (const a of demo) {
-      await exec(`insert into users (email, name, password_hash, role, employer_uscc) values (${sqlLiteral(a.email)}, ${sqlLiteral(a.name)}, ${sqlLiteral(a.hash)}, ${sqlLiteral(a.role)}, NULL) on conflict (email) do nothing`)
-    }
-    summary.users += demo.length
+    summary.applications = history.counts.applications
+    summary.reviews = history.counts.reviews
+    summary.applicationsByState = history.counts.byState
+    summary.sampleApplication = history.sampleApplicationId == null ? null : { email: firmEmail(0), id: history.sampleApplicationId }
     await exec('alter table declarations enable trigger analytics_declarations')
     await exec('alter table enterprise_domains enable trigger analytics_enterprise_domains')
     await exec('alter table pool_memberships enable trigger analytics_pool_memberships')
@@ -409,13 +484,13 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
       // Where the role may (a superuser, as on a development machine), skip the foreign-key checks
       // for the load: the generator's rows are consistent by construction. Elsewhere they just run.
       await tx.savepoint(async (sp) => await sp.unsafe('set local session_replication_role = replica')).catch(() => {})
-      await load(copySink(tx), async (q) => await tx.unsafe(q))
+      await load(copySink(tx), async (q) => await tx.unsafe(q), async (q) => await tx.unsafe(q))
     })
     await database.raw.unsafe('analyze')
   } else {
     await db.transaction(async (t) => {
       const tx = t as unknown as Db
-      await load(insertSink(tx), async (q) => await tx.execute(sql.raw(q)))
+      await load(insertSink(tx), async (q) => await tx.execute(sql.raw(q)), async (q) => await queryRows(tx, sql.raw(q)))
     })
   }
   summary.baseline.aboveScaleRevenue = fromFen(baselineRevenue)

@@ -1,5 +1,6 @@
 // npm run db:seed -- [--firms 2000] [--years 2017-2026] [--seed 1] [--force]
-// Loads the deterministic synthetic industry (scripts/seed-data.ts) into
+// Loads the deterministic synthetic industry (scripts/seed-data.ts) and its
+// calls, applications and reviews (scripts/seed-grading.ts) into
 // DATABASE_URL, or the PGlite in DATA_DIR. Refuses a database with firms
 // unless --force.
 import { parseArgs } from 'node:util'
@@ -42,7 +43,9 @@ try {
   await database.migrate()
   console.log(`seeding ${opts.firms.toLocaleString('en')} firms, ${opts.fromYear}-${opts.toYear}, seed ${opts.seed} (${database.kind})`)
   const s = await seedDatabase(database, opts, line => console.log(line))
-  console.log(`done in ${s.seconds.toFixed(1)} s: ${s.firms} firms, ${s.declarations} declarations, ${s.members} pool members, ${s.users} accounts`)
+  console.log(`done in ${s.seconds.toFixed(1)} s: ${s.firms} firms, ${s.declarations} declarations, ${s.members} pool members, ${s.users} accounts, ${s.calls} calls, ${s.applications} applications, ${s.reviews} reviews`)
+  console.log(`applications by state: ${Object.entries(s.applicationsByState).sort().map(([state, n]) => `${state} ${n}`).join(', ')}`)
+  if (s.sampleApplication != null) console.log(`${s.sampleApplication.email} owns application ${s.sampleApplication.id} (open call; GET /v1/applications lists it too)`)
   console.log(`baseline ${s.baseline.year}: ${s.baseline.firms} firms declaring, ${s.baseline.aboveScale} above scale or higher with ${s.baseline.aboveScaleRevenue} CNY, ${s.baseline.employees} employees`)
   console.log('\ndemo accounts:')
   for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(9)} ${a.email.padEnd(26)} ${a.password}`)
