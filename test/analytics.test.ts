@@ -95,6 +95,17 @@ t.test('distribution: sums, suppression, domains, programs, CSV, roles', async (
     t.equal(body.totals.suppressed, false)
   })
 
+  await t.test('the threshold is policy data: raising it hides more, in the same request', async (t) => {
+    await app.db.execute(sql`update policy_settings set value = '5'::jsonb where key = 'suppression_min_firms'`)
+    t.teardown(async () => { await app.db.execute(sql`update policy_settings set value = '3'::jsonb where key = 'suppression_min_firms'`) })
+    const body = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=district')).json()
+    t.equal(body.minFirms, 5)
+    t.same(body.cells.map((c: any) => [c.district, c.suppressed]), [['210202', true], ['210203', true], ['210211', true]], 'every district has fewer than 5 firms')
+    const empty = (await get(app, analyst.token, '/v1/analytics/distribution?year=2030&by=district')).json()
+    t.equal(empty.minFirms, 5, 'a year without data still reports the threshold')
+    t.same(empty.cells, [])
+  })
+
   await t.test('by domain: a firm counts in each of its domains and once in the totals', async (t) => {
     const body = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=domain')).json()
     t.same(body.cells.map((c: any) => [c.domain, c.firms]), [['ai', 5], ['big_data', 1], ['cloud', 2], ['industrial_software', 1], ['iot', 2]])

@@ -25,11 +25,20 @@ t.test('fromFen and normalizeMoney write two decimals', async (t) => {
   t.equal(normalizeMoney('1500.5'), '1500.50')
   t.equal(normalizeMoney('1500'), '1500.00')
   t.equal(normalizeMoney('0001500.50'), '1500.50')
+  t.equal(normalizeMoney('1500.50'), '1500.50', 'already canonical')
+  t.equal(normalizeMoney('-0.00'), '0.00', 'no negative zero')
+  t.equal(normalizeMoney('-12.30'), '-12.30')
+  t.equal(normalizeMoney('0.5'), '0.50')
 })
 
 t.test('property: fen → string → fen is the identity', async (t) => {
   fc.assert(fc.property(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), (fen) => toFen(fromFen(fen)) === fen), { numRuns: 2000 })
   fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 18n }), (fen) => normalizeMoney(fromFen(fen)) === fromFen(fen)), { numRuns: 1000 })
+  // Any decimal spelling reads back as the canonical one, with or without the fast path.
+  fc.assert(fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.nat(3), (fen, zeros) => {
+    const text = fromFen(fen).replace(/^(-?)/, `$1${'0'.repeat(zeros)}`)
+    return normalizeMoney(text) === fromFen(fen)
+  }), { numRuns: 1000 })
   t.pass('round trip')
 })
 

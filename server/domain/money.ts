@@ -19,8 +19,11 @@ export function fromFen (fen: bigint): string {
 
 /** Normalises a numeric value read from the database ("1500.5", "1500.50") to two decimals. */
 export function normalizeMoney (amount: string): string {
+  // numeric(…, 2) columns and their sums already read back this way.
+  if (CANONICAL_MONEY_RE.test(amount)) return amount
   return fromFen(toFen(amount))
 }
+const CANONICAL_MONEY_RE = /^(?:-(?!0\.00$))?(?:0|[1-9]\d*)\.\d{2}$/
 
 /**
  * numerator / denominator as a decimal string with `scale` decimals, rounded

@@ -106,6 +106,8 @@ interface AggregateRow {
   software_revenue: string
   rd_expense: string
   employees: string
+  /** Policy suppression_min_firms as stored, on the totals rows. */
+  min_firms: string | null
 }
 
 /**
@@ -126,13 +128,14 @@ async function aggregate (db: Db, years: { from: number, to: number }, by: Dimen
     sum(c.software_revenue)::text as software_revenue, sum(c.rd_expense)::text as rd_expense, sum(c.employees)::text as employees`
   const nullDims = sql.raw('null::text as tier, null::text as program, null::text as domain, null::text as district')
   const query = sql`
-    select 0 as is_total, c.year, ${sql.join(dims, sql`, `)}, ${sums}
+    select 0 as is_total, c.year, ${sql.join(dims, sql`, `)}, ${sums}, null::text as min_firms
     from ${table} c${withDomain ? sql` cross join lateral unnest(c.domains) as dom` : sql``}
     where ${sql.join(cellWhere, sql` and `)}
     group by ${sql.join(groupBy, sql`, `)}
     having sum(c.firms) > 0
     union all
-    select 1 as is_total, c.year, ${nullDims}, ${sums}
+    select 1 as is_total, c.year, ${nullDims}, ${sums},
+      (select value::text from ${policySettings} where key = 'suppression_min_firms') as min_firms
     from ${table} c
     where ${sql.join(where, sql` and `)}
     group by c.year`
@@ -177,12 +180,23 @@ function publish (rows: AggregateRow[], total: AggregateRow | undefined, by: Dim
 /** Policy suppression_min_firms (default 3). */
 export async function suppressionThreshold (db: Db): Promise<number> {
   const [row] = await db.select({ value: policySettings.value }).from(policySettings).where(eq(policySettings.key, 'suppression_min_firms'))
-  const k = Number(row?.value ?? 3)
+  return minFirms(row?.value)
+}
+
+function minFirms (stored: unknown): number {
+  const k = Number(stored ?? 3)
   return Number.isInteger(k) && k >= 1 ? k : 3
 }
 
+/** The threshold read with the rows (one round trip), or on its own when the data has no totals row. */
+async function thresholdOf (db: Db, rows: AggregateRow[]): Promise<number> {
+  const total = rows.find(r => r.is_total === 1)
+  return total != null ? minFirms(total.min_firms) : await suppressionThreshold(db)
+}
+
 export async function distribution (db: Db, year: number, by: Dimension[], filters: Filters) {
-  const [k, rows] = await Promise.all([suppressionThreshold(db), aggregate(db, { from: year, to: year }, by, filters)])
+  const rows = await aggregate(db, { from: year, to: year }, by, filters)
+  const k = await thresholdOf(db, rows)
   const { cells, totals, suppressedCells } = publish(rows.filter(r => r.is_total === 0), rows.find(r => r.is_total === 1), by, k)
   const notes = [NOTES.suppression.replace('{k}', String(k))]
   if (by.includes('program') || filters.program != null) notes.push(NOTES.program)
@@ -191,7 +205,8 @@ export async function distribution (db: Db, year: number, by: Dimension[], filte
 }
 
 export async function trend (db: Db, from: number, to: number, by: Dimension[], filters: Filters) {
-  const [k, rows] = await Promise.all([suppressionThreshold(db), aggregate(db, { from, to }, by, filters)])
+  const rows = await aggregate(db, { from, to }, by, filters)
+  const k = await thresholdOf(db, rows)
   const years = []
   for (let year = from; year <= to; year++) {
     const mine = rows.filter(r => r.year === year)
