@@ -129,6 +129,8 @@ const CLOSED_CALL_OUTCOMES: ReadonlyArray<readonly [Outcome, number]> = [['decid
 const REVIEW_COMMENTS = ['材料完整,指标真实可信。', '核心技术有一定积累,市场拓展仍需加强。', '成长性较好,建议关注研发投入的持续性。', '与重点方向契合度高。', '商业模式清晰,团队经验较丰富。']
 const RETURN_REASONS = ['请补充近两年审计报告。', '请补充核心产品的市场占有率数据。', '知识产权证明材料不完整,请补充。']
 const OVERRIDE_ADMIT = '评审委员会综合考虑企业对产业链的带动作用,同意纳入培育库。'
+// The first seeded year has no year before it: growth scores 0 and growth minimums fail, so most first admissions override.
+const OVERRIDE_ADMIT_FIRST_CALL = '首批申报:系统内无上一年度申报数据,营业收入增长率无法计分;评审委员会综合评定,同意纳入培育库。'
 const OVERRIDE_REJECT = '本批次名额有限,综合排名未进入入库范围。'
 const CONFLICT_REASON = '曾为该企业提供技术咨询服务'
 
@@ -381,7 +383,7 @@ export class GradingHistory {
           row.decision = decision
           // Going against the rubric needs a reason and is flagged, as POST /v1/applications/:id/decision demands.
           if ((decision === 'admit') !== pass) {
-            row.decisionReason = decision === 'admit' ? OVERRIDE_ADMIT : OVERRIDE_REJECT
+            row.decisionReason = decision === 'reject' ? OVERRIDE_REJECT : call.year === this.opts.fromYear ? OVERRIDE_ADMIT_FIRST_CALL : OVERRIDE_ADMIT
             row.decisionOverride = { pass, total: row.score!.total, decision }
           }
           step(decision, call.decidedAt!)
