@@ -52,8 +52,9 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Pro
   app.addSchema(ErrorSchema)
   // JSON only (multipart where a route registers it): a text/plain body is 415, not a string to validate.
   app.removeContentTypeParser('text/plain')
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
 
   await app.register(errorsPlugin)

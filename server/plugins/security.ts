@@ -65,8 +65,11 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' }
   })
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers)
+  const privateHeaders = { ...headers, 'cache-control': 'no-store' }
+  app.addHook('onRequest', (request, reply, done) => {
+    // Reference data is public and the same for everyone; everything else under /v1 is private.
+    const path = pathOf(request)
+    reply.headers(path.startsWith('/v1/') && !CACHEABLE.test(path) ? privateHeaders : headers)
     done()
   })
 
@@ -83,11 +86,6 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
   // JSON only (and whatever a route registers for itself, e.g. multipart):
   // a text/plain body is 415, not a string that fails validation later.
   if (app.hasContentTypeParser('text/plain')) app.removeContentTypeParser('text/plain')
-
-  app.addHook('onSend', async (request, reply) => {
-    const path = pathOf(request)
-    if (path.startsWith('/v1/') && !CACHEABLE.test(path)) reply.header('cache-control', 'no-store')
-  })
 
   const { overload } = config
   await app.register(underPressure, {
