@@ -115,6 +115,10 @@ async function main (): Promise<void> {
     const me = await json(`${base}/v1/me`, { headers: { authorization: `Bearer ${owner}` } })
     const enterpriseId = me.enterpriseId as string
     const ownerHeaders = { authorization: `Bearer ${owner}` }
+    // The seed gives firm 0 applications (scripts/seed-grading.ts); the newest is the one read.
+    const mine = await json(`${base}/v1/applications?limit=1`, { headers: ownerHeaders })
+    if (mine.items.length === 0) throw new Error('firm 0 has no application: re-seed with npm run db:seed -- --force --firms 100000')
+    const applicationId = mine.items[0].id as string
     const analystHeaders = { authorization: `Bearer ${analyst}` }
     const declarationBody = JSON.stringify({
       operatingRevenue: '35000000.00', softwareRevenue: '30000000.00', rdExpense: '2500000.00', exportRevenue: '0.00',
@@ -122,7 +126,7 @@ async function main (): Promise<void> {
     })
 
     if (values.soak) {
-      await soak(base, enterpriseId, ownerHeaders, declarationBody)
+      await soak(base, enterpriseId, applicationId, ownerHeaders, declarationBody)
       return
     }
 
@@ -135,7 +139,7 @@ async function main (): Promise<void> {
       body: JSON.stringify({ email: firmEmail(1), password: FIRM_PASSWORD })
     }))
     await step(run('GET /v1/me (authentication alone, reference)', { url: `${base}/v1/me`, headers: ownerHeaders }))
-    await step(run('GET /v1/enterprises/:id/declarations (owner)', { url: `${base}/v1/enterprises/${enterpriseId}/declarations`, headers: ownerHeaders }))
+    await step(run('GET /v1/applications/:id (owner)', { url: `${base}/v1/applications/${applicationId}`, headers: ownerHeaders }))
     await step(run('PUT /v1/enterprises/:id/declarations/2026 (owner)', {
       url: `${base}/v1/enterprises/${enterpriseId}/declarations/2026`, method: 'PUT', headers: { ...ownerHeaders, 'content-type': 'application/json' }, body: declarationBody
     }))
@@ -145,7 +149,7 @@ async function main (): Promise<void> {
 
     const ceilingRps = rows[0].rps
     const by = (prefix: string) => rows.find(r => r.name.startsWith(prefix))!
-    const [ownerRead, distribution, targets, trend] = ['GET /v1/enterprises', 'GET /v1/analytics/distribution', 'GET /v1/analytics/targets', 'GET /v1/analytics/trend'].map(by)
+    const [ownerRead, distribution, targets, trend] = ['GET /v1/applications/:id', 'GET /v1/analytics/distribution', 'GET /v1/analytics/targets', 'GET /v1/analytics/trend'].map(by)
     const verdicts: Array<[string, string, boolean]> = [
       ['distribution p99 < 50 ms', `${distribution.p99} ms`, distribution.p99 < 50],
       ['targets p99 < 50 ms', `${targets.p99} ms`, targets.p99 < 50],
@@ -164,7 +168,7 @@ async function main (): Promise<void> {
 }
 
 /** 10 minutes of the owner read and the declaration write, more connections than the pool has; req/s per minute. */
-async function soak (base: string, enterpriseId: string, ownerHeaders: Record<string, string>, declarationBody: string): Promise<void> {
+async function soak (base: string, enterpriseId: string, applicationId: string, ownerHeaders: Record<string, string>, declarationBody: string): Promise<void> {
   const minutes = Number(values['soak-minutes'])
   const connections = Math.max(50, Number(values.connections) * 5)
   console.log(`soak: ${minutes} min, ${connections} connections (pool: ${process.env.DB_POOL_SIZE ?? 10})`)
@@ -175,7 +179,7 @@ async function soak (base: string, enterpriseId: string, ownerHeaders: Record<st
     connections,
     duration: minutes * 60,
     requests: [
-      { method: 'GET', path: `/v1/enterprises/${enterpriseId}/declarations`, headers: ownerHeaders },
+      { method: 'GET', path: `/v1/applications/${applicationId}`, headers: ownerHeaders },
       { method: 'PUT', path: `/v1/enterprises/${enterpriseId}/declarations/2026`, headers: { ...ownerHeaders, 'content-type': 'application/json' }, body: declarationBody }
     ],
     url: base
