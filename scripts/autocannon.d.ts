@@ -1,7 +1,14 @@
 // Minimal types for autocannon 9 (it ships none): what scripts/bench.ts uses.
 declare module 'autocannon' {
   namespace autocannon {
-    interface Request { method?: string, path?: string, headers?: Record<string, string>, body?: string }
+    interface Request {
+      method?: string
+      path?: string
+      headers?: Record<string, string>
+      body?: string
+      /** Called before each send; `context` lives for one pass over the requests array of a connection. */
+      setupRequest?: (request: Request, context: Record<string, unknown>) => Request
+    }
     interface Options {
       url: string
       connections?: number
@@ -11,7 +18,7 @@ declare module 'autocannon' {
       body?: string
       requests?: Request[]
     }
-    interface Histogram { average: number, p50: number, p99: number }
+    interface Histogram { average: number, p50: number, p99: number, total: number }
     interface Result { requests: Histogram, latency: Histogram, non2xx: number, errors: number, timeouts: number }
     interface Instance extends PromiseLike<Result> {
       on: (event: 'tick', listener: (counter: { counter: number, bytes: number }) => void) => Instance

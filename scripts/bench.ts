@@ -126,7 +126,7 @@ async function main (): Promise<void> {
     })
 
     if (values.soak) {
-      await soak(base, enterpriseId, applicationId, ownerHeaders, declarationBody)
+      await soak(base, await soakFirms(base))
       return
     }
 
@@ -167,21 +167,72 @@ async function main (): Promise<void> {
   }
 }
 
-/** 10 minutes of the owner read and the declaration write, more connections than the pool has; req/s per minute. */
-async function soak (base: string, enterpriseId: string, applicationId: string, ownerHeaders: Record<string, string>, declarationBody: string): Promise<void> {
+interface SoakFirm { token: string, enterpriseId: string, applicationId: string }
+
+/** Twenty seeded firms that have an application, signed in. */
+async function soakFirms (base: string): Promise<SoakFirm[]> {
+  const { default: postgres } = await import('postgres')
+  const sql = postgres(databaseUrl!, { max: 1, onnotice: () => {} })
+  const rows = await sql<Array<{ email: string, enterpriseId: string, applicationId: string }>>`
+    select distinct on (u.enterprise_id) u.email, u.enterprise_id as "enterpriseId", a.id as "applicationId"
+    from users u join applications a on a.enterprise_id = u.enterprise_id
+    where u.role = 'enterprise' order by u.enterprise_id, a.created_at desc limit 20`
+  await sql.end()
+  return await Promise.all(rows.map(async r => ({
+    token: (await json(`${base}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email: r.email, password: FIRM_PASSWORD }) })).accessToken as string,
+    enterpriseId: r.enterpriseId,
+    applicationId: r.applicationId
+  })))
+}
+
+/**
+ * 10 minutes of the owner read and the declaration write, more connections
+ * than the database pool has; req/s per minute. Each round picks the next of
+ * twenty firms (a firm's writes take its row lock, so one firm alone would
+ * measure a lock queue) and changes its head count, so every PUT is a real
+ * new version with its audit entry and rollup update.
+ */
+async function soak (base: string, firms: SoakFirm[]): Promise<void> {
   const minutes = Number(values['soak-minutes'])
   const connections = Math.max(50, Number(values.connections) * 5)
-  console.log(`soak: ${minutes} min, ${connections} connections (pool: ${process.env.DB_POOL_SIZE ?? 10})`)
+  console.log(`soak: ${minutes} min, ${connections} connections (pool: ${process.env.DB_POOL_SIZE ?? 10}), ${firms.length} firms`)
+  let round = 0
+  const requests: autocannon.Request[] = [
+    {
+      method: 'GET',
+      setupRequest: (request, context) => {
+        const firm = firms[round++ % firms.length]
+        context.firm = firm
+        context.employees = 60 + (round % 7)
+        return { ...request, path: `/v1/applications/${firm.applicationId}`, headers: { authorization: `Bearer ${firm.token}` } }
+      }
+    },
+    {
+      method: 'PUT',
+      setupRequest: (request, context) => {
+        const firm = context.firm as SoakFirm
+        return {
+          ...request,
+          path: `/v1/enterprises/${firm.enterpriseId}/declarations/2026`,
+          headers: { authorization: `Bearer ${firm.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            operatingRevenue: '35000000.00', softwareRevenue: '30000000.00', rdExpense: '2500000.00', exportRevenue: '0.00',
+            employees: context.employees, rdStaff: 20, patents: 2, softwareCopyrights: 5
+          })
+        }
+      }
+    }
+  ]
+  // 30 s of the same load first, not counted: JIT, connections and PostgreSQL's caches warm up.
+  console.log('  warm-up: 30 s')
+  await autocannon({ connections, duration: 30, requests, url: base })
   const perMinute: number[] = []
   let current = 0
   let second = 0
   const instance = autocannon({
     connections,
     duration: minutes * 60,
-    requests: [
-      { method: 'GET', path: `/v1/applications/${applicationId}`, headers: ownerHeaders },
-      { method: 'PUT', path: `/v1/enterprises/${enterpriseId}/declarations/2026`, headers: { ...ownerHeaders, 'content-type': 'application/json' }, body: declarationBody }
-    ],
+    requests,
     url: base
   })
   instance.on('tick', (counter: { counter: number }) => {
@@ -192,8 +243,15 @@ async function soak (base: string, enterpriseId: string, applicationId: string, 
       current = 0
     }
   })
-  await instance
+  const result = await instance
+  console.log(`  ${result.requests.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, p99 ${result.latency.p99} ms`)
   const first = perMinute[0]
   const last = perMinute[perMinute.length - 1]
   console.log(`last minute / first minute: ${(last / first * 100).toFixed(1)}% (${Math.abs(last / first - 1) <= 0.1 ? 'within' : 'outside'} 10%)`)
+  // The least-squares slope says more than two noisy end points: a leak or a growing queue shows as a steady decline.
+  const n = perMinute.length
+  const mean = perMinute.reduce((a, b) => a + b, 0) / n
+  const xMean = (n - 1) / 2
+  const slope = perMinute.reduce((a, y, x) => a + (x - xMean) * (y - mean), 0) / perMinute.reduce((a, _y, x) => a + (x - xMean) ** 2, 0)
+  console.log(`trend: ${(slope / mean * 100).toFixed(1)}% of the mean per minute (min ${Math.min(...perMinute).toFixed(0)}, max ${Math.max(...perMinute).toFixed(0)}, mean ${mean.toFixed(0)} req/s)`)
 }
