@@ -10,6 +10,7 @@ import { MONEY_FIELDS, COUNT_FIELDS, tierBadge } from './portal.js'
 import { documentsCard } from './documents.js'
 
 const DONE = new Set(['submitted'])
+const OPEN = new Set(['assigned', 'draft'])
 const OUT = new Set(['recused'])
 
 /** The firm's name for a review, from whatever the list item carries. */
@@ -23,10 +24,13 @@ export async function reviewsView () {
     listAll('/v1/reviews'),
     listAll('/v1/me/conflicts')
   ])
-  // The list carries ids only; the firm and program come with each review's detail (a reviewer has a handful).
-  const details = await Promise.all(reviews.slice(0, 100).map(r => api.get(`/v1/reviews/${r.id}`).catch(() => null)))
+  // Work still to do first, newest first; then the finished ones, newest first.
+  const ordered = [...reviews].sort((a, b) =>
+    (Number(OPEN.has(b.state)) - Number(OPEN.has(a.state))) || String(b.assignedAt).localeCompare(String(a.assignedAt)))
+  // The list carries ids only; the firm and program come with each review's detail (fetched for the first 100).
+  const details = await Promise.all(ordered.slice(0, 100).map(r => api.get(`/v1/reviews/${r.id}`).catch(() => null)))
   const detailById = Object.fromEntries(details.filter(Boolean).map(d => [d.id, d]))
-  const rows = reviews.map(r => ({ ...r, ...(detailById[r.id] != null ? { application: detailById[r.id].application } : {}) }))
+  const rows = ordered.map(r => ({ ...r, ...(detailById[r.id] != null ? { application: detailById[r.id].application } : {}) }))
   const counted = rows.filter(r => !OUT.has(r.state))
   const done = counted.filter(r => DONE.has(r.state)).length
   const key = newIdempotencyKey()
