@@ -5,18 +5,17 @@ import {
   applications, calls, declarations, documents, enterpriseDomains, enterprises, policySettings, rubrics
 } from '../../db/schema/index.ts'
 import { transition, isEditable, type ApplicationState } from '../domain/application-state.ts'
-import { evaluateEligibility, type EligibilityGates, type Eligibility } from '../domain/eligibility.ts'
+import type { EligibilityGates, Eligibility } from '../domain/eligibility.ts'
 import { AppError, errors } from '../domain/errors.ts'
-import { normalizeMoney } from '../domain/money.ts'
-import { autoScore, type FrozenFigures, type Rubric } from '../domain/rubrics.ts'
+import { freezeSubmission, gradedDeclaration } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { callStatus, cursorInstant } from './calls.ts'
+import { rubricOf } from './rubrics.ts'
 import { reviewerSeesApplicationSql } from './reviews.ts'
 
 export type ApplicationRow = typeof applications.$inferSelect
-type DeclarationRow = typeof declarations.$inferSelect
 
 export const applicationErrors = {
   exists: () => new AppError(409, 'APPLICATION_EXISTS'),
@@ -207,37 +206,6 @@ export async function loadEligibilityGates (db: Db): Promise<EligibilityGates> {
   return (row?.value as EligibilityGates | undefined) ?? {}
 }
 
-function declarationFigures (d: DeclarationRow) {
-  const money = (v: string | null) => v == null ? null : normalizeMoney(v)
-  return {
-    id: d.id,
-    year: d.year,
-    tierCode: d.tierCode,
-    version: d.version,
-    operatingRevenue: normalizeMoney(d.operatingRevenue),
-    softwareRevenue: normalizeMoney(d.softwareRevenue),
-    rdExpense: normalizeMoney(d.rdExpense),
-    exportRevenue: normalizeMoney(d.exportRevenue),
-    mainBusinessRevenue: money(d.mainBusinessRevenue),
-    totalAssets: money(d.totalAssets),
-    totalLiabilities: money(d.totalLiabilities),
-    employees: d.employees,
-    rdStaff: d.rdStaff,
-    patents: d.patents,
-    softwareCopyrights: d.softwareCopyrights
-  }
-}
-
-type Figures = ReturnType<typeof declarationFigures>
-
-/** The snapshot's figures in the shape the rubric's auto indicators read. */
-function frozenFigures (d: Figures, previous: Figures | null): FrozenFigures {
-  return {
-    ...d,
-    previous: previous == null ? null : { year: previous.year, operatingRevenue: previous.operatingRevenue }
-  }
-}
-
 /**
  * Submits inside the call's window: freezes the snapshot the application is
  * graded on (the firm's profile, its most recent declaration of a year up to
@@ -258,51 +226,36 @@ export async function submitApplication (db: Db, user: Principal, id: string, ex
     const [firm] = await tx.select().from(enterprises).where(eq(enterprises.id, before.enterpriseId))
     const domainRows = await tx.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains)
       .where(eq(enterpriseDomains.enterpriseId, firm.id)).orderBy(asc(enterpriseDomains.domainCode))
-    const [graded] = await tx.select().from(declarations)
+    // The most recent declaration of a year up to the call year, and the one of the year before it.
+    const recent = await tx.select().from(declarations)
       .where(and(eq(declarations.enterpriseId, firm.id), lte(declarations.year, call.year)))
-      .orderBy(desc(declarations.year)).limit(1)
-    if (graded == null) throw applicationErrors.declarationRequired(call.year)
-    const [previous] = await tx.select().from(declarations)
-      .where(and(eq(declarations.enterpriseId, firm.id), eq(declarations.year, graded.year - 1)))
+      .orderBy(desc(declarations.year)).limit(2)
+    const chosen = gradedDeclaration(recent, call.year)
+    if (chosen == null) throw applicationErrors.declarationRequired(call.year)
     const docs = await tx.select({ id: documents.id, name: documents.name, type: documents.mediaType, size: documents.size, sha256: documents.sha256 })
       .from(documents).where(eq(documents.applicationId, id)).orderBy(asc(documents.createdAt), asc(documents.id))
+    const [rubric] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
 
-    const gates = (await loadEligibilityGates(tx))[program] ?? []
-    const eligibility = evaluateEligibility(gates, {
-      callYear: call.year,
-      foundedOn: firm.foundedOn,
-      tierCode: graded.tierCode,
-      operatingRevenue: graded.operatingRevenue,
-      rdExpense: graded.rdExpense
-    })
-    const snapshot = {
-      frozenAt: now.toISOString(),
+    // Snapshot, gates and auto scores: the pure rule of server/domain/submission.ts.
+    const frozen = freezeSubmission({
+      now,
       call: { id: call.id, program, year: call.year, rubricId: call.rubricId },
       enterprise: {
         id: firm.id, uscc: firm.uscc, name: firm.name, districtCode: firm.districtCode,
         foundedOn: firm.foundedOn, domains: domainRows.map(d => d.code)
       },
-      declaration: declarationFigures(graded),
-      previousDeclaration: previous == null ? null : declarationFigures(previous),
-      documents: docs
-    }
-    // Auto-scored indicators come from the frozen figures with the call's rubric;
-    // an ineligible application is never reviewed, so it gets none.
-    let autoScores: ReturnType<typeof autoScore> | null = null
-    if (eligibility.passed) {
-      const [rubric] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
-      autoScores = autoScore({
-        indicators: rubric.indicators as Rubric['indicators'],
-        groupMinimums: rubric.groupMinimums as Rubric['groupMinimums'],
-        passMark: Number(rubric.passMark),
-        gradeBands: rubric.gradeBands as Rubric['gradeBands']
-      }, frozenFigures(snapshot.declaration, snapshot.previousDeclaration))
-    }
-    const next = transition(state, eligibility.passed ? 'submit' : 'submit_ineligible')
+      declaration: chosen.graded,
+      previousDeclaration: chosen.previous,
+      documents: docs,
+      gates: (await loadEligibilityGates(tx))[program] ?? [],
+      rubric: rubricOf(rubric)
+    })
+    const next = transition(state, frozen.event)
+    const { snapshot, eligibility, autoScores } = frozen
     const [after] = await tx.update(applications).set({
       state: next,
       version: before.version + 1,
-      declarationYear: graded.year,
+      declarationYear: frozen.declarationYear,
       snapshot,
       eligibility,
       autoScores,

@@ -7,6 +7,7 @@ import { planAssignment, type AssignmentApplication } from '../domain/assignment
 import { AppError, errors } from '../domain/errors.ts'
 import { autoScore, type AutoScore, type FrozenFigures } from '../domain/rubrics.ts'
 import { aggregateScores, checkJudgedScores } from '../domain/scoring.ts'
+import { frozenFigures, type ApplicationSnapshot } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
@@ -230,11 +231,10 @@ async function findVisibleReview (db: Db, user: Principal, id: string, lock = fa
 }
 
 /** The frozen figures in the shape the auto indicators read, from the application's snapshot. */
+/** The frozen figures of an application's snapshot, null before it was submitted. */
 function frozenFiguresOf (snapshot: unknown): FrozenFigures | null {
-  const s = snapshot as { declaration?: FrozenFigures & { year: number }, previousDeclaration?: { year: number, operatingRevenue: string } | null } | null
-  if (s?.declaration == null) return null
-  const prev = s.previousDeclaration
-  return { ...s.declaration, previous: prev == null ? null : { year: prev.year, operatingRevenue: prev.operatingRevenue } }
+  const s = snapshot as ApplicationSnapshot | null
+  return s?.declaration == null ? null : frozenFigures(s)
 }
 
 /**
