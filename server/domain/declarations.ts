@@ -16,6 +16,9 @@ export interface DeclarationFigures {
   softwareCopyrights: number
 }
 
+/** The figures as stored and shown: every field present, the optional money ones null when not declared. */
+export type StoredFigures = Required<DeclarationFigures>
+
 export const MONEY_FIELDS = ['operatingRevenue', 'softwareRevenue', 'rdExpense', 'exportRevenue', 'mainBusinessRevenue', 'totalAssets', 'totalLiabilities'] as const
 export const COUNT_FIELDS = ['employees', 'rdStaff', 'patents', 'softwareCopyrights'] as const
 

@@ -1,4 +1,5 @@
 import type { ApplicationEvent } from './application-state.ts'
+import type { StoredFigures } from './declarations.ts'
 import { evaluateEligibility, type Eligibility, type GateDefinition } from './eligibility.ts'
 import { normalizeMoney } from './money.ts'
 import { autoScore, type AutoScore, type FrozenFigures, type Rubric } from './rubrics.ts'
@@ -13,22 +14,11 @@ import { autoScore, type AutoScore, type FrozenFigures, type Rubric } from './ru
  */
 
 /** A declaration as stored: money as the database's numeric strings. */
-export interface DeclarationRecord {
+export interface DeclarationRecord extends StoredFigures {
   id: string
   year: number
   tierCode: string
   version: number
-  operatingRevenue: string
-  softwareRevenue: string
-  rdExpense: string
-  exportRevenue: string
-  mainBusinessRevenue: string | null
-  totalAssets: string | null
-  totalLiabilities: string | null
-  employees: number
-  rdStaff: number
-  patents: number
-  softwareCopyrights: number
 }
 
 /** A declaration in the snapshot: the record with money as two-decimal strings. */

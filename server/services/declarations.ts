@@ -2,7 +2,7 @@ import { ifMatchTag } from '../lib/versioning.ts'
 import { and, desc, eq, lt } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { declarations, enterprises } from '../../db/schema/index.ts'
-import { declarationProblems, type DeclarationFigures } from '../domain/declarations.ts'
+import { declarationProblems, type DeclarationFigures, type StoredFigures } from '../domain/declarations.ts'
 import { errors } from '../domain/errors.ts'
 import { normalizeMoney } from '../domain/money.ts'
 import { classifyTier, type TierCode } from '../domain/tiers.ts'
@@ -15,21 +15,10 @@ export { loadTierRules } from './tier-rules.ts'
 export type DeclarationRow = typeof declarations.$inferSelect
 
 /** The API view of a declaration: money as 2-decimal strings, `tier` the stored tier code. */
-export interface DeclarationView {
+export interface DeclarationView extends StoredFigures {
   id: string
   enterpriseId: string
   year: number
-  operatingRevenue: string
-  softwareRevenue: string
-  rdExpense: string
-  exportRevenue: string
-  mainBusinessRevenue: string | null
-  totalAssets: string | null
-  totalLiabilities: string | null
-  employees: number
-  rdStaff: number
-  patents: number
-  softwareCopyrights: number
   tier: TierCode
   version: number
   createdAt: string
