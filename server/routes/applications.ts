@@ -1,16 +1,22 @@
 import { versionEtag } from '../lib/versioning.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
 import {
   ApplicationSchema, ApplicationSummarySchema, CreateApplicationBodySchema, IfMatchOptionalSchema,
   ListApplicationsQuerySchema, UpdateApplicationBodySchema
 } from '../../schemas/applications.ts'
+import { errors } from '../domain/errors.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
+import { RenderedCache } from '../lib/rendered-cache.ts'
 import {
-  createApplication, getApplication, listApplications, requireIfMatch, submitApplication, updateApplication, withdrawApplication
+  applicationViewKind, createApplication, getStampedApplication, listApplications, requireIfMatch, submitApplication,
+  updateApplication, visibleApplicationStamp, withdrawApplication
 } from '../services/applications.ts'
 
 const optionalIfMatch = (header: string | undefined): number | undefined => header == null ? undefined : requireIfMatch(header)
+/** Sends JSON that is already serialized (with the route's own schema): Fastify passes a string with a JSON type through. */
+const sendJsonText = (reply: FastifyReply, body: string) => reply.type('application/json; charset=utf-8').send(body)
 
 /**
  * Applications: the firm creates, edits, submits and withdraws its own;
@@ -21,6 +27,8 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
   const readers = app.requireRole('enterprise', 'reviewer', 'officer', 'admin')
   const applicant = app.requireRole('enterprise')
+  /** Serialized single reads (GET /v1/applications/:id), a few MB at most. */
+  const rendered = new RenderedCache(5000)
 
   app.post('/v1/applications', {
     preHandler: applicant,
@@ -56,8 +64,21 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const view = await getApplication(app.db, request.user, request.params.id)
-    return reply.header('etag', versionEtag(view.version)).send(view)
+    // The rendered reply is kept per application and kind of viewer, and sent
+    // again only while the rows' stamp is unchanged (server/lib/rendered-cache.ts).
+    const { id } = request.params
+    const key = `${id}|${applicationViewKind(request.user)}`
+    const kept = rendered.get(key)
+    if (kept != null) {
+      const stamp = await visibleApplicationStamp(app.db, request.user, id)
+      if (stamp == null) throw errors.notFound()
+      if (stamp === kept.stamp) return sendJsonText(reply.header('etag', kept.etag), kept.body)
+    }
+    const { view, stamp } = await getStampedApplication(app.db, request.user, id)
+    const body = String(reply.serialize(view))
+    const etag = versionEtag(view.version)
+    rendered.set(key, { stamp, body, etag })
+    return sendJsonText(reply.header('etag', etag), body)
   })
 
   app.patch('/v1/applications/:id', {

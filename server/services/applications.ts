@@ -53,35 +53,62 @@ function visibilityFor (role: Principal['role'], enterpriseId: string | Placehol
 }
 
 function visibleApplicationQuery (db: Db, visible: SQL | undefined, id: string | Placeholder) {
-  return db.select({ application: applications, program: calls.programCode })
+  return db.select({ application: applications, program: calls.programCode, stamp: ROW_STAMP })
     .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
     .where(and(eq(applications.id, id), visible))
 }
 
 /**
- * The read of one application by id, prepared once per database handle and
- * role: GET /v1/applications/:id is the firms' hot path, and a query built
- * per request costs several times a prepared one.
+ * Changes whenever the application's row or its call's row is written:
+ * PostgreSQL's xmin is the transaction that wrote the row version, so no two
+ * committed versions share it. Readers keep a rendered view until it changes.
  */
-const preparedReads = new WeakMap<Db, Map<Principal['role'], ReturnType<typeof prepareRead>>>()
+const ROW_STAMP = sql<string>`${applications}.xmin::text || '/' || ${calls}.xmin::text`
+
+/**
+ * The reads of one application by id, prepared once per database handle and
+ * role: GET /v1/applications/:id is the firms' hot path, and a query built
+ * per request costs several times a prepared one. `stamp` reads only the
+ * stamp (and the visibility): enough to know a rendered view is still right.
+ */
+const preparedReads = new WeakMap<Db, Map<string, ReturnType<typeof prepareRead> | ReturnType<typeof prepareStamp>>>()
 function prepareRead (db: Db, role: Principal['role']) {
   return visibleApplicationQuery(db, visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId')), sql.placeholder('id'))
     .prepare(`application_read_${role}`)
 }
+function prepareStamp (db: Db, role: Principal['role']) {
+  return db.select({ stamp: ROW_STAMP })
+    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
+    .where(and(eq(applications.id, sql.placeholder('id')), visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId'))))
+    .prepare(`application_stamp_${role}`)
+}
+function preparedFor<T> (db: Db, key: string, prepare: () => T): T {
+  let statements = preparedReads.get(db)
+  if (statements == null) preparedReads.set(db, statements = new Map())
+  let statement = statements.get(key)
+  if (statement == null) statements.set(key, statement = prepare() as never)
+  return statement as T
+}
+const viewerParams = (user: Principal, id: string) => ({ id, enterpriseId: user.enterpriseId, userId: user.id })
+const seesNothing = (user: Principal) => user.role === 'enterprise' && user.enterpriseId == null
+
 async function readVisibleApplication (db: Db, user: Principal, id: string) {
-  let byRole = preparedReads.get(db)
-  if (byRole == null) preparedReads.set(db, byRole = new Map())
-  let read = byRole.get(user.role)
-  if (read == null) byRole.set(user.role, read = prepareRead(db, user.role))
-  if (user.role === 'enterprise' && user.enterpriseId == null) return []
-  return await read.execute({ id, enterpriseId: user.enterpriseId, userId: user.id })
+  if (seesNothing(user)) return []
+  return await preparedFor(db, `read:${user.role}`, () => prepareRead(db, user.role)).execute(viewerParams(user, id))
+}
+
+/** The application's stamp (ROW_STAMP) if `user` may see it, else null. */
+export async function visibleApplicationStamp (db: Db, user: Principal, id: string): Promise<string | null> {
+  if (seesNothing(user)) return null
+  const [row] = await preparedFor(db, `stamp:${user.role}`, () => prepareStamp(db, user.role)).execute(viewerParams(user, id))
+  return row?.stamp ?? null
 }
 
 /**
  * The application if `user` may see it, else 404 (the same body as a missing
  * id). `lock` takes the row lock for a change in the same transaction.
  */
-export async function findVisibleApplication (db: Db, user: Principal, id: string, opts: { lock?: boolean } = {}): Promise<{ application: ApplicationRow, program: string }> {
+export async function findVisibleApplication (db: Db, user: Principal, id: string, opts: { lock?: boolean } = {}): Promise<{ application: ApplicationRow, program: string, stamp: string }> {
   const [row] = opts.lock === true
     ? await visibleApplicationQuery(db, applicationVisibility(user), id).for('update', { of: applications })
     : await readVisibleApplication(db, user, id)
@@ -108,7 +135,7 @@ const iso = (d: Date | null): string | null => d?.toISOString() ?? null
  * responds to a return for revision.
  */
 export function applicationView (a: ApplicationRow, program: string, viewer: Principal) {
-  const hideScore = viewer.role === 'enterprise' && a.decidedAt == null
+  const hideScore = applicationViewKind(viewer) === 'firm' && a.decidedAt == null
   return {
     id: a.id,
     callId: a.callId,
@@ -282,9 +309,17 @@ export async function withdrawApplication (db: Db, user: Principal, id: string, 
 }
 
 export async function getApplication (db: Db, user: Principal, id: string) {
-  const { application, program } = await findVisibleApplication(db, user, id)
-  return applicationDetail(application, program, user)
+  return (await getStampedApplication(db, user, id)).view
 }
+
+/** The application's view for `user` and the stamp of the rows it was rendered from. */
+export async function getStampedApplication (db: Db, user: Principal, id: string) {
+  const { application, program, stamp } = await findVisibleApplication(db, user, id)
+  return { view: applicationDetail(application, program, user), stamp }
+}
+
+/** Whose view of an application `user` gets: firms do not see a score before the decision (applicationView). */
+export const applicationViewKind = (user: Principal): 'firm' | 'staff' => user.role === 'enterprise' ? 'firm' : 'staff'
 
 export interface ApplicationQuery {
   limit: number
