@@ -247,7 +247,8 @@ async function soak (base: string, firms: SoakFirm[]): Promise<void> {
   console.log(`  ${result.requests.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, p99 ${result.latency.p99} ms`)
   const first = perMinute[0]
   const last = perMinute[perMinute.length - 1]
-  console.log(`last minute / first minute: ${(last / first * 100).toFixed(1)}% (${Math.abs(last / first - 1) <= 0.1 ? 'within' : 'outside'} 10%)`)
+  const band = Math.abs(last / first - 1) <= 0.1 ? 'within 10%' : `outside 10%, ${last > first ? 'faster' : 'slower'} at the end`
+  console.log(`last minute / first minute: ${(last / first * 100).toFixed(1)}% (${band})`)
   // The least-squares slope says more than two noisy end points: a leak or a growing queue shows as a steady decline.
   const n = perMinute.length
   const mean = perMinute.reduce((a, b) => a + b, 0) / n
