@@ -254,5 +254,5 @@ async function soak (base: string, firms: SoakFirm[]): Promise<void> {
   const mean = perMinute.reduce((a, b) => a + b, 0) / n
   const xMean = (n - 1) / 2
   const slope = perMinute.reduce((a, y, x) => a + (x - xMean) * (y - mean), 0) / perMinute.reduce((a, _y, x) => a + (x - xMean) ** 2, 0)
-  console.log(`trend: ${(slope / mean * 100).toFixed(1)}% of the mean per minute (min ${Math.min(...perMinute).toFixed(0)}, max ${Math.max(...perMinute).toFixed(0)}, mean ${mean.toFixed(0)} req/s)`)
+  console.log(`trend: ${n < 2 ? 'needs two minutes or more' : `${(slope / mean * 100).toFixed(1)}% of the mean per minute`} (min ${Math.min(...perMinute).toFixed(0)}, max ${Math.max(...perMinute).toFixed(0)}, mean ${mean.toFixed(0)} req/s)`)
 }
