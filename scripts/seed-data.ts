@@ -93,7 +93,8 @@ export function probit (p: number): number {
   return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
 }
 
-function pickWeighted<T> (r: number, items: ReadonlyArray<readonly [T, number]>): T {
+/** One of `items`, chosen by weight with the uniform draw `r` in [0, 1). */
+export function pickWeighted<T> (r: number, items: ReadonlyArray<readonly [T, number]>): T {
   const total = items.reduce((s, [, w]) => s + w, 0)
   let x = r * total
   for (const [v, w] of items) { if ((x -= w) < 0) return v }

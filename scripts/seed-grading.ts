@@ -28,7 +28,7 @@ import { fromFen } from '../server/domain/money.ts'
 import type { Rubric } from '../server/domain/rubrics.ts'
 import { aggregateScores, type ApplicationScore } from '../server/domain/scoring.ts'
 import { freezeSubmission, gradedDeclaration, type DeclarationRecord, type Submission } from '../server/domain/submission.ts'
-import type { SyntheticFirm, SyntheticYear } from './seed-data.ts'
+import { pickWeighted, type SyntheticFirm, type SyntheticYear } from './seed-data.ts'
 
 /** Programs from the most senior down: a firm applies to the first whose gates it passes. */
 export const PROGRAMS = ['leading_platform', 'innovative_growth', 'startup'] as const
@@ -133,13 +133,6 @@ const OVERRIDE_ADMIT = '评审委员会综合考虑企业对产业链的带动�
 const OVERRIDE_ADMIT_FIRST_CALL = '首批申报:系统内无上一年度申报数据,营业收入增长率无法计分;评审委员会综合评定,同意纳入培育库。'
 const OVERRIDE_REJECT = '本批次名额有限,综合排名未进入入库范围。'
 const CONFLICT_REASON = '曾为该企业提供技术咨询服务'
-
-function pick<T> (r: number, items: ReadonlyArray<readonly [T, number]>): T {
-  const total = items.reduce((s, [, w]) => s + w, 0)
-  let x = r * total
-  for (const [v, w] of items) { if ((x -= w) < 0) return v }
-  return items[items.length - 1][0]
-}
 
 /**
  * The calls: each program's call for the first seeded year (closed; it
@@ -301,19 +294,19 @@ export class GradingHistory {
     } else if (this.firstCalls.length > 0 && f.years.has(this.opts.fromYear) && g() < APPLY_RATE.firstCall) {
       // Applied and missed the draw: rejected on the ranking, whatever the score.
       const program = this.chooseProgram(f, this.opts.fromYear, '')
-      if (program != null) apply(program, this.firstCalls, { outcome: pick(g(), CLOSED_CALL_OUTCOMES), verdict: 'reject', quality: 0.3 + 0.35 * g() })
+      if (program != null) apply(program, this.firstCalls, { outcome: pickWeighted(g(), CLOSED_CALL_OUTCOMES), verdict: 'reject', quality: 0.3 + 0.35 * g() })
     }
     for (const year of new Set(this.closedCalls.map(c => c.year))) {
       if (out.program !== '' || !f.years.has(year) || g() >= APPLY_RATE.closedCall) continue
       const program = this.chooseProgram(f, year, '')
-      if (program != null) apply(program, this.closedCalls.filter(c => c.year === year), { outcome: pick(g(), CLOSED_CALL_OUTCOMES), verdict: 'by_score', quality: 0.4 + 0.55 * g() })
+      if (program != null) apply(program, this.closedCalls.filter(c => c.year === year), { outcome: pickWeighted(g(), CLOSED_CALL_OUTCOMES), verdict: 'by_score', quality: 0.4 + 0.55 * g() })
     }
     if (this.openCalls.length === 0) return out
     const firmZero = f.index === 0
     if (firmZero || (out.program === '' && f.years.has(this.opts.toYear) && g() < APPLY_RATE.openCall)) {
       const program = this.chooseProgram(f, this.opts.toYear, out.program) ?? (firmZero ? PROGRAMS.find(p => p !== out.program)! : null)
       if (program == null) return out
-      const id = apply(program, this.openCalls, { outcome: firmZero ? 'under_review' : pick(g(), OPEN_CALL_OUTCOMES), verdict: 'by_score', quality: 0.4 + 0.55 * g() })
+      const id = apply(program, this.openCalls, { outcome: firmZero ? 'under_review' : pickWeighted(g(), OPEN_CALL_OUTCOMES), verdict: 'by_score', quality: 0.4 + 0.55 * g() })
       if (firmZero) this.sampleApplicationId = id
     }
     return out

@@ -23,6 +23,10 @@ export function normalizeMoney (amount: string): string {
   if (CANONICAL_MONEY_RE.test(amount)) return amount
   return fromFen(toFen(amount))
 }
+/** normalizeMoney for an optional figure: null stays null. */
+export function normalizeOptionalMoney (amount: string | null | undefined): string | null {
+  return amount == null ? null : normalizeMoney(amount)
+}
 const CANONICAL_MONEY_RE = /^(?:-(?!0\.00$))?(?:0|[1-9]\d*)\.\d{2}$/
 
 /**

@@ -1,7 +1,7 @@
 import type { ApplicationEvent } from './application-state.ts'
 import type { StoredFigures } from './declarations.ts'
 import { evaluateEligibility, type Eligibility, type GateDefinition } from './eligibility.ts'
-import { normalizeMoney } from './money.ts'
+import { normalizeMoney, normalizeOptionalMoney } from './money.ts'
 import { autoScore, type AutoScore, type FrozenFigures, type Rubric } from './rubrics.ts'
 
 /**
@@ -60,8 +60,6 @@ export interface Submission {
   event: Extract<ApplicationEvent, 'submit' | 'submit_ineligible'>
 }
 
-const money = (v: string | null): string | null => v == null ? null : normalizeMoney(v)
-
 /** The declaration as the snapshot keeps it (money normalised to two decimals). */
 export function declarationFigures (d: DeclarationRecord): SnapshotDeclaration {
   return {
@@ -73,9 +71,9 @@ export function declarationFigures (d: DeclarationRecord): SnapshotDeclaration {
     softwareRevenue: normalizeMoney(d.softwareRevenue),
     rdExpense: normalizeMoney(d.rdExpense),
     exportRevenue: normalizeMoney(d.exportRevenue),
-    mainBusinessRevenue: money(d.mainBusinessRevenue),
-    totalAssets: money(d.totalAssets),
-    totalLiabilities: money(d.totalLiabilities),
+    mainBusinessRevenue: normalizeOptionalMoney(d.mainBusinessRevenue),
+    totalAssets: normalizeOptionalMoney(d.totalAssets),
+    totalLiabilities: normalizeOptionalMoney(d.totalLiabilities),
     employees: d.employees,
     rdStaff: d.rdStaff,
     patents: d.patents,

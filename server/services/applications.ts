@@ -58,6 +58,11 @@ function visibleApplicationQuery (db: Db, visible: SQL | undefined, id: string |
     .where(and(eq(applications.id, id), visible))
 }
 
+/** visibleApplicationQuery's join and condition, for a prepared statement: the viewer's ids are placeholders. */
+function preparedVisibility (role: Principal['role']): SQL | undefined {
+  return and(eq(applications.id, sql.placeholder('id')), visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId')))
+}
+
 /**
  * Changes whenever the application's row or its call's row is written:
  * PostgreSQL's xmin is the transaction that wrote the row version, so no two
@@ -73,14 +78,14 @@ const ROW_STAMP = sql<string>`${applications}.xmin::text || '/' || ${calls}.xmin
  */
 const preparedReads = new WeakMap<Db, Map<string, ReturnType<typeof prepareRead> | ReturnType<typeof prepareStamp>>>()
 function prepareRead (db: Db, role: Principal['role']) {
-  return visibleApplicationQuery(db, visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId')), sql.placeholder('id'))
-    .prepare(`application_read_${role}`)
+  return db.select({ application: applications, program: calls.programCode, stamp: ROW_STAMP })
+    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
+    .where(preparedVisibility(role)).prepare(`application_read_${role}`)
 }
 function prepareStamp (db: Db, role: Principal['role']) {
   return db.select({ stamp: ROW_STAMP })
     .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
-    .where(and(eq(applications.id, sql.placeholder('id')), visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId'))))
-    .prepare(`application_stamp_${role}`)
+    .where(preparedVisibility(role)).prepare(`application_stamp_${role}`)
 }
 function preparedFor<T> (db: Db, key: string, prepare: () => T): T {
   let statements = preparedReads.get(db)

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts'
 import { declarations, enterprises } from '../../db/schema/index.ts'
 import { declarationProblems, type DeclarationFigures, type StoredFigures } from '../domain/declarations.ts'
 import { errors } from '../domain/errors.ts'
-import { normalizeMoney } from '../domain/money.ts'
+import { normalizeMoney, normalizeOptionalMoney } from '../domain/money.ts'
 import { classifyTier, type TierCode } from '../domain/tiers.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
@@ -25,8 +25,6 @@ export interface DeclarationView extends StoredFigures {
   updatedAt: string
 }
 
-const money = (v: string | null | undefined): string | null => v == null ? null : normalizeMoney(v)
-
 export function declarationView (r: DeclarationRow): DeclarationView {
   return {
     id: r.id,
@@ -36,9 +34,9 @@ export function declarationView (r: DeclarationRow): DeclarationView {
     softwareRevenue: normalizeMoney(r.softwareRevenue),
     rdExpense: normalizeMoney(r.rdExpense),
     exportRevenue: normalizeMoney(r.exportRevenue),
-    mainBusinessRevenue: money(r.mainBusinessRevenue),
-    totalAssets: money(r.totalAssets),
-    totalLiabilities: money(r.totalLiabilities),
+    mainBusinessRevenue: normalizeOptionalMoney(r.mainBusinessRevenue),
+    totalAssets: normalizeOptionalMoney(r.totalAssets),
+    totalLiabilities: normalizeOptionalMoney(r.totalLiabilities),
     employees: r.employees,
     rdStaff: r.rdStaff,
     patents: r.patents,
@@ -127,9 +125,9 @@ export async function putDeclaration (
       softwareRevenue: normalizeMoney(figures.softwareRevenue),
       rdExpense: normalizeMoney(figures.rdExpense),
       exportRevenue: normalizeMoney(figures.exportRevenue),
-      mainBusinessRevenue: money(figures.mainBusinessRevenue),
-      totalAssets: money(figures.totalAssets),
-      totalLiabilities: money(figures.totalLiabilities),
+      mainBusinessRevenue: normalizeOptionalMoney(figures.mainBusinessRevenue),
+      totalAssets: normalizeOptionalMoney(figures.totalAssets),
+      totalLiabilities: normalizeOptionalMoney(figures.totalLiabilities),
       employees: figures.employees,
       rdStaff: figures.rdStaff,
       patents: figures.patents,
