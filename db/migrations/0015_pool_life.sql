@@ -1,0 +1,2 @@
+-- Reserved for the migration of this change; nothing yet.
+SELECT 1;
