@@ -50,7 +50,13 @@ export const RegisterBodySchema = Type.Object({
 }, { additionalProperties: false })
 export type RegisterBody = Static<typeof RegisterBodySchema>
 
-export const RegisterReplySchema = Type.Object({ user: UserSchema, enterprise: EnterpriseProfileSchema })
+export const RegisterReplySchema = Type.Object({
+  user: UserSchema,
+  enterprise: EnterpriseProfileSchema,
+  warnings: Type.Optional(Type.Array(Type.Object({ code: Type.String(), message: Type.String(), messageZh: Type.String() }), {
+    description: 'Accepted, but worth checking: USCC_DISTRICT_MISMATCH when the code\'s division (characters 3-8) is not the chosen district'
+  }))
+})
 
 export const LoginBodySchema = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 254, description: 'Account email' }),
@@ -68,7 +74,8 @@ export const MeReplySchema = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: RoleSchema,
-  enterpriseId: Type.Optional(UuidSchema)
+  enterpriseId: Type.Optional(UuidSchema),
+  firmRole: Type.Optional(Type.Union([Type.Literal('owner'), Type.Literal('member')], { description: 'Enterprise accounts: owner manages the firm\'s accounts' }))
 })
 
 export const StaffRoleSchema = Type.Union([Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin')])

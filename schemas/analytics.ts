@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DecimalStringSchema, MoneySchema, TextSchema } from './common.ts'
+import { DecimalStringSchema, ExportFormatSchema, MoneySchema, TextSchema } from './common.ts'
 
 /** Analytics: distributions, trends and the plan's targets. */
 
@@ -7,7 +7,7 @@ const YearSchema = Type.Integer({ minimum: 1990, maximum: 2100, description: 'De
 const CodeList = (what: string) => Type.Optional(Type.String({
   pattern: '^[a-z0-9_]+(,[a-z0-9_]+)*$', maxLength: 400, description: `Only these ${what} (comma-separated codes)`
 }))
-const FormatSchema = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: text/csv with a UTF-8 BOM (also with Accept: text/csv)' }))
+const FormatSchema = ExportFormatSchema
 const PoolFilterSchema = Type.Union([Type.Literal('member'), Type.Literal('non_member'), Type.Literal('any')], {
   default: 'any', description: 'member: firms with a live pool membership (notice, active, warned); non_member: the others'
 })

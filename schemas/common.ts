@@ -66,4 +66,9 @@ export const IdempotencyHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Replays the first response for the same key and body' }))
 })
 
+/** `?format=` of list endpoints that export: csv and xlsx for Excel (Chinese headers; English with Accept-Language: en). */
+export const ExportFormatSchema = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')], {
+  description: 'csv (UTF-8 with BOM, also with Accept: text/csv) or xlsx: Chinese headers (English with Accept-Language: en), labels beside codes, codes as text'
+}))
+
 export const bearer = [{ bearerAuth: [] }]

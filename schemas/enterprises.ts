@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { DateSchema, DateTimeSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
+import { DateSchema, DateTimeSchema, ExportFormatSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
 import { DomainCodesSchema, EnterpriseCoreFields, EnterpriseProfileSchema } from './accounts.ts'
 import { NullableSchema, TierCodeSchema } from './declarations.ts'
 
@@ -39,7 +39,7 @@ export const EnterpriseListQuerySchema = Type.Composite([PageQuerySchema, Type.O
   poolStatus: Type.Optional({ ...PoolStatusSchema, description: 'Has a pool membership with this status (under `program`, when given)' }),
   domain: Type.Optional(Type.String({ maxLength: 40, description: 'Works in this focus domain' })),
   district: Type.Optional(Type.String({ maxLength: 40, description: 'District code' })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: the whole filtered list as CSV (same as Accept: text/csv)' }))
+  format: ExportFormatSchema
 })], { additionalProperties: false })
 export type EnterpriseListQuery = Static<typeof EnterpriseListQuerySchema>
 

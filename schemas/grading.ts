@@ -1,3 +1,4 @@
+import { NOTIFICATION_KINDS } from '../db/schema/notifications.ts'
 import { Type, type Static } from '@sinclair/typebox'
 import { DateTimeSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
 import { UsccSchema } from './accounts.ts'
@@ -19,7 +20,8 @@ export const ConflictBodySchema = Type.Object({
 
 // Notifications.
 
-export const NOTIFICATION_KIND_VALUES = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received'] as const
+/** The kinds of notification (the database's list). */
+export const NOTIFICATION_KIND_VALUES = NOTIFICATION_KINDS
 
 export const NotificationSchema = Type.Object({
   id: UuidSchema,
@@ -150,16 +152,26 @@ export const PublicNoticeSchema = Type.Object({
 
 export const ObjectionBodySchema = Type.Object({
   reason: TextSchema({ minLength: 1, maxLength: 4000, description: 'What is wrong with the admission' }),
-  contact: TextSchema({ minLength: 1, maxLength: 200, description: 'How the commission can reach you' })
+  contact: TextSchema({ minLength: 1, maxLength: 200, description: 'How the commission can reach you' }),
+  email: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'Where to send the receipt and the outcome (optional; a contact that is an email address is used when absent)' }))
 }, { additionalProperties: false })
 
-export const ObjectionReceiptSchema = Type.Object({ id: UuidSchema, noticeId: UuidSchema, state: Type.Literal('pending'), createdAt: DateTimeSchema })
+export const ObjectionReceiptSchema = Type.Object({
+  id: UuidSchema,
+  noticeId: UuidSchema,
+  reference: Type.String({ description: 'The receipt reference (YY-…) to quote when asking about the objection' }),
+  state: Type.Literal('pending'),
+  emailed: Type.Boolean({ description: 'A receipt email was queued to the address given' }),
+  createdAt: DateTimeSchema
+})
 
 export const ObjectionSchema = Type.Object({
   id: UuidSchema,
   noticeId: UuidSchema,
   reason: Type.String(),
   contact: Type.String(),
+  reference: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
   state: Type.Union([Type.Literal('pending'), Type.Literal('upheld'), Type.Literal('dismissed')]),
   resolution: Type.Union([Type.String(), Type.Null()]),
   resolvedBy: Type.Union([UuidSchema, Type.Null()]),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateSchema, PageSchema, UuidSchema } from './common.ts'
+import { DateSchema, ExportFormatSchema, PageSchema, UuidSchema } from './common.ts'
 
 /** The cultivation pool: members, aggregates and the yearly re-evaluation. */
 
@@ -12,7 +12,7 @@ export const PoolQuerySchema = Type.Object({
   tier: Type.Optional(Type.Union(['below_scale', 'above_scale', 'hundred_million', 'billion', 'ten_billion'].map(s => Type.Literal(s)), { description: 'Only members currently in this tier' })),
   status: Type.Optional(Type.String({ pattern: '^[a-z]+(,[a-z]+)*$', maxLength: 60, description: 'Only these statuses, comma-separated (default: notice, active, warned)' })),
   view: Type.Optional(Type.Union([Type.Literal('members'), Type.Literal('aggregates')], { description: 'aggregates: counts by program, tier and status. Analysts always get aggregates' })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: every matching member (or aggregate), text/csv with a BOM' }))
+  format: ExportFormatSchema
 }, { additionalProperties: false })
 export type PoolQuery = Static<typeof PoolQuerySchema>
 

@@ -414,8 +414,8 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
         batch.map(f => [f.id, f.uscc, f.name, f.district, f.foundedOn]))
       await sink.write('enterprise_domains', ['enterprise_id', 'domain_code'],
         batch.flatMap(f => f.domains.map(d => [f.id, d])))
-      summary.users += await sink.write('users', ['id', 'email', 'name', 'password_hash', 'role', 'enterprise_id'],
-        batch.map(f => [f.userId, firmEmail(f.index), f.name, firmHash, 'enterprise', f.id]))
+      summary.users += await sink.write('users', ['id', 'email', 'name', 'password_hash', 'role', 'enterprise_id', 'firm_role'],
+        batch.map(f => [f.userId, firmEmail(f.index), f.name, firmHash, 'enterprise', f.id, 'owner']))
       summary.declarations += await sink.write('declarations', [
         'id', 'enterprise_id', 'year', 'operating_revenue', 'software_revenue', 'rd_expense', 'export_revenue', 'main_business_revenue',
         'total_assets', 'total_liabilities', 'employees', 'rd_staff', 'patents', 'software_copyrights', 'tier_code'

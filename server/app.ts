@@ -11,6 +11,7 @@ import authPlugin from './plugins/auth.ts'
 import docsPlugin from './plugins/docs.ts'
 import durabilityPlugin from './plugins/durability.ts'
 import securityPlugin from './plugins/security.ts'
+import mailPlugin from './plugins/mail.ts'
 import routes from './routes/index.ts'
 import { ensureFirstAdmin } from './services/accounts.ts'
 
@@ -62,6 +63,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Pro
   await app.register(durabilityPlugin, { config })
   await app.register(authPlugin, { config })
   await app.register(securityPlugin, { config })
+  await app.register(mailPlugin, { config })
   await app.register(docsPlugin, { config })
   await app.register(routes, { config })
 

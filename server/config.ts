@@ -41,6 +41,12 @@ export interface AppConfig {
   overload: { maxEventLoopDelayMs: number, maxHeapUsedBytes: number, maxRssBytes: number, dbHealthIntervalMs: number }
   /** Run on a PostgreSQL with fsync or synchronous_commit off (acknowledged writes may be lost). */
   allowUnsafeDurability: boolean
+  /** Email (docs/people.md): SMTP server; absent means notifications stay in the app only. */
+  smtpUrl?: string
+  /** From address of every email. */
+  mailFrom: string
+  /** The web app's address as people reach it, for links in emails (reset, invitation, inbox). */
+  appUrl: string
 }
 
 export class ConfigError extends Error {
@@ -163,10 +169,26 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): LoadConfigRes
       docsUi: get('DOCS_UI') != null ? parseBool('DOCS_UI', get('DOCS_UI')!) : true,
       dbPoolSize: get('DB_POOL_SIZE') != null ? parseIntStrict('DB_POOL_SIZE', get('DB_POOL_SIZE')!, 1, 200) : 10,
       sessionCacheTtlMs: get('SESSION_CACHE_TTL_MS') != null ? parseIntStrict('SESSION_CACHE_TTL_MS', get('SESSION_CACHE_TTL_MS')!, 0, 60_000) : 2000,
-      ...securityConfig(get)
+      ...securityConfig(get),
+      ...mailConfig(get, host, port)
     },
     warnings
   }
+}
+
+/** SMTP_URL (smtp:// or smtps://, optional user:password@), MAIL_FROM and APP_URL. */
+function mailConfig (get: (k: string) => string | undefined, host: string, port: number): Pick<AppConfig, 'smtpUrl' | 'mailFrom' | 'appUrl'> {
+  const smtpUrl = get('SMTP_URL')
+  if (smtpUrl != null) {
+    let u: URL
+    try { u = new URL(smtpUrl) } catch { throw new ConfigError('SMTP_URL', 'expected a URL like smtp://mail.example.cn:587') }
+    if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new ConfigError('SMTP_URL', 'must start with smtp:// or smtps://')
+  }
+  const mailFrom = get('MAIL_FROM') ?? '大连市重点企业培育库 <no-reply@peiyu.local>'
+  if (!/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom.trim())) throw new ConfigError('MAIL_FROM', 'expected an address, optionally with a name: Name <a@b.cn>')
+  const appUrl = (get('APP_URL') ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, '')
+  if (!/^https?:\/\/[^\s]+$/.test(appUrl)) throw new ConfigError('APP_URL', 'expected an http:// or https:// address')
+  return { smtpUrl, mailFrom: mailFrom.trim(), appUrl }
 }
 
 /** An origin as browsers send it: scheme, host and optional port, nothing else. */

@@ -24,7 +24,7 @@ t.test('register, login, me, logout', async (t) => {
 
   const me = await app.inject({ url: '/v1/me', headers: auth(accessToken) })
   t.equal(me.statusCode, 200)
-  t.same(me.json(), { id: user.id, email: 'owner@example.test', name: '大连测试科技有限公司', role: 'enterprise', enterpriseId: enterprise.id })
+  t.same(me.json(), { id: user.id, email: 'owner@example.test', name: '大连测试科技有限公司', role: 'enterprise', enterpriseId: enterprise.id, firmRole: 'owner' })
 
   const out = await app.inject({ method: 'POST', url: '/v1/auth/logout', headers: auth(accessToken) })
   t.equal(out.statusCode, 204)

@@ -146,15 +146,17 @@ t.test('distribution: sums, suppression, domains, programs, CSV, roles', async (
   })
 
   await t.test('CSV with a BOM and a header', async (t) => {
-    const res = await app.inject({ url: '/v1/analytics/distribution?year=2023&by=tier', headers: { ...auth(analyst.token), accept: 'text/csv' } })
+    const res = await app.inject({ url: '/v1/analytics/distribution?year=2023&by=tier', headers: { ...auth(analyst.token), accept: 'text/csv', 'accept-language': 'en' } })
     t.equal(res.statusCode, 200)
     t.equal(res.headers['content-type'], 'text/csv; charset=utf-8')
-    t.ok(res.body.startsWith('\uFEFFyear,tier,firms,operatingRevenue,softwareRevenue,rdExpense,employees,suppressed\r\n'), res.body.slice(0, 100))
-    t.match(res.body, /2023,above_scale,3,61000000\.10,45000000\.00,3300000\.05,220,false\r\n/)
-    t.match(res.body, /2023,ten_billion,1,,,,,true\r\n/)
-    t.match(res.body, /2023,total,9,15112000000\.60,12095800000\.25,1067350000\.05,26732,false\r\n$/)
+    t.ok(res.body.startsWith('\uFEFFYear,Tier,Tier code,Firms,Operating revenue (yuan),Software revenue (yuan),R&D expense (yuan),Employees,Suppressed\r\n'), res.body.slice(0, 100))
+    t.match(res.body, /2023,Above designated size,above_scale,3,61000000\.10,45000000\.00,3300000\.05,220,No\r\n/)
+    t.match(res.body, /2023,Ten-billion tier,ten_billion,1,,,,,Yes\r\n/)
+    t.match(res.body, /2023,Total,total,9,15112000000\.60,12095800000\.25,1067350000\.05,26732,No\r\n$/)
     const q = await get(app, analyst.token, '/v1/analytics/distribution?year=2023&format=csv')
-    t.ok(q.body.startsWith('\uFEFFyear,firms,'))
+    t.ok(q.body.startsWith('\uFEFF年度,企业数,营业收入(元),'), 'Chinese headers by default')
+    const zh = await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=tier&format=csv')
+    t.match(zh.body, /2023,规模以上,above_scale,3,61000000\.10,45000000\.00,3300000\.05,220,否\r\n/, 'labels in Chinese beside the codes')
   })
 
   await t.test('bad input is a 400 with a stable code', async (t) => {
@@ -313,6 +315,6 @@ t.test('trend: year by year, by tier, suppressed per year, CSV', async (t) => {
   t.same(totalsOnly.years.map((y: any) => [y.cells.length, y.totals.operatingRevenue]), [[0, '11500000000.00'], [0, '15112000000.60']])
   const csv = await get(app, analyst.token, '/v1/analytics/trend?from=2022&to=2023&by=tier&format=csv')
   t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8')
-  t.ok(csv.body.startsWith('\uFEFFyear,tier,firms,'))
-  t.match(csv.body, /2022,billion,3,11500000000\.00,9600000000\.00,830000000\.00,23300,false\r\n2022,total,3,/)
+  t.ok(csv.body.startsWith('\uFEFF年度,规模等级,规模等级代码,企业数,'))
+  t.match(csv.body, /2022,十亿级,billion,3,11500000000\.00,9600000000\.00,830000000\.00,23300,否\r\n2022,合计,total,3,/)
 })

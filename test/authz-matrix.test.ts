@@ -33,7 +33,7 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
   const analyst = await createStaff(app, 'analyst')
   const spare = await createStaff(app, 'analyst')
   const admin = await adminToken(app)
-  const ids: Fixtures['ids'] = { enterprise: firm.enterpriseId, user: spare.id }
+  const ids: Fixtures['ids'] = { enterprise: firm.enterpriseId, user: spare.id, firmUser: firm.userId, otherEmail: other.email }
   const post = async (url: string, token: string, payload: unknown, method: 'POST' | 'PUT' = 'POST') =>
     await app.inject({ method, url, headers: auth(token), payload: payload as object })
 
@@ -71,11 +71,21 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
 function fixtureFor (path: string, param: string, ids: Fixtures['ids']): string | number | undefined {
   if (param === 'year') return 2025
   if (param === 'code') return '210202'
+  if (param === 'userId') return ids.firmUser
   const resource = /^\/v1\/(?:admin\/)?(\w[\w-]*)\/\{/.exec(path)?.[1]
   const byResource: Record<string, string | undefined> = {
     enterprises: ids.enterprise, users: ids.user, calls: ids.call, applications: ids.application, reviews: ids.review, rubrics: ids.rubric
   }
   return resource != null ? byResource[resource] : undefined
+}
+
+/**
+ * Bodies for routes whose generated body would change the fixtures for every
+ * later row: a transfer to a fresh email would disable the owner's account,
+ * so the probe names another firm's email (409, nothing changes).
+ */
+const PROBE_BODIES: Record<string, (ids: Fixtures['ids']) => unknown> = {
+  'POST /v1/enterprises/{id}/transfer': (ids) => ({ email: ids.otherEmail, reason: 'licence checked at the counter' })
 }
 
 interface Probe { url: string, missingUrl: string | undefined, real: boolean, body: unknown, headers: Record<string, string> }
@@ -93,7 +103,7 @@ function probeFor (doc: OpenApiDoc, op: Operation, ids: Fixtures['ids']): Probe 
   const query = fc.sample(fc.record(Object.fromEntries(op.queryParams.filter(p => p.required).map(p => [p.name, arbitraryFor(doc, p.schema)]))), { seed: SEED, numRuns: 1 })[0] as Record<string, unknown>
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()
   const suffix = qs === '' ? '' : `?${qs}`
-  const body = op.body != null ? fc.sample(arbitraryFor(doc, op.body), { seed: SEED, numRuns: 1 })[0] : undefined
+  const body = PROBE_BODIES[key(op)]?.(ids) ?? (op.body != null ? fc.sample(arbitraryFor(doc, op.body), { seed: SEED, numRuns: 1 })[0] : undefined)
   const headers: Record<string, string> = op.headerParams.some(h => h.name === 'if-match') ? { 'if-match': '1' } : {}
   return { url: fill(values) + suffix, missingUrl: idParam != null ? fill({ ...values, id: randomUUID() }) + suffix : undefined, real, body, headers }
 }

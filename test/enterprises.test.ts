@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs'
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
@@ -111,13 +112,30 @@ t.test('the register: filters, paging, CSV', async (t) => {
     t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8')
     t.ok(csv.body.startsWith('\uFEFF'), 'UTF-8 BOM')
     const lines = csv.body.slice(1).trimEnd().split('\r\n')
-    t.equal(lines[0], 'id,uscc,name,districtCode,domains,foundedOn,currentTier,latestDeclarationYear,pool')
+    t.equal(lines[0], '统一社会信用代码,企业名称,所在区县,所在区县代码,重点领域,重点领域代码,成立日期,规模等级,规模等级代码,最近申报年度,入库情况,企业编号')
     t.equal(lines.length, 3, 'header and the two firms of 210211')
-    const rowB = lines.find(l => l.startsWith(b.enterpriseId))
-    t.equal(rowB, `${b.enterpriseId},${b.uscc},"'=HYPERLINK(""http://evil"")",210211,big_data;cloud,2015-03-01,above_scale,2025,startup:notice`, 'formula neutralised and quoted')
+    const rowB = lines.find(l => l.endsWith(b.enterpriseId))
+    t.equal(rowB, `="${b.uscc}","'=HYPERLINK(""http://evil"")",甘井子区,="210211",大数据、云计算,big_data;cloud,2015-03-01,规模以上,above_scale,2025,` +
+      `初创型企业培育计划:公示中,${b.enterpriseId}`, 'credit and district codes as text, labels beside codes, formula neutralised and quoted')
   }
   const csvAll = await app.inject({ url: '/v1/enterprises?format=csv', headers: auth(officer.token) })
   t.match(csvAll.body, /"甲软件有限公司, 大连"/)
+  const en = await app.inject({ url: '/v1/enterprises?format=csv&district=210211', headers: { ...auth(officer.token), 'accept-language': 'en-US,en;q=0.9' } })
+  t.equal(en.headers['content-language'], 'en')
+  t.ok(en.body.startsWith('\uFEFFCredit code,Firm,District,District code,Domains,Domain codes,Founded on,Tier,Tier code,Latest declaration year,Pool,Firm id\r\n'))
+  t.match(en.body, /,Ganjingzi District,="210211","Big data, Cloud computing",big_data;cloud,2015-03-01,Above designated size,above_scale,2025,Startup cultivation:Under notice,/)
+  const xlsx = await app.inject({ url: '/v1/enterprises?format=xlsx&district=210211', headers: auth(officer.token) })
+  t.equal(xlsx.statusCode, 200)
+  t.equal(xlsx.headers['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+  const ws = wb.worksheets[0]
+  t.equal(ws.name, '企业名录')
+  t.equal(ws.getCell('A1').value, '统一社会信用代码')
+  const usccCells = [ws.getCell('A2').value, ws.getCell('A3').value]
+  t.ok(usccCells.includes(b.uscc), 'the credit code is a string cell')
+  t.equal(ws.getCell('A2').numFmt, '@', 'text format')
+  t.equal(ws.getCell('D2').value, '210211')
   const json = await app.inject({ url: '/v1/enterprises?format=json', headers: { ...auth(officer.token), accept: 'text/csv' } })
   t.match(json.headers['content-type'], /application\/json/, '?format wins over Accept')
 })

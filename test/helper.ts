@@ -29,7 +29,7 @@ export function testConfig (overrides: Partial<AppConfig> = {}): AppConfig {
  * A fresh database for one test file: a new PostgreSQL database (dropped
  * afterwards) or a new in-memory PGlite. Returns its URL or undefined.
  */
-async function freshDatabase (t: Test): Promise<string | undefined> {
+export async function freshDatabase (t: Test): Promise<string | undefined> {
   if (testDatabaseUrl == null) return undefined
   const name = `peiyu_test_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} })

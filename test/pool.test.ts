@@ -204,7 +204,8 @@ t.test('POST /v1/pool/reevaluate and GET /v1/pool', async (t) => {
   t.same(exited.items.map((x: any) => [x.enterpriseName, x.status]).sort(), [['Pool firm 5', 'exited'], ['Pool firm 9', 'exited']])
   const csv = await app.inject({ url: '/v1/pool?status=active,warned,exited&format=csv', headers: auth(officer.token) })
   t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8')
-  t.ok(csv.body.startsWith('\uFEFFid,enterpriseId,enterpriseName,uscc,program,'))
+  t.ok(csv.body.startsWith('\uFEFF统一社会信用代码,企业名称,培育计划,培育计划代码,入库时等级,'))
+  t.match(csv.body, /,初创型企业培育计划,startup,/)
   t.equal(csv.body.trim().split('\r\n').length, 1 + 8)
   t.equal((await app.inject({ url: '/v1/pool?status=gone', headers: auth(officer.token) })).json().code, 'VALIDATION_FAILED')
 

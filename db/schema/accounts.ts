@@ -4,6 +4,8 @@ import { districts, domains } from './reference.ts'
 
 export const ROLES = ['enterprise', 'reviewer', 'officer', 'analyst', 'admin'] as const
 export type Role = typeof ROLES[number]
+export const FIRM_ROLES = ['owner', 'member'] as const
+export type FirmRole = typeof FIRM_ROLES[number]
 
 /** A registered firm, identified by its unified social credit code (USCC). */
 export const enterprises = pgTable('enterprises', {
@@ -35,6 +37,8 @@ export const users = pgTable('users', {
   role: text().$type<Role>().notNull(),
   /** Set for enterprise accounts: the firm this account acts for. */
   enterpriseId: uuid().references(() => enterprises.id),
+  /** For enterprise accounts: `owner` manages the firm's accounts, `member` declares and applies. */
+  firmRole: text().$type<FirmRole>(),
   /** For reviewers: the USCC of their own employer, a standing conflict of interest. */
   employerUscc: text(),
   disabled: boolean().notNull().default(false),
@@ -45,6 +49,7 @@ export const users = pgTable('users', {
 }, (t) => [
   check('users_role_check', sql`${t.role} in ('enterprise','reviewer','officer','analyst','admin')`),
   check('users_enterprise_check', sql`(${t.role} = 'enterprise') = (${t.enterpriseId} is not null)`),
+  check('users_firm_role_check', sql`(${t.firmRole} is null and ${t.role} <> 'enterprise') or (${t.role} = 'enterprise' and ${t.firmRole} in ('owner','member'))`),
   index('users_enterprise_idx').on(t.enterpriseId)
 ])
 

@@ -36,6 +36,10 @@ export const noticeObjections = pgTable('notice_objections', {
   noticeId: uuid().notNull().references(() => publicNotices.id),
   reason: text().notNull(),
   contact: text().notNull(),
+  /** The receipt reference given to the objector (YY-…), quoted in every email about it. */
+  reference: text().notNull(),
+  /** Where the objector is told of the receipt and the outcome (optional). */
+  email: text(),
   state: text().notNull().default('pending'),
   resolution: text(),
   resolvedBy: uuid().references(() => users.id),
@@ -43,5 +47,6 @@ export const noticeObjections = pgTable('notice_objections', {
   createdAt: instant().notNull().defaultNow()
 }, (t) => [
   index('notice_objections_notice_idx').on(t.noticeId, t.state),
+  uniqueIndex('notice_objections_reference_key').on(t.reference),
   check('notice_objections_state_check', sql`${t.state} in ('pending','upheld','dismissed')`)
 ])

@@ -46,7 +46,13 @@ export const MESSAGES: Record<string, [string, string]> = {
   PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
   SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],
   INTERNAL: ['Something went wrong on our side; quote request id {requestId}', '服务器内部错误,请提供请求编号 {requestId}'],
-  BAD_REQUEST: ['Bad request: {detail}', '请求错误:{detail}']
+  BAD_REQUEST: ['Bad request: {detail}', '请求错误:{detail}'],
+  // People: accounts, passwords, the firm's colleagues (issue 16)
+  TOKEN_INVALID: ['This link is not valid: it was used already, has expired, or was replaced by a newer one', '该链接无效:已使用、已过期或已被新的链接取代'],
+  WRONG_PASSWORD: ['The current password is wrong', '当前密码不正确'],
+  FIRM_OWNER_REQUIRED: ["Only the firm's owner account may manage its accounts", '只有企业负责人账户可以管理本企业账户'],
+  LAST_FIRM_OWNER: ['The firm must keep at least one enabled owner account', '企业至少要保留一个启用的负责人账户'],
+  USCC_DISTRICT_MISMATCH: ['The credit code\'s division {division} does not belong to district {district}', '统一社会信用代码中的登记管理机关行政区划码 {division} 与所选区县 {district} 不一致']
 }
 
 export interface FieldError { field: string, message: string }
@@ -82,6 +88,7 @@ export const errors = {
   notFound: () => new AppError(404, 'NOT_FOUND'),
   invalidUscc: (reason: string) => new AppError(400, 'INVALID_USCC', { reason }, [{ field: 'uscc', message: reason }]),
   weakPassword: (reason: string) => new AppError(400, 'WEAK_PASSWORD', { reason }, [{ field: 'password', message: reason }]),
+  weakPasswordField: (field: string, reason: string) => new AppError(400, 'WEAK_PASSWORD', { reason }, [{ field, message: reason }]),
   unknownReference: (field: string, value: string) =>
     new AppError(400, 'UNKNOWN_REFERENCE', { field, value }, [{ field, message: `unknown value ${value}` }]),
   usccTaken: () => new AppError(409, 'USCC_TAKEN'),
@@ -94,5 +101,11 @@ export const errors = {
   preconditionRequired: () => new AppError(428, 'PRECONDITION_REQUIRED'),
   idempotencyKeyReused: () => new AppError(422, 'IDEMPOTENCY_KEY_REUSED'),
   idempotencyInProgress: () => new AppError(409, 'IDEMPOTENCY_IN_PROGRESS'),
-  unavailable: () => new AppError(503, 'SERVICE_UNAVAILABLE')
+  unavailable: () => new AppError(503, 'SERVICE_UNAVAILABLE'),
+  tokenInvalid: () => new AppError(400, 'TOKEN_INVALID', {}, [{ field: 'body.token', message: 'is not valid' }]),
+  wrongPassword: () => new AppError(400, 'WRONG_PASSWORD', {}, [{ field: 'body.currentPassword', message: 'is wrong' }]),
+  firmOwnerRequired: () => new AppError(403, 'FIRM_OWNER_REQUIRED'),
+  lastFirmOwner: () => new AppError(409, 'LAST_FIRM_OWNER'),
+  usccDistrictMismatch: (division: string, district: string) =>
+    new AppError(400, 'USCC_DISTRICT_MISMATCH', { division, district }, [{ field: 'body.districtCode', message: `does not match the credit code's division ${division}` }])
 }

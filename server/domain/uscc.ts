@@ -43,3 +43,30 @@ export function checkUscc (input: string): UsccCheck {
 export function completeUscc (first17: string): string {
   return first17 + usccCheckCharacter(first17)
 }
+
+/** How registration treats a credit code whose division is not the chosen district (policy uscc_division_check). */
+export interface DivisionPolicy { mode: 'off' | 'warn' | 'refuse', accept: Record<string, string[]> }
+export const DEFAULT_DIVISION_POLICY: DivisionPolicy = { mode: 'warn', accept: {} }
+
+/**
+ * Whether a code's division (characters 3-8) fits a district: the district's
+ * own code, or a prefix the policy lists for it (pilot zones register firms
+ * under the divisions they span).
+ */
+export function divisionFitsDistrict (divisionCode: string, districtCode: string, policy: DivisionPolicy): boolean {
+  if (divisionCode === districtCode) return true
+  return (policy.accept[districtCode] ?? []).some(prefix => divisionCode.startsWith(prefix))
+}
+
+/** Reads the policy value, falling back to the default on anything malformed. */
+export function parseDivisionPolicy (value: unknown): DivisionPolicy {
+  const v = value as { mode?: unknown, accept?: unknown } | null
+  const mode = v?.mode === 'off' || v?.mode === 'warn' || v?.mode === 'refuse' ? v.mode : DEFAULT_DIVISION_POLICY.mode
+  const accept: Record<string, string[]> = {}
+  if (v?.accept != null && typeof v.accept === 'object') {
+    for (const [k, list] of Object.entries(v.accept as Record<string, unknown>)) {
+      if (Array.isArray(list)) accept[k] = list.filter((x): x is string => typeof x === 'string' && /^\d{1,6}$/.test(x))
+    }
+  }
+  return { mode, accept }
+}

@@ -3,11 +3,14 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, renderMessage, type FieldError } from '../domain/errors.ts'
 
-/** 'zh' when the caller prefers Chinese (Accept-Language: zh-CN, zh;q=0.9 …). */
-export function requestLanguage (request: FastifyRequest): 'en' | 'zh' {
+/**
+ * 'zh' when the caller prefers Chinese (Accept-Language: zh-CN, zh;q=0.9 …),
+ * 'en' when it prefers English; `fallback` when it names neither.
+ */
+export function requestLanguage (request: FastifyRequest, fallback: 'en' | 'zh' = 'en'): 'en' | 'zh' {
   const header = request.headers['accept-language']
-  if (typeof header !== 'string' || header === '') return 'en'
-  let best: { lang: 'en' | 'zh', q: number } = { lang: 'en', q: -1 }
+  if (typeof header !== 'string' || header === '') return fallback
+  let best: { lang: 'en' | 'zh', q: number } = { lang: fallback, q: -1 }
   for (const part of header.split(',')) {
     const [tag, ...params] = part.trim().split(';')
     const qParam = params.find(p => p.trim().startsWith('q='))

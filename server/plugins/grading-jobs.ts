@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify'
 import { notifyClosingCalls } from '../services/notifications.ts'
 import { activateExpiredNotices } from '../services/notices.ts'
+import { sendDueMail } from '../services/outbox.ts'
 
 /**
  * Time-driven grading chores, every `intervalMs` (a minute by default):
  * remind firms with drafts in calls closing within 3 days, and make pool
  * memberships active when their public notice ends without an upheld
- * objection. Both are idempotent, so several instances may run them. Not
+ * objection, and send the email outbox (each message claimed by one sender
+ * with FOR UPDATE SKIP LOCKED). All are idempotent, so several instances may run them. Not
  * started in tests (NODE_ENV=test), which call the functions with their own
  * clock.
  */
-export default async function gradingJobs (app: FastifyInstance, opts: { env: string, intervalMs?: number }): Promise<void> {
+export default async function gradingJobs (app: FastifyInstance, opts: { env: string, intervalMs?: number, mail: { from: string, appUrl: string } }): Promise<void> {
   if (opts.env === 'test') return
   let running = false
   const tick = async () => {
@@ -20,7 +22,9 @@ export default async function gradingJobs (app: FastifyInstance, opts: { env: st
       const now = new Date()
       const reminded = await notifyClosingCalls(app.db, now)
       const activated = await activateExpiredNotices(app.db, now)
+      const mail = await sendDueMail(app.db, app.mailer, { ...opts.mail, now })
       if (reminded + activated.length > 0) app.log.info({ reminded, activated: activated.length }, 'grading chores')
+      if (mail.sent + mail.retried + mail.failed > 0) app.log.info({ mail }, 'email outbox')
     } catch (err) {
       app.log.warn({ err }, 'grading chores failed; retrying on the next tick')
     } finally {

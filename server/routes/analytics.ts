@@ -1,16 +1,37 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
 import { bearer, errorResponses } from '../../schemas/common.ts'
 import { DistributionQuerySchema, DistributionSchema, TargetsQuerySchema, TargetsReportSchema, TrendQuerySchema, TrendSchema } from '../../schemas/analytics.ts'
 import { errors } from '../domain/errors.ts'
-import { CSV_CONTENT_TYPE, toCsv, wantsCsv } from '../lib/csv.ts'
+import { column, exportFormat, labelOf, sendExport, type ExportColumn } from '../lib/export.ts'
 import { distribution, parseBy, parseFilters, targetsReport, trend, type Cell, type Dimension, type Figures } from '../services/analytics.ts'
 
-const FIGURE_COLUMNS = ['firms', 'operatingRevenue', 'softwareRevenue', 'rdExpense', 'employees', 'suppressed'] as const
-const figureRow = (f: Figures) => FIGURE_COLUMNS.map(c => f[c])
+/** One exported row: a year, a cell (or the totals, marked `total`) and its figures. */
+interface FigureRow { year: number, cell: Partial<Record<Dimension, string | null>>, total: boolean, figures: Figures }
 
-function sendCsv (reply: FastifyReply, filename: string, header: string[], rows: unknown[][]) {
-  return reply.type(CSV_CONTENT_TYPE).header('content-disposition', `attachment; filename="${filename}"`).send(toCsv(header, rows))
+const DIMENSION_HEADER: Record<Dimension, readonly [string, string]> = {
+  tier: ['规模等级', 'Tier'], program: ['培育计划', 'Program'], domain: ['重点领域', 'Domain'], district: ['所在区县', 'District']
+}
+
+/** Year, then for each dimension its label (合计 on the totals row, 未分类 for none) and code, then the figures. */
+function figureColumns (by: Dimension[]): Array<ExportColumn<FigureRow>> {
+  const cols: Array<ExportColumn<FigureRow>> = [column(['年度', 'Year'], r => r.year, 'number', 8)]
+  for (const d of by) {
+    cols.push({
+      header: DIMENSION_HEADER[d],
+      value: (r, ctx) => r.total ? labelOf(ctx.labels, 'aggregate', 'total', ctx.lang) : r.cell[d] == null ? labelOf(ctx.labels, 'aggregate', 'none', ctx.lang) : labelOf(ctx.labels, d, r.cell[d], ctx.lang),
+      width: 16
+    })
+    cols.push(column([`${DIMENSION_HEADER[d][0]}代码`, `${DIMENSION_HEADER[d][1]} code`], r => r.total ? 'total' : r.cell[d] ?? 'none', 'text', 14))
+  }
+  cols.push(
+    column(['企业数', 'Firms'], r => r.figures.firms, 'number'),
+    column(['营业收入(元)', 'Operating revenue (yuan)'], r => r.figures.operatingRevenue, 'money', 20),
+    column(['软件业务收入(元)', 'Software revenue (yuan)'], r => r.figures.softwareRevenue, 'money', 20),
+    column(['研发费用(元)', 'R&D expense (yuan)'], r => r.figures.rdExpense, 'money', 20),
+    column(['从业人员', 'Employees'], r => r.figures.employees, 'number'),
+    column(['已抑制', 'Suppressed'], r => r.figures.suppressed, 'boolean')
+  )
+  return cols
 }
 
 /** Aggregates for analysts (and officers, admins): never one firm's figures. */
@@ -30,10 +51,11 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     const by = parseBy(q.by, ['tier', 'program', 'domain', 'district'])
     const filters = { ...await parseFilters(app.db, q), pool: q.pool ?? 'any' }
     const result = await distribution(app.db, q.year, by, filters)
-    if (wantsCsv(q.format, request.headers.accept)) {
-      const rows = result.cells.map((c: Cell) => [q.year, ...by.map(d => c[d] ?? 'none'), ...figureRow(c)])
-      rows.push([q.year, ...by.map(() => 'total'), ...figureRow(result.totals)])
-      return sendCsv(reply, `distribution-${q.year}.csv`, ['year', ...by, ...FIGURE_COLUMNS], rows)
+    const asFile = exportFormat(q.format, request.headers.accept)
+    if (asFile != null) {
+      const rows: FigureRow[] = result.cells.map((c: Cell) => ({ year: q.year, cell: c, total: false, figures: c }))
+      rows.push({ year: q.year, cell: {}, total: true, figures: result.totals })
+      return await sendExport(app.db, request, reply, { format: asFile, filename: `distribution-${q.year}`, columns: figureColumns(by), rows, sheet: ['分布', 'Distribution'] })
     }
     return result
   })
@@ -51,13 +73,14 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     const by: Dimension[] = q.by == null ? [] : [q.by]
     const filters = { ...await parseFilters(app.db, q), pool: q.pool ?? 'any' }
     const result = await trend(app.db, q.from, q.to, by, filters)
-    if (wantsCsv(q.format, request.headers.accept)) {
-      const rows: unknown[][] = []
+    const asFile = exportFormat(q.format, request.headers.accept)
+    if (asFile != null) {
+      const rows: FigureRow[] = []
       for (const y of result.years) {
-        for (const c of y.cells) rows.push([y.year, ...by.map(d => c[d] ?? 'none'), ...figureRow(c)])
-        rows.push([y.year, ...by.map(() => 'total'), ...figureRow(y.totals)])
+        for (const c of y.cells) rows.push({ year: y.year, cell: c, total: false, figures: c })
+        rows.push({ year: y.year, cell: {}, total: true, figures: y.totals })
       }
-      return sendCsv(reply, `trend-${q.from}-${q.to}.csv`, ['year', ...by, ...FIGURE_COLUMNS], rows)
+      return await sendExport(app.db, request, reply, { format: asFile, filename: `trend-${q.from}-${q.to}`, columns: figureColumns(by), rows, sheet: ['趋势', 'Trend'] })
     }
     return result
   })

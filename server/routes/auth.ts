@@ -88,7 +88,7 @@ const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { con
     }, async (request) => {
       const [u] = await app.db.select().from(users).where(eq(users.id, request.user.id))
       if (u == null) throw errors.unauthorized()
-      return { id: u.id, email: u.email, name: u.name, role: u.role, ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId } : {}) }
+      return { id: u.id, email: u.email, name: u.name, role: u.role, ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId, firmRole: u.firmRole ?? 'owner' } : {}) }
     })
   })
 }

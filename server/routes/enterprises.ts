@@ -8,11 +8,11 @@ import { bearer, errorResponses, IdParamsSchema, IfMatchHeadersSchema, PageSchem
 import { DeclarationBodySchema, DeclarationListQuerySchema, DeclarationParamsSchema, DeclarationSchema } from '../../schemas/declarations.ts'
 import { EnterpriseDetailSchema, EnterpriseListItemSchema, EnterpriseListQuerySchema, EnterprisePatchBodySchema } from '../../schemas/enterprises.ts'
 import { errors } from '../domain/errors.ts'
-import { CSV_CONTENT_TYPE, toCsv, wantsCsv } from '../lib/csv.ts'
+import { exportFormat, sendExport, XLSX_CONTENT_TYPE } from '../lib/export.ts'
 import { jsonNumberMoneyFields } from '../lib/money-input.ts'
 import { MONEY_FIELDS } from '../domain/declarations.ts'
 import { getDeclaration, listDeclarations, parseIfMatch, putDeclaration } from '../services/declarations.ts'
-import { canSeeEnterprise, ENTERPRISE_CSV_HEADER, enterpriseCsvRows, getEnterpriseDetail, isOwner, listEnterprises, updateEnterprise } from '../services/enterprises.ts'
+import { canSeeEnterprise, ENTERPRISE_EXPORT_COLUMNS, enterpriseExportRows, getEnterpriseDetail, isOwner, listEnterprises, updateEnterprise } from '../services/enterprises.ts'
 
 /** Enterprises (profiles, the officers' register) and their annual declarations. */
 const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -29,8 +29,9 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: app.requireRole('officer', 'admin'),
     schema: {
       tags: ['enterprises'],
-      summary: 'The register of firms, filterable by current tier, pool program and status, domain and district (csv)',
-      description: 'The current tier is the tier of the latest declaration. `Accept: text/csv` or `?format=csv` returns every matching firm as CSV (UTF-8 with BOM); paging applies to JSON only.',
+      summary: 'The register of firms, filterable by current tier, pool program and status, domain and district (csv, xlsx)',
+      description: 'The current tier is the tier of the latest declaration. `?format=csv|xlsx` (or Accept: text/csv) returns every matching firm ' +
+        'for Excel: Chinese headers (English with Accept-Language: en), labels beside codes, credit codes as text; paging applies to JSON only.',
       security: bearer,
       querystring: EnterpriseListQuerySchema,
       response: {
@@ -38,7 +39,8 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
           description: 'A page of firms (JSON) or every matching firm (CSV)',
           content: {
             'application/json': { schema: PageSchema(EnterpriseListItemSchema) },
-            'text/csv': { schema: Type.String({ description: 'UTF-8 with BOM; columns ' + ENTERPRISE_CSV_HEADER.join(', ') }) }
+            'text/csv': { schema: Type.String({ description: 'UTF-8 with BOM; columns ' + ENTERPRISE_EXPORT_COLUMNS.map(c => c.header[1]).join(', ') }) },
+            [XLSX_CONTENT_TYPE]: { schema: Type.String({ description: 'One sheet, the same columns' }) }
           }
         },
         ...errorResponses(400, 401, 403)
@@ -46,9 +48,10 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { limit, cursor, format, ...filters } = request.query
-    if (wantsCsv(format, request.headers.accept)) {
-      const rows = await enterpriseCsvRows(app.db, filters)
-      return reply.type(CSV_CONTENT_TYPE).header('content-disposition', 'attachment; filename="enterprises.csv"').send(toCsv(ENTERPRISE_CSV_HEADER, rows))
+    const asFile = exportFormat(format, request.headers.accept)
+    if (asFile != null) {
+      const rows = await enterpriseExportRows(app.db, filters)
+      return await sendExport(app.db, request, reply, { format: asFile, filename: 'enterprises', columns: ENTERPRISE_EXPORT_COLUMNS, rows, sheet: ['企业名录', 'Firms'] })
     }
     return await listEnterprises(app.db, filters, { limit, cursor })
   })

@@ -21,6 +21,7 @@ import enterprises from './enterprises.ts'
 import tierRules from './tier-rules.ts'
 import analytics from './analytics.ts'
 import targets from './targets.ts'
+import people from './people.ts'
 import web from '../plugins/web.ts'
 
 /**
@@ -44,11 +45,12 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(reviews)
   await app.register(decisions)
   await app.register(notices)
-  await app.register(gradingJobs, { env: config.env })
+  await app.register(gradingJobs, { env: config.env, mail: { from: config.mailFrom, appUrl: config.appUrl } })
   await app.register(enterprises)
   await app.register(tierRules)
   await app.register(analytics)
   await app.register(targets)
+  await app.register(people, { config })
   await app.register(web)
 }
 export default routes

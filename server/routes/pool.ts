@@ -1,16 +1,31 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
 import { bearer, errorResponses } from '../../schemas/common.ts'
 import { PoolListSchema, PoolQuerySchema, ReevaluateBodySchema, ReevaluationReportSchema } from '../../schemas/pool.ts'
-import { CSV_CONTENT_TYPE, toCsv, wantsCsv } from '../lib/csv.ts'
-import { listMembers, memberAggregates, reevaluatePool } from '../services/pool.ts'
+import { codeColumns, column, exportFormat, sendExport, type ExportColumn } from '../lib/export.ts'
+import { listMembers, memberAggregates, reevaluatePool, type PoolMember } from '../services/pool.ts'
 
-const MEMBER_COLUMNS = ['id', 'enterpriseId', 'enterpriseName', 'uscc', 'program', 'tierAtAdmission', 'currentTier', 'status', 'statusReason', 'missingYears', 'admittedOn', 'lastEvaluatedYear'] as const
+const MEMBER_COLUMNS: Array<ExportColumn<PoolMember>> = [
+  column(['统一社会信用代码', 'Credit code'], m => m.uscc, 'text', 22),
+  column(['企业名称', 'Firm'], m => m.enterpriseName, 'general', 30),
+  ...codeColumns<PoolMember>(['培育计划', 'Program'], 'program', m => m.program),
+  ...codeColumns<PoolMember>(['入库时等级', 'Tier at admission'], 'tier', m => m.tierAtAdmission),
+  ...codeColumns<PoolMember>(['当前等级', 'Current tier'], 'tier', m => m.currentTier),
+  ...codeColumns<PoolMember>(['状态', 'Status'], 'membershipStatus', m => m.status),
+  column(['状态说明', 'Status reason'], m => m.statusReason, 'general', 30),
+  column(['缺报年数', 'Missing years'], m => m.missingYears, 'number'),
+  column(['入库日期', 'Admitted on'], m => m.admittedOn, 'date', 12),
+  column(['最近评估年度', 'Last evaluated year'], m => m.lastEvaluatedYear, 'number'),
+  column(['企业编号', 'Firm id'], m => m.enterpriseId, 'text', 38),
+  column(['入库记录编号', 'Membership id'], m => m.id, 'text', 38)
+]
 
-// The CSV body is text, outside the JSON response schema.
-function sendCsv (reply: FastifyReply, filename: string, header: string[], rows: unknown[][]) {
-  return reply.type(CSV_CONTENT_TYPE).header('content-disposition', `attachment; filename="${filename}"`).send(toCsv(header, rows))
-}
+interface PoolAggregate { program: string, tier: string, status: string, members: number }
+const AGGREGATE_COLUMNS: Array<ExportColumn<PoolAggregate>> = [
+  ...codeColumns<PoolAggregate>(['培育计划', 'Program'], 'program', a => a.program),
+  ...codeColumns<PoolAggregate>(['当前等级', 'Current tier'], 'tier', a => a.tier),
+  ...codeColumns<PoolAggregate>(['状态', 'Status'], 'membershipStatus', a => a.status),
+  column(['企业数', 'Members'], a => a.members, 'number')
+]
 
 /** The cultivation pool: officers and admins see members; analysts see counts only. */
 const pool: FastifyPluginAsyncTypebox = async (app) => {
@@ -26,16 +41,16 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const q = request.query
     const filters = { program: q.program, tier: q.tier, status: q.status }
-    const csv = wantsCsv(q.format, request.headers.accept)
+    const asFile = exportFormat(q.format, request.headers.accept)
     // Analysts see aggregates, never firm rows.
     if (request.user.role === 'analyst' || q.view === 'aggregates') {
       const result = await memberAggregates(app.db, filters)
-      if (!csv) return result
-      return sendCsv(reply, 'pool-aggregates.csv', ['program', 'tier', 'status', 'members'], result.aggregates.map(a => [a.program, a.tier, a.status, a.members]))
+      if (asFile == null) return result
+      return await sendExport(app.db, request, reply, { format: asFile, filename: 'pool-aggregates', columns: AGGREGATE_COLUMNS, rows: result.aggregates, sheet: ['培育库统计', 'Pool counts'] })
     }
-    if (csv) {
+    if (asFile != null) {
       const { items } = await listMembers(app.db, filters, null)
-      return sendCsv(reply, 'pool.csv', [...MEMBER_COLUMNS], items.map(m => MEMBER_COLUMNS.map(c => m[c])))
+      return await sendExport(app.db, request, reply, { format: asFile, filename: 'pool', columns: MEMBER_COLUMNS, rows: items, sheet: ['培育库', 'Pool'] })
     }
     return await listMembers(app.db, filters, q.limit, q.cursor)
   })

@@ -3,8 +3,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/client.ts'
 import { users, enterprises, enterpriseDomains, districts, domains, type Role } from '../../db/schema/index.ts'
 import type { AppConfig } from '../config.ts'
-import { errors } from '../domain/errors.ts'
-import { checkUscc } from '../domain/uscc.ts'
+import { errors, renderMessage } from '../domain/errors.ts'
+import { checkUscc, divisionFitsDistrict, parseDivisionPolicy } from '../domain/uscc.ts'
+import { policyValue } from './policy.ts'
 import { passwordProblem } from '../domain/passwords.ts'
 import { hashPassword } from '../lib/passwords.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
@@ -95,6 +96,7 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
   }
   const domainCodes = [...new Set(input.domains)]
   await assertReferences(db, input.districtCode, domainCodes)
+  const warnings = await divisionWarnings(db, check.divisionCode, input.districtCode)
   const passwordHash = await hashPassword(input.password)
   try {
     return await db.transaction(async (t) => {
@@ -111,11 +113,11 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
       }).returning()
       await tx.insert(enterpriseDomains).values(domainCodes.map(domainCode => ({ enterpriseId: enterprise.id, domainCode })))
       const [user] = await tx.insert(users).values({
-        email, name: input.contactName ?? input.name.trim(), passwordHash, role: 'enterprise', enterpriseId: enterprise.id
+        email, name: input.contactName ?? input.name.trim(), passwordHash, role: 'enterprise', enterpriseId: enterprise.id, firmRole: 'owner'
       }).returning()
-      const view = { user: userView(user), enterprise: enterpriseView(enterprise, domainCodes) }
+      const view = { user: userView(user), enterprise: enterpriseView(enterprise, domainCodes), ...(warnings.length > 0 ? { warnings } : {}) }
       const actor = { ...ctx, actorId: user.id, actorRole: 'enterprise' }
-      await recordAudit(tx, actor, { action: 'enterprise.register', objectType: 'enterprise', objectId: enterprise.id, after: view.enterprise })
+      await recordAudit(tx, actor, { action: 'enterprise.register', objectType: 'enterprise', objectId: enterprise.id, after: { ...view.enterprise, warnings } })
       await recordAudit(tx, actor, { action: 'user.create', objectType: 'user', objectId: user.id, after: view.user })
       return view
     })
@@ -124,6 +126,19 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
     if (isUniqueViolation(err, 'users_email_unique')) throw errors.emailTaken()
     throw err
   }
+}
+
+/**
+ * Characters 3-8 of the credit code name the division that registered the
+ * firm; policy uscc_division_check says whether a district that does not fit
+ * is refused (400 USCC_DISTRICT_MISMATCH), only warned about, or ignored.
+ */
+async function divisionWarnings (db: Db, divisionCode: string, districtCode: string): Promise<Array<{ code: string, message: string, messageZh: string }>> {
+  const policy = parseDivisionPolicy(await policyValue(db, 'uscc_division_check'))
+  if (policy.mode === 'off' || divisionFitsDistrict(divisionCode, districtCode, policy)) return []
+  if (policy.mode === 'refuse') throw errors.usccDistrictMismatch(divisionCode, districtCode)
+  const params = { division: divisionCode, district: districtCode }
+  return [{ code: 'USCC_DISTRICT_MISMATCH', message: renderMessage('USCC_DISTRICT_MISMATCH', params, 'en'), messageZh: renderMessage('USCC_DISTRICT_MISMATCH', params, 'zh') }]
 }
 
 export interface StaffInput { email: string, name: string, role: Exclude<Role, 'enterprise'>, password: string, employerUscc?: string }

@@ -8,6 +8,7 @@ import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import { assertReferences, enterpriseView, type EnterpriseRow } from './accounts.ts'
 import { currentTierOf } from './declarations.ts'
+import { codeColumns, codeListColumns, column, labelOf, type ExportColumn } from '../lib/export.ts'
 import { domainsOf } from './tier-rules.ts'
 import { reviewerSeesEnterpriseSql } from './reviews.ts'
 
@@ -125,18 +126,31 @@ export async function listEnterprises (db: Db, filters: EnterpriseFilters, opts:
   return { items, nextCursor: p.nextCursor }
 }
 
-export const ENTERPRISE_CSV_HEADER = ['id', 'uscc', 'name', 'districtCode', 'domains', 'foundedOn', 'currentTier', 'latestDeclarationYear', 'pool']
+/** The register's export columns (CSV and xlsx through server/lib/export.ts). */
+export const ENTERPRISE_EXPORT_COLUMNS: Array<ExportColumn<EnterpriseListItem>> = [
+  column(['统一社会信用代码', 'Credit code'], e => e.uscc, 'text', 22),
+  column(['企业名称', 'Firm'], e => e.name, 'general', 30),
+  ...codeColumns<EnterpriseListItem>(['所在区县', 'District'], 'district', e => e.districtCode),
+  ...codeListColumns<EnterpriseListItem>(['重点领域', 'Domains'], ['重点领域代码', 'Domain codes'], 'domain', e => e.domains),
+  column(['成立日期', 'Founded on'], e => e.foundedOn, 'date', 12),
+  ...codeColumns<EnterpriseListItem>(['规模等级', 'Tier'], 'tier', e => e.currentTier),
+  column(['最近申报年度', 'Latest declaration year'], e => e.latestDeclarationYear, 'number'),
+  {
+    header: ['入库情况', 'Pool'],
+    value: (e, ctx) => e.pool.map(m => `${labelOf(ctx.labels, 'program', m.program, ctx.lang)}:${labelOf(ctx.labels, 'membershipStatus', m.status, ctx.lang)}`)
+      .join(ctx.lang === 'zh' ? '；' : '; '),
+    width: 30
+  },
+  column(['企业编号', 'Firm id'], e => e.id, 'text', 38)
+]
 
-/** Every firm matching the filters as CSV rows (walks all pages). */
-export async function enterpriseCsvRows (db: Db, filters: EnterpriseFilters): Promise<unknown[][]> {
-  const rows: unknown[][] = []
+/** Every firm matching the filters (walks all pages), for the export. */
+export async function enterpriseExportRows (db: Db, filters: EnterpriseFilters): Promise<EnterpriseListItem[]> {
+  const rows: EnterpriseListItem[] = []
   let cursor: string | undefined
   do {
     const p = await listEnterprises(db, filters, { limit: 500, cursor })
-    for (const e of p.items) {
-      rows.push([e.id, e.uscc, e.name, e.districtCode, e.domains.join(';'), e.foundedOn, e.currentTier, e.latestDeclarationYear,
-        e.pool.map(m => `${m.program}:${m.status}`).join(';')])
-    }
+    rows.push(...p.items)
     cursor = p.nextCursor ?? undefined
   } while (cursor != null)
   return rows

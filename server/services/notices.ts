@@ -5,6 +5,10 @@ import { errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import { firmUserIds, notify, roleUserIds } from './notifications.ts'
+import { enqueueMail, STORED_LINKS } from './outbox.ts'
+import { normalizeEmail } from './accounts.ts'
+import { objectionOutcomeMail, objectionReceiptMail } from '../domain/mail.ts'
+import { randomBytes } from 'node:crypto'
 
 /**
  * Public notice (公示) of admissions: who was admitted to which program and
@@ -30,21 +34,42 @@ export async function listPublicNotices (db: Db, q: { limit: number, cursor?: st
 
 type ObjectionRow = typeof noticeObjections.$inferSelect
 const objectionView = (o: ObjectionRow) => ({
-  id: o.id, noticeId: o.noticeId, reason: o.reason, contact: o.contact, state: o.state as 'pending' | 'upheld' | 'dismissed',
+  id: o.id, noticeId: o.noticeId, reason: o.reason, contact: o.contact, reference: o.reference, email: o.email ?? null, state: o.state as 'pending' | 'upheld' | 'dismissed',
   resolution: o.resolution ?? null, resolvedBy: o.resolvedBy ?? null, resolvedAt: o.resolvedAt?.toISOString() ?? null, createdAt: o.createdAt.toISOString()
 })
 
-/** Anyone lodges an objection while the notice runs; officers are told. */
-export async function lodgeObjection (db: Db, noticeId: string, input: { reason: string, contact: string }, actor: AuditContext, now = new Date()) {
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** A receipt reference people can read out: YY- and ten characters without 0/O, 1/I. */
+export function objectionReference (): string {
+  const alphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ'
+  const bytes = randomBytes(10)
+  return 'YY-' + [...bytes].map(b => alphabet[b % alphabet.length]).join('')
+}
+
+/**
+ * Anyone lodges an objection while the notice runs. Officers and the firm
+ * are told (inbox and email); the objector gets a receipt with a reference
+ * at the email it gave (or its contact, when that is an email address).
+ */
+export async function lodgeObjection (db: Db, noticeId: string, input: { reason: string, contact: string, email?: string }, actor: AuditContext, now = new Date()) {
   return await db.transaction(async (t) => {
     const tx = t as unknown as Db
     const [notice] = await tx.select().from(publicNotices).where(eq(publicNotices.id, noticeId)).for('share')
     // Outside its period a notice is not public: the same 404 as a missing one.
     if (notice == null || notice.status !== 'open' || now < notice.startsAt || now >= notice.endsAt) throw errors.notFound()
-    const [row] = await tx.insert(noticeObjections).values({ noticeId, reason: input.reason, contact: input.contact }).returning()
+    const email = input.email != null ? normalizeEmail(input.email) : EMAIL.test(input.contact.trim()) ? normalizeEmail(input.contact) : null
+    const reference = objectionReference()
+    const [row] = await tx.insert(noticeObjections).values({ noticeId, reason: input.reason, contact: input.contact, reference, email }).returning()
     await recordAudit(tx, actor, { action: 'objection.lodge', objectType: 'notice_objection', objectId: row.id, after: objectionView(row) })
-    await notify(tx, await roleUserIds(tx, 'officer'), 'objection_received', { objectionId: row.id, noticeId, applicationId: notice.applicationId })
-    return { id: row.id, noticeId, state: 'pending' as const, createdAt: row.createdAt.toISOString() }
+    const about = { objectionId: row.id, noticeId, applicationId: notice.applicationId, reference }
+    await notify(tx, await roleUserIds(tx, 'officer'), 'objection_received', about)
+    await notify(tx, await firmUserIds(tx, notice.enterpriseId), 'objection_received', { ...about, forFirm: true })
+    if (email != null) {
+      const [firm] = await tx.select({ name: enterprises.name }).from(enterprises).where(eq(enterprises.id, notice.enterpriseId))
+      await enqueueMail(tx, [{ kind: 'objection_receipt', to: email, content: objectionReceiptMail(reference, firm.name, STORED_LINKS) }])
+    }
+    return { id: row.id, noticeId, reference, state: 'pending' as const, emailed: email != null, createdAt: row.createdAt.toISOString() }
   })
 }
 
@@ -76,6 +101,13 @@ export async function resolveObjection (db: Db, id: string, outcome: 'upheld' | 
     const [after] = await tx.update(noticeObjections).set({ state: outcome, resolution: reason, resolvedBy: actor.actorId, resolvedAt: now })
       .where(eq(noticeObjections.id, id)).returning()
     await recordAudit(tx, actor, { action: `objection.${outcome === 'upheld' ? 'uphold' : 'dismiss'}`, objectType: 'notice_objection', objectId: id, before: objectionView(o), after: objectionView(after) })
+    // The firm and the objector learn the outcome (inbox and email; the objector by email only).
+    await notify(tx, await firmUserIds(tx, notice.enterpriseId), 'objection_resolved',
+      { objectionId: id, noticeId: notice.id, applicationId: notice.applicationId, reference: o.reference, outcome })
+    if (o.email != null) {
+      const [firm] = await tx.select({ name: enterprises.name }).from(enterprises).where(eq(enterprises.id, notice.enterpriseId))
+      await enqueueMail(tx, [{ kind: 'objection_outcome', to: o.email, content: objectionOutcomeMail(o.reference, firm.name, outcome, STORED_LINKS) }])
+    }
     if (outcome === 'upheld') {
       await tx.update(publicNotices).set({ status: 'revoked' }).where(eq(publicNotices.id, notice.id))
       await recordAudit(tx, actor, { action: 'notice.revoke', objectType: 'public_notice', objectId: notice.id, before: { status: notice.status }, after: { status: 'revoked' } })

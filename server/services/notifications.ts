@@ -4,6 +4,8 @@ import { applications, calls, notifications, users, type NotificationKind } from
 import { errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
+import { notificationMail } from '../domain/mail.ts'
+import { enqueueMail, STORED_LINKS } from './outbox.ts'
 import type { NotificationView } from '../../schemas/grading.ts'
 
 type NotificationRow = typeof notifications.$inferSelect
@@ -13,16 +15,25 @@ export function notificationView (n: NotificationRow): NotificationView {
 }
 
 /**
- * Puts a notification in each user's inbox. Call it inside the transaction
- * of the change it tells about, so both commit or neither. With `dedupeKey`,
- * a user gets it at most once. Returns how many were written.
+ * Puts a notification in each user's inbox and its email in the outbox
+ * (server/services/outbox.ts). Call it inside the transaction of the change
+ * it tells about, so all commit or none. With `dedupeKey`, a user gets it
+ * at most once. Returns how many were written.
  */
 export async function notify (tx: Db, userIds: readonly string[], kind: NotificationKind, payload: Record<string, unknown>, opts: { dedupeKey?: string } = {}): Promise<number> {
   const unique = [...new Set(userIds)]
   if (unique.length === 0) return 0
   const rows = await tx.insert(notifications)
     .values(unique.map(userId => ({ userId, kind, payload, dedupeKey: opts.dedupeKey ?? null })))
-    .onConflictDoNothing().returning({ id: notifications.id })
+    .onConflictDoNothing().returning({ id: notifications.id, userId: notifications.userId })
+  if (rows.length > 0) {
+    const recipients = await tx.select({ id: users.id, email: users.email }).from(users)
+      .where(and(inArray(users.id, rows.map(r => r.userId)), eq(users.disabled, false)))
+    const email = new Map(recipients.map(u => [u.id, u.email]))
+    const content = notificationMail(kind, payload, STORED_LINKS)
+    await enqueueMail(tx, rows.filter(r => email.has(r.userId))
+      .map(r => ({ kind, to: email.get(r.userId)!, content, userId: r.userId, notificationId: r.id })))
+  }
   return rows.length
 }
 

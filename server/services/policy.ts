@@ -8,3 +8,9 @@ export async function policyNumber (db: Db, key: string, fallback: number): Prom
   const n = Number(row?.value)
   return row == null || !Number.isFinite(n) ? fallback : n
 }
+
+/** A policy value as stored (JSON), or undefined when it is missing. */
+export async function policyValue (db: Db, key: string): Promise<unknown> {
+  const [row] = await db.select({ value: policySettings.value }).from(policySettings).where(eq(policySettings.key, key))
+  return row?.value
+}

@@ -12,7 +12,7 @@ import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { conflictedSql, conflictUsccs, declareConflict } from './conflicts.ts'
-import { notify } from './notifications.ts'
+import { notify, roleUserIds } from './notifications.ts'
 import { policyNumber } from './policy.ts'
 import { rubricOf } from './rubrics.ts'
 
@@ -357,6 +357,8 @@ export async function recuseReview (db: Db, user: Principal, id: string, reason:
       .where(eq(reviews.id, id)).returning()
     await recordAudit(tx, actor, { action: 'review.recuse', objectType: 'review', objectId: id, before: reviewAudit(r), after: reviewAudit(after) })
     await declareConflict(tx, user.id, { uscc: await firmUscc(tx, a.enterpriseId), reason, source: 'recusal' }, actor)
+    // Officers are told so they can assign someone else (the reason stays in the app).
+    await notify(tx, await roleUserIds(tx, 'officer'), 'recusal_received', { reviewId: id, applicationId: a.id, callId: a.callId })
     return reviewView(after)
   })
 }
