@@ -8,6 +8,9 @@ import { distribution, parseBy, parseFilters, targetsReport, trend, type Cell, t
 /** One exported row: a year, a cell (or the totals, marked `total`) and its figures. */
 interface FigureRow { year: number, cell: Partial<Record<Dimension, string | null>>, total: boolean, figures: Figures }
 
+/** Officers and administrators may read single firms anyway: they get exact figures; everyone else the protected table. */
+const readsExact = (role: string) => role === 'officer' || role === 'admin'
+
 const DIMENSION_HEADER: Record<Dimension, readonly [string, string]> = {
   tier: ['规模等级', 'Tier'], program: ['培育计划', 'Program'], domain: ['重点领域', 'Domain'], district: ['所在区县', 'District']
 }
@@ -28,6 +31,7 @@ function figureColumns (by: Dimension[]): Array<ExportColumn<FigureRow>> {
     column(['营业收入(元)', 'Operating revenue (yuan)'], r => r.figures.operatingRevenue, 'money', 20),
     column(['软件业务收入(元)', 'Software revenue (yuan)'], r => r.figures.softwareRevenue, 'money', 20),
     column(['研发费用(元)', 'R&D expense (yuan)'], r => r.figures.rdExpense, 'money', 20),
+    column(['出口收入(元)', 'Export revenue (yuan)'], r => r.figures.exportRevenue, 'money', 20),
     column(['从业人员', 'Employees'], r => r.figures.employees, 'number'),
     column(['已抑制', 'Suppressed'], r => r.figures.suppressed, 'boolean')
   )
@@ -41,8 +45,10 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/v1/analytics/distribution', {
     schema: {
-      tags: ['analytics'], summary: 'Firms and sums of revenue, R&D and employees by tier, program, domain and district (csv)',
-      description: 'Cells covering fewer than policy suppression_min_firms firms, and the cells needed to protect them, have their figures suppressed. A firm with several domains counts once per domain in a domain breakdown and once in the totals.',
+      tags: ['analytics'], summary: 'Firms and sums of revenue, export revenue, R&D and employees by tier, program, domain and district (csv)',
+      description: 'Analysts get figures of the year\'s protected table only: a figure that would need a withheld cell is null with suppressed: true ' +
+        '(fewer than policy suppression_min_firms firms, or dominated under the p% rule, policy disclosure_dominance_percent). The year\'s totals are exact. ' +
+        'Officers and administrators get exact figures (exact: true). A firm with several domains counts once per domain in a domain breakdown and once in the totals.',
       security: bearer, querystring: DistributionQuerySchema,
       response: { 200: DistributionSchema, ...errorResponses(400, 401, 403) }
     }
@@ -50,7 +56,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     const q = request.query
     const by = parseBy(q.by, ['tier', 'program', 'domain', 'district'])
     const filters = { ...await parseFilters(app.db, q), pool: q.pool ?? 'any' }
-    const result = await distribution(app.db, q.year, by, filters)
+    const result = await distribution(app.db, q.year, by, filters, readsExact(request.user.role))
     const asFile = exportFormat(q.format, request.headers.accept)
     if (asFile != null) {
       const rows: FigureRow[] = result.cells.map((c: Cell) => ({ year: q.year, cell: c, total: false, figures: c }))
@@ -72,7 +78,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     if (q.to - q.from > 49) throw errors.validation([{ field: 'query.to', message: 'at most 50 years at once' }])
     const by: Dimension[] = q.by == null ? [] : [q.by]
     const filters = { ...await parseFilters(app.db, q), pool: q.pool ?? 'any' }
-    const result = await trend(app.db, q.from, q.to, by, filters)
+    const result = await trend(app.db, q.from, q.to, by, filters, readsExact(request.user.role))
     const asFile = exportFormat(q.format, request.headers.accept)
     if (asFile != null) {
       const rows: FigureRow[] = []
