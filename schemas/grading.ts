@@ -19,7 +19,10 @@ export const ConflictBodySchema = Type.Object({
 
 // Notifications.
 
-export const NOTIFICATION_KIND_VALUES = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received'] as const
+export const NOTIFICATION_KIND_VALUES = [
+  'review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received',
+  'review_due_soon', 'review_overdue', 'review_recused', 'review_reassigned'
+] as const
 
 export const NotificationSchema = Type.Object({
   id: UuidSchema,
@@ -55,7 +58,7 @@ export const CallAssignReplySchema = Type.Object({
 
 const ScoresSchema = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Number({ minimum: 0, maximum: 1000 }), { description: 'Judged indicator key → points (0..max, at most two decimals)' })
 
-export const REVIEW_STATE_VALUES = ['assigned', 'draft', 'submitted', 'recused'] as const
+export const REVIEW_STATE_VALUES = ['assigned', 'draft', 'submitted', 'recused', 'reassigned'] as const
 const ReviewStateSchema = Type.Union(REVIEW_STATE_VALUES.map(s => Type.Literal(s)))
 
 export const ReviewSchema = Type.Object({
@@ -130,6 +133,7 @@ export const DecisionReplySchema = Type.Object({
   decisionReason: Type.Union([Type.String(), Type.Null()]),
   decisionOverride: Type.Boolean({ description: 'The decision went against the rubric\'s pass/fail' }),
   returnReason: Type.Union([Type.String(), Type.Null()]),
+  revisionDueAt: Type.Union([DateTimeSchema, Type.Null()], { description: 'After a return: the firm may resubmit until then' }),
   appealCount: Type.Integer(),
   membershipId: Type.Optional(Type.Union([UuidSchema, Type.Null()])),
   assigned: Type.Optional(Type.Array(Type.Object({ applicationId: UuidSchema, reviewerId: UuidSchema, reviewId: UuidSchema }))),

@@ -87,6 +87,7 @@ export const MATRIX: Record<string, Row> = {
   'POST /v1/applications': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'PATCH /v1/applications/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/submit': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
+  'POST /v1/applications/{id}/check': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'POST /v1/enterprises/{id}/declarations/{year}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'PUT /v1/admin/eligibility-gates': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
