@@ -44,15 +44,14 @@ export const SimulationSchema = Type.Object({
   parts: Type.Array(Type.String(), { description: 'Which policies the proposal replaces: tierRules, eligibilityGates, rubric, targets' }),
   proposal: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The proposed policy as sent (officers and administrators)' })),
   firms: Type.Integer({ description: 'Declarations of the year' }),
-  disclosure: Type.Union([Type.Literal('exact'), Type.Literal('aggregate')], { description: 'aggregate: analysts\' view, lists withheld and small tier moves suppressed' }),
+  disclosure: Type.Union([Type.Literal('exact'), Type.Literal('aggregate')], { description: 'aggregate: analysts\' view, no firm lists, revenue shares the proposal changes withheld' }),
   tiers: Type.Object({
     before: Counts('Firms per tier: the tiers stored with the declarations'),
     after: Counts('Firms per tier under the proposal'),
     moves: Type.Array(Type.Object({
       from: Type.String(),
       to: Type.String(),
-      firms: Nullable(Type.Integer()),
-      suppressed: Type.Optional(Type.Boolean())
+      firms: Type.Integer()
     }), { description: 'The transition matrix: every non-empty (from, to) pair, firms that keep their tier included' }),
     changed: Type.Integer({ description: 'Firms whose tier would change' }),
     changes: Type.Optional(Type.Array(Type.Object({ enterpriseId: UuidSchema, name: Type.String(), uscc: Type.String(), from: Type.String(), to: Type.String() })))

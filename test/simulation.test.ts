@@ -79,11 +79,9 @@ t.test('tiers, moves and targets before and after', async (t) => {
   // 261M of 262M before; 25M + 40M + 150M = 215M of 262M after.
   t.same([share?.before?.value, share?.after?.value], ['0.996183', '0.820611'])
 
-  // Analysts: the move of 2 firms is hidden, and with it enough cells that no row or column gives it away.
-  const agg = aggregateView(r, 3)
-  const hidden = agg.tiers.moves.filter(m => m.suppressed === true)
-  t.ok(hidden.some(m => m.from === 'above_scale' && m.to === 'below_scale'))
-  t.ok(agg.tiers.moves.every(m => m.suppressed === true ? m.firms === null : (m.firms as number) >= 3))
+  // Analysts: counts stay (they are public), firm lists and a share the proposal changes do not.
+  const agg = aggregateView(r)
+  t.same(agg.tiers.moves, r.tiers.moves)
   t.equal(agg.tiers.changes, undefined)
   const aggShare = agg.targets.find(x => x.code === 'share')
   t.same([aggShare?.after?.value, aggShare?.after?.suppressed, aggShare?.before?.value], [null, true, '0.996183'], 'a share under a proposed line is withheld')

@@ -4,7 +4,6 @@ import { missingStreak, reevaluateMember, type MemberForReview, type MemberOutco
 import { autoScore, toHundredths, type Rubric } from './rubrics.ts'
 import { aggregateScores, parsePoints, type ApplicationScore } from './scoring.ts'
 import { frozenFigures, type ApplicationSnapshot } from './submission.ts'
-import { suppressCells } from './suppression.ts'
 import { evaluateTarget, type PlanTarget, type TargetResult, type TierSums } from './targets.ts'
 import { TIER_CODES, tierClassifier, type TierCode, type TierRule } from './tiers.ts'
 
@@ -108,7 +107,7 @@ export interface SimulationResult {
     before: Record<string, number>
     after: Record<string, number>
     /** The transition matrix: every non-empty (from, to) pair, the diagonal (firms that keep their tier) included. */
-    moves: Array<{ from: string, to: string, firms: number | null, suppressed?: boolean }>
+    moves: Array<{ from: string, to: string, firms: number }>
     changed: number
     changes?: Array<{ enterpriseId: string, name: string, uscc: string, from: string, to: string }>
   }
@@ -380,17 +379,17 @@ export function simulatePolicy (input: SimulationInput): SimulationResult {
 const MONEY_MEASURES = new Set(['revenue_share_at_least_tier'])
 
 /**
- * What an aggregate-only reader (an analyst) may see of a simulation: no
- * lists of firms; tier moves under the same small-cell rule as the rest of
- * analytics (fewer than `k` firms: the count is withheld, with complementary
- * cells so no row or column gives it away); and no revenue-share target
- * value that the proposal changed, since under a chosen threshold it would
- * be the sum of a few firms' confidential revenue.
+ * What an aggregate-only reader (an analyst) may see of a simulation, under
+ * the same disclosure rules as the rest of analytics (docs/confidentiality.md):
+ * firm counts are public, so the tier moves, pool outcomes and qualification
+ * counts stay; no list names a firm; and a revenue-share target's value is
+ * withheld whenever the proposal changes it (a new target, another tier, or
+ * thresholds that move firms), since the difference from a published share
+ * would be the revenue of the few firms between two chosen lines. Analysts'
+ * thresholds are held to a coarse grid (onCoarseGrid), so counts under
+ * chosen lines place a firm's revenue only between two grid lines.
  */
-export function aggregateView (result: SimulationResult, k: number): SimulationResult {
-  const cells = result.tiers.moves.map(m => ({ key: [m.from, m.to], firms: m.firms ?? 0 }))
-  const decision = suppressCells(cells, result.firms, k)
-  const moves = result.tiers.moves.map((m, i) => decision.suppressed[i] ? { from: m.from, to: m.to, firms: null, suppressed: true } : { ...m })
+export function aggregateView (result: SimulationResult): SimulationResult {
   const targets = result.targets.map(t => {
     if (!MONEY_MEASURES.has(t.measure) || t.after == null || (t.before != null && t.after.value === t.before.value)) return t
     return { ...t, after: { ...t.after, value: null, met: null, gap: null, suppressed: true } }
@@ -398,11 +397,11 @@ export function aggregateView (result: SimulationResult, k: number): SimulationR
   const { members: _m, qualifying: _q, ...pool } = result.pool
   return {
     ...result,
-    tiers: { before: result.tiers.before, after: result.tiers.after, moves, changed: result.tiers.changed },
+    tiers: { before: result.tiers.before, after: result.tiers.after, moves: result.tiers.moves, changed: result.tiers.changed },
     targets,
     pool,
     applications: { ...result.applications, calls: result.applications.calls.map(({ items: _i, ...c }) => c) },
-    notes: [...result.notes, `aggregate view: no firm lists; tier moves of fewer than ${k} firms withheld; revenue shares under proposed thresholds withheld`]
+    notes: [...result.notes, 'aggregate view: no list names a firm; a revenue share the proposal changes is withheld']
   }
 }
 

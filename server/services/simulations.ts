@@ -19,7 +19,7 @@ import { canonicalJson, recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
 import type { SimulationBody, SimulationView } from '../../schemas/simulations.ts'
-import { listTargets, replaceTargets, suppressionThreshold, targetProblems, tierSums, type TargetInput } from './analytics.ts'
+import { listTargets, replaceTargets, targetProblems, tierSums, type TargetInput } from './analytics.ts'
 import { loadEligibilityGates, replaceEligibilityGates } from './applications.ts'
 import { cursorInstant } from './calls.ts'
 import { policyNumber } from './policy.ts'
@@ -220,7 +220,7 @@ function summaryParts (row: SimulationRow): Part[] {
 async function view (db: Db, user: Principal, row: SimulationRow, currentFingerprint?: string): Promise<SimulationView> {
   const stored = row.result as SimulationResult
   const aggregate = user.role === 'analyst'
-  const result = aggregate ? aggregateView(stored, await suppressionThreshold(db)) : stored
+  const result = aggregate ? aggregateView(stored) : stored
   const fingerprint = currentFingerprint ?? (await policyInForce(db)).fingerprint
   return {
     ...result,

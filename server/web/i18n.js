@@ -330,7 +330,7 @@ export const MESSAGES = {
   'sim.total': ['总分', 'Total'],
   'sim.rank': ['排名', 'Rank'],
   'sim.firms': ['改变层级的企业', 'Firms that change tier'],
-  'sim.aggregate': ['汇总视图:不列出企业,少于阈值的流向已隐去,拟议门槛下的收入占比不予公布。', 'Aggregate view: no firm lists, small moves suppressed, revenue shares under proposed thresholds withheld.'],
+  'sim.aggregate': ['汇总视图:不列出企业;拟议政策改变的收入占比不予公布。', 'Aggregate view: no firm lists; revenue shares the proposal changes are withheld.'],
   'sim.adopt': ['采用此政策', 'Adopt this policy'],
   'sim.adopt.confirm': ['确定采用模拟的政策({parts})并重新计算 {year} 年的层级?此操作将记入审计日志。', 'Adopt the simulated policy ({parts}) and recompute the tiers of {year}? This is recorded in the audit trail.'],
   'sim.adopted': ['已采用', 'Adopted'],

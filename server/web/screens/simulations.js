@@ -31,7 +31,7 @@ function sankeyOption (moves) {
   const node = (name) => { if (!seen.has(name)) { seen.add(name); nodes.push({ name }) } }
   const links = []
   for (const m of moves) {
-    if (m.firms == null || m.firms === 0) continue
+    if (m.firms === 0) continue
     const from = `${tierName(m.from)} ${t('sim.before')}`
     const to = `${tierName(m.to)} ${t('sim.after')}`
     node(from); node(to)
@@ -154,7 +154,7 @@ function resultView (sim, rerender) {
       table([
         { label: t('sim.from'), cell: m => tierName(m.from) },
         { label: t('sim.to'), cell: m => tierName(m.to) },
-        { label: t('dash.firms'), class: 'num', cell: m => m.suppressed ? h('span', { class: 'suppressed' }, t('dash.suppressed')) : formatNumber(m.firms) }
+        { label: t('dash.firms'), class: 'num', cell: m => formatNumber(m.firms) }
       ], sim.tiers.moves.filter(m => m.from !== m.to), { empty: t('sim.noMoves') })),
     card(t('sim.targets'), targetsTable(sim.targets)),
     card(t('sim.pool', { evaluated: formatNumber(pool.evaluated), changed: formatNumber(pool.changed) }),
