@@ -47,6 +47,9 @@ export const MESSAGES: Record<string, [string, string]> = {
   MISSING_DOCUMENTS: ['Attach the required documents first: {names}', '请先上传必需的材料:{names}'],
   QUOTA_EXCEEDED: ['The call admits at most {quota}; this would make {total}', '该批次最多入库 {quota} 家,此操作将达到 {total} 家'],
   NO_REVIEWER_AVAILABLE: ['No other reviewer without a conflict of interest is available for this application', '没有其他无利益冲突的评审专家可分配给该申报'],
+  // Policy what-if (issue 18)
+  STALE_SIMULATION: ['The policy has changed since this simulation was run; simulate again before adopting', '模拟之后政策已被修改,请重新模拟后再采用'],
+  SIMULATION_PART_FORBIDDEN: ['Your role may simulate tier rules and targets only, not {part}', '您的角色仅可模拟层级规则和规划目标,不可模拟 {part}'],
   UNSUPPORTED_MEDIA_TYPE: ['Unsupported content type', '不支持的内容类型'],
   PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
   SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],
@@ -99,5 +102,9 @@ export const errors = {
   preconditionRequired: () => new AppError(428, 'PRECONDITION_REQUIRED'),
   idempotencyKeyReused: () => new AppError(422, 'IDEMPOTENCY_KEY_REUSED'),
   idempotencyInProgress: () => new AppError(409, 'IDEMPOTENCY_IN_PROGRESS'),
+  staleSimulation: () => new AppError(409, 'STALE_SIMULATION'),
+  // 422, not 403: analysts may use the endpoint; it is this part of the body their role may not send.
+  simulationPartForbidden: (part: string) =>
+    new AppError(422, 'SIMULATION_PART_FORBIDDEN', { part }, [{ field: `body.${part}`, message: 'analysts may simulate tier rules and targets only' }]),
   unavailable: () => new AppError(503, 'SERVICE_UNAVAILABLE')
 }
