@@ -5,7 +5,7 @@ import { users } from './accounts.ts'
 const instant = () => timestamp({ withTimezone: true, precision: 3 })
 
 export const NOTIFICATION_KINDS = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received',
-  'objection_resolved', 'review_reminder', 'recusal_received'] as const
+  'review_due_soon', 'review_overdue', 'review_recused', 'review_reassigned', 'objection_resolved'] as const
 export type NotificationKind = typeof NOTIFICATION_KINDS[number]
 
 /**

@@ -27,9 +27,14 @@ export function notificationMail (kind: string, payload: Record<string, unknown>
     case 'review_assigned':
       return compose('新的评审任务', 'New review assigned', `您有一项新的评审任务（申报编号 ${app}）。请登录系统查看并按期完成评审。`,
         `You have been assigned a new review (application ${app}). Please sign in to review it before the due date.`, inbox)
-    case 'review_reminder':
+    case 'review_due_soon':
       return compose('评审任务即将到期', 'Review due soon', `您的评审任务（申报编号 ${app}）将于 ${str(payload.dueAt)} 到期，请尽快完成。`,
         `Your review of application ${app} is due at ${str(payload.dueAt)}.`, inbox)
+    case 'review_overdue':
+      return compose('评审任务已逾期', 'Review overdue', `您的评审任务（申报编号 ${app}）已超过截止时间 ${str(payload.dueAt)}，请尽快完成。`,
+        `Your review of application ${app} was due at ${str(payload.dueAt)}.`, inbox)
+    case 'review_reassigned':
+      return compose('评审任务已改派', 'Review reassigned', `申报（编号 ${app}）的一项评审任务已改派。`, `A review of application ${app} was reassigned.`, inbox)
     case 'call_closing':
       return compose('申报即将截止', 'Call closing soon', `申报批次“${str(payload.title)}”将于 ${str(payload.closesAt)} 截止，您的申报尚未提交。`,
         `The call "${str(payload.title)}" closes at ${str(payload.closesAt)} and your application is not submitted yet.`, inbox)
@@ -44,7 +49,7 @@ export function notificationMail (kind: string, payload: Record<string, unknown>
           `A decision was made on your application ${app}: ${str(payload.decision)}.`, inbox)
     case 'appeal_received':
       return compose('收到申诉', 'Appeal received', `企业对申报（编号 ${app}）的决定提出申诉，请处理。`, `A firm appealed the decision on application ${app}.`, inbox)
-    case 'recusal_received':
+    case 'review_recused':
       return compose('评审专家申请回避', 'Reviewer recused', `一位评审专家已回避申报（编号 ${app}）的评审，请另行指派。`,
         `A reviewer recused from application ${app}; please assign another.`, inbox)
     case 'objection_received':
