@@ -138,3 +138,31 @@ t.test('migrations: instances starting at once on an empty PostgreSQL all come u
   const journal = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'db', 'migrations', 'meta', '_journal.json'), 'utf8'))
   t.equal(applied[0].n, journal.entries.length, 'each migration applied once')
 })
+
+const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL
+const wrongLogin = async (app: Awaited<ReturnType<typeof buildTestApp>>, email: string): Promise<number> =>
+  (await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: 'Wrong-Password-123' } })).statusCode
+
+t.test('rate limits in Redis: wrong passwords spread over two instances lock the account on both', {
+  skip: redisUrl == null ? 'needs TEST_REDIS_URL (or REDIS_URL)' : false
+}, async (t) => {
+  const shared = { ...calm(), redisUrl, redisPrefix: `peiyu-test:${process.pid}:${Date.now()}:`, loginRateLimit: { max: 5, windowMs: 60_000 } }
+  const a = await buildTestApp(t, shared)
+  const b = await buildApp(testConfig(shared), { logger: false, database: a.database })
+  t.teardown(async () => { await b.close() })
+  const email = 'victim@example.test'
+  const codes = []
+  for (let i = 0; i < 5; i++) codes.push(await wrongLogin(i % 2 === 0 ? a : b, email))
+  t.same(codes, [401, 401, 401, 401, 401], 'five wrong passwords, alternating instances')
+  t.equal(await wrongLogin(a, email), 429, 'the sixth is refused on one instance')
+  t.equal(await wrongLogin(b, email), 429, 'and on the other')
+  t.equal(await wrongLogin(b, 'someone-else@example.test'), 401, 'other accounts are not affected')
+})
+
+t.test('Redis unavailable: fail open to memory, the service keeps answering and the limits hold per instance', async (t) => {
+  const app = await buildTestApp(t, { ...calm(), redisUrl: 'redis://127.0.0.1:1', loginRateLimit: { max: 5, windowMs: 60_000 } })
+  const codes = []
+  for (let i = 0; i < 6; i++) codes.push(await wrongLogin(app, 'victim@example.test'))
+  t.same(codes, [401, 401, 401, 401, 401, 429], 'answered (never 5xx), and counted in memory')
+  t.equal((await app.inject('/v1/reference/tiers')).statusCode, 200, 'the global limit answers too')
+})
