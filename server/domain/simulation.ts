@@ -22,7 +22,7 @@ import { TIER_CODES, tierClassifier, type TierCode, type TierRule } from './tier
 /** One declaration of the year with its firm. */
 export interface SimulationFirm {
   enterpriseId: string
-  /** For the lists; the caller may fill them in afterwards for the listed firms only. */
+  /** Name, credit code and founding date are read only for the firms of firmsNeedingDetails. */
   name: string
   uscc: string
   /** YYYY-MM-DD */
@@ -91,6 +91,8 @@ export interface SimulationInput {
    * with the firms that change tier moved, so only those firms are summed.
    */
   tierSums?: TierSums[]
+  /** proposedTiers(firms, year, proposal), when the caller has it already. */
+  after?: string[]
   /** Longest list of firms kept per section (officers read them; counts are always complete). */
   listLimit?: number
 }
@@ -201,6 +203,24 @@ export function rescore (rubric: Rubric, snapshot: ApplicationSnapshot, stored: 
   return aggregateScores(rubric, autoScore(rubric, frozenFigures(snapshot)), [{ reviewerId: 'stored', scores: judged }], 0)
 }
 
+/** Each firm's tier under the proposal (the stored one when it proposes no tier rules), in the order of `firms`. */
+export function proposedTiers (firms: ReadonlyArray<Pick<SimulationFirm, 'operatingRevenue' | 'domains' | 'tierCode'>>, year: number, proposal: Proposal): string[] {
+  if (proposal.tierRules == null) return firms.map(f => f.tierCode)
+  const classify = tierClassifier(proposal.tierRules, year)
+  return firms.map(f => classify(f.operatingRevenue, f.domains))
+}
+
+/**
+ * Which firms' details (founding date, name, credit code) the simulation
+ * reads: those whose tier changes, or every firm when the gates change. The
+ * caller may load the year without them and fill these in.
+ */
+export function firmsNeedingDetails (firms: readonly SimulationFirm[], after: readonly string[], proposal: Proposal): number[] {
+  const out: number[] = []
+  firms.forEach((f, i) => { if (proposal.eligibilityGates != null || after[i] !== f.tierCode) out.push(i) })
+  return out
+}
+
 export function simulatePolicy (input: SimulationInput): SimulationResult {
   const { year, firms, current, proposal } = input
   const listLimit = input.listLimit ?? 5000
@@ -208,8 +228,7 @@ export function simulatePolicy (input: SimulationInput): SimulationResult {
   const notes: string[] = []
 
   // ---- tiers
-  const classify = proposal.tierRules == null ? null : tierClassifier(proposal.tierRules, year)
-  const after = firms.map(f => classify == null ? f.tierCode : classify(f.operatingRevenue, f.domains))
+  const after = input.after ?? proposedTiers(firms, year, proposal)
   const before: Record<string, number> = {}
   const afterCount: Record<string, number> = {}
   for (const tier of TIER_CODES) { before[tier] = 0; afterCount[tier] = 0 }
@@ -234,7 +253,7 @@ export function simulatePolicy (input: SimulationInput): SimulationResult {
 
   // ---- targets
   const sumsBefore = input.tierSums ?? sumsWithMoves([], firms.map(f => ({ firm: f, from: '', to: f.tierCode })))
-  const sumsAfter = sumsWithMoves(sumsBefore, movedFirms)
+  const sumsAfter = movedFirms.length === 0 ? sumsBefore : sumsWithMoves(sumsBefore, movedFirms)
   const side = (t: LabelledTarget | undefined, sums: TierSums[]): TargetSide | null =>
     t == null ? null : { goal: t.goal, comparator: t.comparator, ...evaluateTarget(t, sums) }
   const targetsAfter = proposal.targets ?? current.targets
@@ -259,7 +278,9 @@ export function simulatePolicy (input: SimulationInput): SimulationResult {
     const streak = f != null ? 0 : missingStreak(year, new Set(m.declaredYears), m.admittedOn, current.exitMissingYears)
     const decl = (tier: string) => f == null ? null : { tierCode: tier, operatingRevenue: f.operatingRevenue, rdExpense: f.rdExpense }
     const ob = reevaluateMember(m, year, decl(f?.tierCode ?? ''), streak, policyBefore)
-    const oa = reevaluateMember(m, year, decl(i == null ? '' : after[i]), streak, policyAfter)
+    // Same tier and same gates: the same outcome, without evaluating it twice.
+    const same = proposal.eligibilityGates == null && (i == null || after[i] === f?.tierCode)
+    const oa = same ? ob : reevaluateMember(m, year, decl(i == null ? '' : after[i]), streak, policyAfter)
     const kb = outcomeOf(m, ob)
     const ka = outcomeOf(m, oa)
     outcomes.before[kb]++
