@@ -19,7 +19,7 @@ export const ConflictBodySchema = Type.Object({
 
 // Notifications.
 
-export const NOTIFICATION_KIND_VALUES = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received'] as const
+export const NOTIFICATION_KIND_VALUES = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received', 'membership_changed'] as const
 
 export const NotificationSchema = Type.Object({
   id: UuidSchema,

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { notifyClosingCalls } from '../services/notifications.ts'
 import { activateExpiredNotices } from '../services/notices.ts'
+import { expireMemberships } from '../services/pool.ts'
 
 /**
  * Time-driven grading chores, every `intervalMs` (a minute by default):
  * remind firms with drafts in calls closing within 3 days, and make pool
  * memberships active when their public notice ends without an upheld
- * objection. Both are idempotent, so several instances may run them. Not
+ * objection, and expire memberships whose term ended without a passed
+ * re-review (the firm is told once). All are idempotent, so several instances may run them. Not
  * started in tests (NODE_ENV=test), which call the functions with their own
  * clock.
  */
@@ -20,7 +22,8 @@ export default async function gradingJobs (app: FastifyInstance, opts: { env: st
       const now = new Date()
       const reminded = await notifyClosingCalls(app.db, now)
       const activated = await activateExpiredNotices(app.db, now)
-      if (reminded + activated.length > 0) app.log.info({ reminded, activated: activated.length }, 'grading chores')
+      const expired = await expireMemberships(app.db, now)
+      if (reminded + activated.length + expired.length > 0) app.log.info({ reminded, activated: activated.length, expired: expired.length }, 'grading chores')
     } catch (err) {
       app.log.warn({ err }, 'grading chores failed; retrying on the next tick')
     } finally {
