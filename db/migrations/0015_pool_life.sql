@@ -62,10 +62,23 @@ CREATE INDEX IF NOT EXISTS "pool_memberships_barred_idx" ON "pool_memberships" U
 -- A direct admission has a public notice but no application.
 ALTER TABLE "public_notices" ALTER COLUMN "application_id" DROP NOT NULL;
 --> statement-breakpoint
-ALTER TABLE "notifications" DROP CONSTRAINT IF EXISTS "notifications_kind_check";
---> statement-breakpoint
-ALTER TABLE "notifications" ADD CONSTRAINT "notifications_kind_check"
-  CHECK (kind in ('review_assigned','call_closing','application_returned','decision_made','appeal_received','objection_received','membership_changed'));
+-- Adds the kind membership_changed to whatever kinds the constraint allows
+-- now (other changes add their own kinds to the same constraint).
+DO $$
+DECLARE
+  def text;
+  kinds text[];
+BEGIN
+  SELECT pg_get_constraintdef(oid) INTO def FROM pg_constraint
+    WHERE conname = 'notifications_kind_check' AND conrelid = 'notifications'::regclass;
+  IF def IS NULL THEN RETURN; END IF;
+  kinds := ARRAY(SELECT DISTINCT (regexp_matches(def, '''([a-z_]+)''', 'g'))[1]);
+  IF 'membership_changed' = ANY (kinds) THEN RETURN; END IF;
+  kinds := kinds || 'membership_changed'::text;
+  ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+  EXECUTE format('ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind = ANY (%L::text[]))', kinds);
+END
+$$;
 --> statement-breakpoint
 CREATE TABLE IF NOT EXISTS "pool_reevaluations" (
   "id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
