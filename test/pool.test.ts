@@ -310,9 +310,12 @@ t.test('direct admission: the ten-billion tier is admitted under public notice, 
   t.equal((await admit(body(giant.enterpriseId), giant.token)).statusCode, 403)
   t.equal((await app.db.select().from(poolMemberships).where(inArray(poolMemberships.enterpriseId, [giant.enterpriseId, big.enterpriseId, fresh.enterpriseId]))).length, 0, 'refusals admit nobody')
 
-  const ok = await admit(body(giant.enterpriseId))
+  const key = { 'idempotency-key': 'direct-giant-1' }
+  const ok = await app.inject({ method: 'POST', url: '/v1/pool/admissions', headers: { ...auth(officer.token), ...key }, payload: body(giant.enterpriseId) })
   t.equal(ok.statusCode, 201, ok.body)
   const r = ok.json()
+  const replay = await app.inject({ method: 'POST', url: '/v1/pool/admissions', headers: { ...auth(officer.token), ...key }, payload: body(giant.enterpriseId) })
+  t.same([replay.statusCode, replay.headers['idempotent-replayed'], replay.json()], [201, 'true', r], 'a retry with the same key replays the first answer')
   t.match(r.membership, { enterpriseId: giant.enterpriseId, program: 'leading_platform', status: 'notice', direct: true, admissionBasis: 'ten_billion_tier', currentTier: 'ten_billion' })
   const notices = (await app.inject({ url: '/v1/public/notices' })).json().items
   t.same(notices.map((n: any) => [n.id, n.program, n.tier]), [[r.noticeId, 'leading_platform', 'ten_billion']], 'published like any admission')

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import type { Db } from '../../db/client.ts'
-import { bearer, errorResponses, IdParamsSchema } from '../../schemas/common.ts'
+import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema } from '../../schemas/common.ts'
 import {
   DirectAdmissionBodySchema, DirectAdmissionReplySchema, PoolListSchema, PoolMemberSchema, PoolQuerySchema, ReevaluateBodySchema,
   ReevaluationQuerySchema, ReevaluationSchema, RevokeBodySchema
@@ -9,6 +9,7 @@ import {
 import { CHANGE_KINDS } from '../domain/reevaluation.ts'
 import { errors } from '../domain/errors.ts'
 import { CSV_CONTENT_TYPE, toCsv, wantsCsv } from '../lib/csv.ts'
+import { runIdempotent } from '../lib/idempotency.ts'
 import {
   admitDirectly, applyReevaluation, getReevaluation, listMembers, memberAggregates, previewReevaluation, reevaluatePool, revokeMembership
 } from '../services/pool.ts'
@@ -123,11 +124,17 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['pool'], summary: 'Admit a firm directly (直通), without a call, when a direct route holds',
       description: 'The program\'s direct routes are policy direct_routes (default: the ten-billion tier for leading_platform), checked on the firm\'s ' +
         'latest declaration; otherwise 409 NOT_ELIGIBLE_FOR_DIRECT_ROUTE with details.failedConditions. The membership starts under public notice ' +
-        'like any admission and is flagged direct. 409 ALREADY_IN_POOL, 409 APPLICANT_BARRED.',
-      security: bearer, body: DirectAdmissionBodySchema,
-      response: { 201: DirectAdmissionReplySchema, ...errorResponses(400, 401, 403, 409) }
+        'like any admission and is flagged direct. 409 ALREADY_IN_POOL, 409 APPLICANT_BARRED. Honours Idempotency-Key.',
+      security: bearer, headers: IdempotencyHeadersSchema, body: DirectAdmissionBodySchema,
+      response: { 201: DirectAdmissionReplySchema, ...errorResponses(400, 401, 403, 409, 422) }
     }
-  }, async (request, reply) => reply.code(201).send(await inTransaction(async tx => await admitDirectly(tx, request.body, request.auditContext()))))
+  }, async (request, reply) => {
+    const result = await runIdempotent(app.db, {
+      userId: request.user.id, key: request.headers['idempotency-key'], route: 'POST /v1/pool/admissions', body: request.body
+    }, async (tx) => ({ statusCode: 201, body: await admitDirectly(tx, request.body, request.auditContext()) }))
+    if (result.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(201).send(result.body)
+  })
 
   app.post('/v1/pool/memberships/:id/revoke', {
     preHandler: app.requireRole('officer'),
