@@ -103,7 +103,7 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Makes every change the report lists and nothing else, audited, and tells each firm why. 409 STALE_PREVIEW when a member, ' +
         'a declaration it read or the policy changed since the preview (preview again). Applying an applied report returns it and changes nothing.',
       security: bearer, params: IdParamsSchema,
-      response: { 200: ReevaluationSchema, ...errorResponses(401, 403, 404, 409) }
+      response: { 200: ReevaluationSchema, ...errorResponses(400, 401, 403, 404, 409) }
     }
   }, async (request) => await inTransaction(async tx => await applyReevaluation(tx, request.params.id, request.auditContext())))
 
