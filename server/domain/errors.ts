@@ -46,6 +46,9 @@ export const MESSAGES: Record<string, [string, string]> = {
   STALE_PREVIEW: ['The pool, a declaration or the policy changed since this preview was made; preview again', '该预览生成后培育库、申报数据或政策已变化,请重新预览'],
   NOT_ELIGIBLE_FOR_DIRECT_ROUTE: ['The firm does not qualify for direct admission: {detail}', '企业不符合直通入库条件:{detail}'],
   APPLICANT_BARRED: ['The firm may not apply to any call before {until}: its pool membership was revoked', '企业培育资格已被撤销,{until} 前不得申报任何批次'],
+  // Policy what-if (issue 18)
+  STALE_SIMULATION: ['The policy has changed since this simulation was run; simulate again before adopting', '模拟之后政策已被修改,请重新模拟后再采用'],
+  SIMULATION_PART_FORBIDDEN: ['Your role may simulate tier rules and targets only, not {part}', '您的角色仅可模拟层级规则和规划目标,不可模拟 {part}'],
   UNSUPPORTED_MEDIA_TYPE: ['Unsupported content type', '不支持的内容类型'],
   PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
   SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],
@@ -98,5 +101,9 @@ export const errors = {
   preconditionRequired: () => new AppError(428, 'PRECONDITION_REQUIRED'),
   idempotencyKeyReused: () => new AppError(422, 'IDEMPOTENCY_KEY_REUSED'),
   idempotencyInProgress: () => new AppError(409, 'IDEMPOTENCY_IN_PROGRESS'),
+  staleSimulation: () => new AppError(409, 'STALE_SIMULATION'),
+  // 422, not 403: analysts may use the endpoint; it is this part of the body their role may not send.
+  simulationPartForbidden: (part: string) =>
+    new AppError(422, 'SIMULATION_PART_FORBIDDEN', { part }, [{ field: `body.${part}`, message: 'analysts may simulate tier rules and targets only' }]),
   unavailable: () => new AppError(503, 'SERVICE_UNAVAILABLE')
 }

@@ -2,10 +2,10 @@ import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, desc, eq, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import {
-  applications, calls, declarations, documents, enterpriseDomains, enterprises, policySettings, rubrics
+  applications, calls, declarations, documents, enterpriseDomains, enterprises, policySettings, programs, rubrics
 } from '../../db/schema/index.ts'
 import { transition, isEditable, type ApplicationState } from '../domain/application-state.ts'
-import type { EligibilityGates, Eligibility } from '../domain/eligibility.ts'
+import { gateConfigProblems, type EligibilityGates, type Eligibility } from '../domain/eligibility.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { freezeSubmission, gradedDeclaration } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
@@ -239,6 +239,28 @@ export async function updateApplication (db: Db, user: Principal, id: string, pa
 export async function loadEligibilityGates (db: Db): Promise<EligibilityGates> {
   const [row] = await db.select({ value: policySettings.value }).from(policySettings).where(eq(policySettings.key, 'eligibility_gates'))
   return (row?.value as EligibilityGates | undefined) ?? {}
+}
+
+/**
+ * Replaces the gates of every program (PUT /v1/admin/eligibility-gates, and
+ * adopting a simulation): checked against the known programs, audited with
+ * before and after in the transaction. Submitted applications keep theirs.
+ */
+export async function replaceEligibilityGates (db: Db, config: EligibilityGates, ctx: AuditContext): Promise<EligibilityGates> {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const known = (await tx.select({ code: programs.code }).from(programs)).map(p => p.code)
+    const problems = gateConfigProblems(config, known)
+    if (problems.length > 0) throw errors.validation(problems.map(p => ({ field: `body.${p.field}`, message: p.message })))
+    const [before] = await tx.select({ value: policySettings.value }).from(policySettings)
+      .where(eq(policySettings.key, 'eligibility_gates')).for('update')
+    await tx.insert(policySettings).values({ key: 'eligibility_gates', value: config, description: 'Eligibility gates checked at submit, per program' })
+      .onConflictDoUpdate({ target: policySettings.key, set: { value: config } })
+    await recordAudit(tx, ctx, {
+      action: 'eligibility_gates.update', objectType: 'policy_setting', objectId: 'eligibility_gates', before: before?.value ?? null, after: config
+    })
+    return config
+  })
 }
 
 /**
