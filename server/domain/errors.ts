@@ -46,6 +46,11 @@ export const MESSAGES: Record<string, [string, string]> = {
   STALE_PREVIEW: ['The pool, a declaration or the policy changed since this preview was made; preview again', '该预览生成后培育库、申报数据或政策已变化,请重新预览'],
   NOT_ELIGIBLE_FOR_DIRECT_ROUTE: ['The firm does not qualify for direct admission: {detail}', '企业不符合直通入库条件:{detail}'],
   APPLICANT_BARRED: ['The firm may not apply to any call before {until}: its pool membership was revoked', '企业培育资格已被撤销,{until} 前不得申报任何批次'],
+  // The commission's year (issue 13)
+  REVISION_CLOSED: ['The revision window of {days} days after the return has passed (it ended {dueAt})', '退回修改的期限({days} 天)已过(截止于 {dueAt})'],
+  MISSING_DOCUMENTS: ['Attach the required documents first: {names}', '请先上传必需的材料:{names}'],
+  QUOTA_EXCEEDED: ['The call admits at most {quota}; this would make {total}', '该批次最多入库 {quota} 家,此操作将达到 {total} 家'],
+  NO_REVIEWER_AVAILABLE: ['No other reviewer without a conflict of interest is available for this application', '没有其他无利益冲突的评审专家可分配给该申报'],
   // Policy what-if (issue 18)
   STALE_SIMULATION: ['The policy has changed since this simulation was run; simulate again before adopting', '模拟之后政策已被修改,请重新模拟后再采用'],
   SIMULATION_PART_FORBIDDEN: ['Your role may simulate tier rules and targets only, not {part}', '您的角色仅可模拟层级规则和规划目标,不可模拟 {part}'],
