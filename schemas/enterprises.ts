@@ -2,10 +2,9 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { DateSchema, DateTimeSchema, ExportFormatSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
 import { DomainCodesSchema, EnterpriseCoreFields, EnterpriseProfileSchema } from './accounts.ts'
 import { NullableSchema, TierCodeSchema } from './declarations.ts'
+import { MembershipStatusSchema } from './pool.ts'
 
-const PoolStatusSchema = Type.Union([
-  Type.Literal('notice'), Type.Literal('active'), Type.Literal('warned'), Type.Literal('exited'), Type.Literal('revoked')
-], { description: 'Pool membership status' })
+const PoolStatusSchema = MembershipStatusSchema
 
 export const PoolMembershipSummarySchema = Type.Object({
   id: UuidSchema,
@@ -13,7 +12,12 @@ export const PoolMembershipSummarySchema = Type.Object({
   status: PoolStatusSchema,
   tierAtAdmission: Type.String(),
   currentTier: Type.String(),
-  admittedOn: DateSchema
+  admittedOn: DateSchema,
+  validFrom: DateSchema,
+  validUntil: { ...DateSchema, description: 'Last day of the term (included)' },
+  statusReason: Type.Union([Type.String(), Type.Null()], { description: 'Why the membership is in its status (the last change\'s reason)' }),
+  direct: Type.Boolean({ description: 'Admitted through a direct route (直通)' }),
+  barredUntil: Type.Union([DateSchema, Type.Null()], { description: 'After a revocation: the day from which the firm may apply again' })
 })
 
 const CurrentTier = {

@@ -94,7 +94,8 @@ t.test('the pool: exits, graduations and firms that newly qualify', async (t) =>
   const outsider = firm('25000000.00', { rdExpense: '5000000.00' })
   const member = (f: SimulationFirm, program: string, tier: string): SimulationMember => ({
     id: `m-${f.enterpriseId}`, enterpriseId: f.enterpriseId, enterpriseName: f.name, uscc: f.uscc, programCode: program, currentTier: tier,
-    status: 'active', missingYears: 0, admittedOn: '2024-06-30', foundedOn: f.foundedOn, declaredYears: [2025]
+    status: 'active', missingYears: 0, admittedOn: '2024-06-30', foundedOn: f.foundedOn, declaredYears: [2025],
+    statusReason: null, validFrom: '2024-06-30', validUntil: '2027-06-29'
   })
   const members = [member(grower, 'startup', 'billion'), member(small, 'innovative_growth', 'above_scale')]
   const base = { year: 2025, firms: [grower, small, outsider], memberships: members.map(m => ({ enterpriseId: m.enterpriseId, programCode: m.programCode })), members, calls: [], applications: [], current: POLICY }

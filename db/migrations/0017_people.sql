@@ -68,7 +68,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS notice_objections_reference_key ON notice_obje
 --> statement-breakpoint
 ALTER TABLE notifications DROP CONSTRAINT IF EXISTS notifications_kind_check;
 --> statement-breakpoint
-ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind in ('review_assigned','call_closing','application_returned','decision_made','appeal_received','objection_received','review_due_soon','review_overdue','review_recused','review_reassigned','objection_resolved'));
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind in ('review_assigned','call_closing','application_returned','decision_made','appeal_received','objection_received','review_due_soon','review_overdue','review_recused','review_reassigned','objection_resolved','membership_changed'));
 --> statement-breakpoint
 INSERT INTO policy_settings (key, value, description) VALUES
   ('notice_issuing_body', '{"zh":"大连市工业和信息化局","en":"Dalian Municipal Bureau of Industry and Information Technology"}', 'The body that issues public notices (公示), shown on the public notice page'),

@@ -15,7 +15,8 @@ const instant = () => timestamp({ withTimezone: true, precision: 3 })
 export const publicNotices = pgTable('public_notices', {
   id: uuid().primaryKey().defaultRandom(),
   membershipId: uuid().notNull().references(() => poolMemberships.id),
-  applicationId: uuid().notNull().references(() => applications.id),
+  // Null for a direct admission (直通), which has no application.
+  applicationId: uuid().references(() => applications.id),
   enterpriseId: uuid().notNull().references(() => enterprises.id),
   programCode: text().notNull().references(() => programs.code),
   tierCode: text().notNull().references(() => tiers.code),

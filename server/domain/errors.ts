@@ -42,6 +42,10 @@ export const MESSAGES: Record<string, [string, string]> = {
   APPEAL_WINDOW_CLOSED: ['The appeal window of {days} days after the decision has passed', '已超过决定后 {days} 天的申诉期限'],
   APPEAL_ALREADY_USED: ['An application may be appealed only once; the decision after an appeal is final', '每项申报只能申诉一次;申诉后的决定为最终决定'],
   ALREADY_IN_POOL: ['The firm is already a member of the pool under this program', '该企业已在此计划的培育库中'],
+  // The pool's life (issue 14)
+  STALE_PREVIEW: ['The pool, a declaration or the policy changed since this preview was made; preview again', '该预览生成后培育库、申报数据或政策已变化,请重新预览'],
+  NOT_ELIGIBLE_FOR_DIRECT_ROUTE: ['The firm does not qualify for direct admission: {detail}', '企业不符合直通入库条件:{detail}'],
+  APPLICANT_BARRED: ['The firm may not apply to any call before {until}: its pool membership was revoked', '企业培育资格已被撤销,{until} 前不得申报任何批次'],
   // The commission's year (issue 13)
   REVISION_CLOSED: ['The revision window of {days} days after the return has passed (it ended {dueAt})', '退回修改的期限({days} 天)已过(截止于 {dueAt})'],
   MISSING_DOCUMENTS: ['Attach the required documents first: {names}', '请先上传必需的材料:{names}'],

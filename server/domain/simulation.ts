@@ -1,6 +1,6 @@
-import { evaluateEligibility, type EligibilityGates, type FailedGate } from './eligibility.ts'
+import { evaluateEligibility, type EligibilityGates } from './eligibility.ts'
 import { toFen } from './money.ts'
-import { missingStreak, reevaluateMember, type MemberForReview, type MemberOutcome, type ReevaluationPolicy } from './reevaluation.ts'
+import { computeReevaluation, type MemberForReview, type PoolPolicy, type ReevaluationResult, type YearDeclaration } from './reevaluation.ts'
 import { autoScore, toHundredths, type Rubric } from './rubrics.ts'
 import { aggregateScores, parsePoints, type ApplicationScore } from './scoring.ts'
 import { frozenFigures, type ApplicationSnapshot } from './submission.ts'
@@ -42,6 +42,8 @@ export interface SimulationMember extends MemberForReview {
   enterpriseName: string
   uscc: string
   declaredYears: number[]
+  /** The member's declarations of the earlier years a failure streak can reach (the year itself comes from `firms`). */
+  priorDeclarations?: Record<number, YearDeclaration>
 }
 
 export interface SimulationApplication {
@@ -64,6 +66,8 @@ export interface Policy {
   gates: EligibilityGates
   targets: LabelledTarget[]
   exitMissingYears: number
+  /** Program → next program (policy graduation_paths); default startup → innovative_growth → leading_platform. */
+  graduationPaths?: Record<string, string>
 }
 
 export interface Proposal {
@@ -150,15 +154,15 @@ export interface SimulationResult {
 const emptyOutcomes = (): Record<PoolOutcome, number> => ({ stays: 0, warned: 0, exits: 0, graduates: 0 })
 
 /** The re-evaluation outcome in the words of the simulation. */
-function outcomeOf (member: MemberForReview, o: MemberOutcome): PoolOutcome {
-  if (o.status?.to === 'exited') {
-    // Failing only "below tier X" gates means the firm outgrew its program: it graduates rather than drops out.
-    const outgrew = o.status.reason === 'failed_gates' && o.failedGates.length > 0 && o.failedGates.every(g => g.gate === 'tier_below')
-    return outgrew ? 'graduates' : 'exits'
-  }
-  if (o.status?.to === 'warned' || (o.status == null && member.status === 'warned')) return 'warned'
+function outcomeOf (member: MemberForReview, r: ReevaluationResult): PoolOutcome {
+  const kinds = new Set(r.changes.map(c => c.kind))
+  if (kinds.has('exited')) return 'exits'
+  if (kinds.has('graduated')) return 'graduates'
+  if (kinds.has('warned') || (member.status === 'warned' && !kinds.has('renewed'))) return 'warned'
   return 'stays'
 }
+
+const DEFAULT_PATHS: Record<string, string> = { startup: 'innovative_growth', innovative_growth: 'leading_platform' }
 
 /** The sums per tier with `moved` firms taken out of their old tier and put into their new one. */
 function sumsWithMoves (base: readonly TierSums[], moved: Array<{ firm: SimulationFirm, from: string, to: string }>): TierSums[] {
@@ -267,32 +271,43 @@ export function simulatePolicy (input: SimulationInput): SimulationResult {
 
   // ---- pool: members re-evaluated under both policies
   const firmIndex = new Map(firms.map((f, i) => [f.enterpriseId, i]))
-  const policyBefore: ReevaluationPolicy = { exitMissingYears: current.exitMissingYears, gates: current.gates }
-  const policyAfter: ReevaluationPolicy = { exitMissingYears: current.exitMissingYears, gates: gatesAfter }
+  const poolPolicy = (gates: EligibilityGates): PoolPolicy => ({
+    termYears: 3, exitAfterFailures: current.exitMissingYears, gates, graduationPaths: current.graduationPaths ?? DEFAULT_PATHS
+  })
+  const policyBefore = poolPolicy(current.gates)
+  const policyAfter = poolPolicy(gatesAfter)
+  const heldPrograms = new Map<string, Set<string>>()
+  for (const m of input.memberships) heldPrograms.set(m.enterpriseId, new Set([...(heldPrograms.get(m.enterpriseId) ?? []), m.programCode]))
   const outcomes = { before: emptyOutcomes(), after: emptyOutcomes() }
   const members: NonNullable<SimulationResult['pool']['members']> = []
   let poolChanged = 0
   for (const m of input.members) {
     const i = firmIndex.get(m.enterpriseId)
     const f = i == null ? null : firms[i]
-    const streak = f != null ? 0 : missingStreak(year, new Set(m.declaredYears), m.admittedOn, current.exitMissingYears)
-    const decl = (tier: string) => f == null ? null : { tierCode: tier, operatingRevenue: f.operatingRevenue, rdExpense: f.rdExpense }
-    const ob = reevaluateMember(m, year, decl(f?.tierCode ?? ''), streak, policyBefore)
-    // Same tier and same gates: the same outcome, without evaluating it twice.
-    const same = proposal.eligibilityGates == null && (i == null || after[i] === f?.tierCode)
-    const oa = same ? ob : reevaluateMember(m, year, decl(i == null ? '' : after[i]), streak, policyAfter)
+    // The same pure re-evaluation the pool runs, without expiries (the clock is not what a policy changes).
+    const run = (tier: string, policy: PoolPolicy) => {
+      const years = new Map<number, YearDeclaration>(Object.entries(m.priorDeclarations ?? {}).map(([y, d]) => [Number(y), d]))
+      if (f != null) years.set(year, { tierCode: tier, operatingRevenue: f.operatingRevenue, rdExpense: f.rdExpense })
+      return computeReevaluation({
+        year, today: '0000-01-01', members: [m], declarations: new Map([[m.enterpriseId, years]]),
+        livePrograms: new Map([[m.enterpriseId, heldPrograms.get(m.enterpriseId) ?? new Set([m.programCode])]]), policy
+      })
+    }
+    const ob = run(f?.tierCode ?? '', policyBefore)
+    const oa = run(i == null ? '' : after[i], policyAfter)
     const kb = outcomeOf(m, ob)
     const ka = outcomeOf(m, oa)
     outcomes.before[kb]++
     outcomes.after[ka]++
-    const tierB = ob.tier?.to ?? m.currentTier
-    const tierA = oa.tier?.to ?? m.currentTier
+    const tierOf = (r: ReevaluationResult) => r.changes.find(c => c.kind === 'promoted' || c.kind === 'demoted')?.to ?? m.currentTier
+    const tierB = tierOf(ob)
+    const tierA = tierOf(oa)
     if (kb === ka && tierB === tierA) continue
     poolChanged++
     if (members.length < listLimit) {
       members.push({
         membershipId: m.id, enterpriseId: m.enterpriseId, firmName: m.enterpriseName, uscc: m.uscc, program: m.programCode,
-        before: { outcome: kb, tier: tierB }, after: { outcome: ka, tier: tierA, failedGates: oa.failedGates.map((g: FailedGate) => g.gate) }
+        before: { outcome: kb, tier: tierB }, after: { outcome: ka, tier: tierA, failedGates: [...new Set(oa.changes.flatMap(c => (c.failedGates ?? []).map(g => g.gate)))] }
       })
     }
   }

@@ -4,13 +4,15 @@ import { claimChoreTick } from '../lib/chores.ts'
 import { notifyClosingCalls } from '../services/notifications.ts'
 import { activateExpiredNotices } from '../services/notices.ts'
 import { sendDueMail } from '../services/outbox.ts'
+import { expireMemberships } from '../services/pool.ts'
 
 /**
  * Time-driven grading chores, every `intervalMs` (a minute by default):
  * remind firms with drafts in calls closing within 3 days, and make pool
  * memberships active when their public notice ends without an upheld
- * objection, and send the email outbox (each message claimed by one sender
- * with FOR UPDATE SKIP LOCKED). Each tick runs on one instance only: the instance that claims
+ * objection, expire memberships whose term ended without a passed
+ * re-review (the firm is told once), and send the email outbox (each message
+ * claimed by one sender with FOR UPDATE SKIP LOCKED). Each tick runs on one instance only: the instance that claims
  * it in `chore_runs` (server/lib/chores.ts); the others skip it. Both chores
  * are idempotent as well. Not started in tests (NODE_ENV=test), which call
  * the functions with their own clock.
@@ -28,8 +30,9 @@ export default async function gradingJobs (app: FastifyInstance, opts: { env: st
       const now = new Date()
       const reminded = await notifyClosingCalls(app.db, now)
       const activated = await activateExpiredNotices(app.db, now)
+      const expired = await expireMemberships(app.db, now)
       const mail = await sendDueMail(app.db, app.mailer, { ...opts.mail, now })
-      if (reminded + activated.length > 0) app.log.info({ reminded, activated: activated.length }, 'grading chores')
+      if (reminded + activated.length + expired.length > 0) app.log.info({ reminded, activated: activated.length, expired: expired.length }, 'grading chores')
       if (mail.sent + mail.retried + mail.failed > 0) app.log.info({ mail }, 'email outbox')
     } catch (err) {
       app.log.warn({ err }, 'grading chores failed; retrying on the next tick')

@@ -12,6 +12,7 @@ import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { callStatus, cursorInstant } from './calls.ts'
+import { assertNotBarred } from './pool.ts'
 import { rubricOf } from './rubrics.ts'
 import { reviewerSeesApplicationSql } from './reviews.ts'
 
@@ -209,6 +210,8 @@ export async function createApplication (tx: Db, user: Principal, input: { callI
   // Serialise the firm's own creations so the check below and the insert agree;
   // the partial unique index is the last line of defence.
   await tx.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, user.enterpriseId)).for('update')
+  // A firm whose membership was revoked may not apply to any call until its bar ends.
+  await assertNotBarred(tx, user.enterpriseId, now)
   const [live] = await tx.select({ id: applications.id }).from(applications)
     .where(and(eq(applications.enterpriseId, user.enterpriseId), eq(applications.callId, call.id), sql`${applications.state} <> 'withdrawn'`))
   if (live != null) throw applicationErrors.exists()

@@ -1,13 +1,16 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { applications, calls, poolMemberships, publicNotices } from '../../db/schema/index.ts'
+import { applications, calls, poolMemberships } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { revisionDeadline } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import type { Principal } from '../plugins/auth.ts'
+import { ADMITTED_STATE, LIVE_MEMBERSHIP_STATES } from '../domain/membership-state.ts'
 import { firmUserIds, notify, roleUserIds } from './notifications.ts'
+import { openAdmissionNotice } from './notices.ts'
 import { policyNumber } from './policy.ts'
+import { assertNotBarred, newTerm, poolErrors } from './pool.ts'
 import { assignApplications } from './reviews.ts'
 
 /**
@@ -22,7 +25,7 @@ const DAY_MS = 24 * 3600 * 1000
 export const decisionErrors = {
   appealWindowClosed: (days: number) => new AppError(409, 'APPEAL_WINDOW_CLOSED', { days }),
   appealUsed: () => new AppError(409, 'APPEAL_ALREADY_USED'),
-  alreadyMember: () => new AppError(409, 'ALREADY_IN_POOL')
+  alreadyMember: poolErrors.alreadyMember
 }
 
 const decisionImage = (a: ApplicationRow) => ({
@@ -68,21 +71,18 @@ export async function decide (tx: Db, id: string, input: { decision: 'admit' | '
   let membershipId: string | null = null
   if (input.decision === 'admit') {
     const [member] = await tx.select({ id: poolMemberships.id }).from(poolMemberships)
-      .where(and(eq(poolMemberships.enterpriseId, a.enterpriseId), eq(poolMemberships.programCode, call.programCode), inArray(poolMemberships.status, ['notice', 'active', 'warned'])))
+      .where(and(eq(poolMemberships.enterpriseId, a.enterpriseId), eq(poolMemberships.programCode, call.programCode), inArray(poolMemberships.status, [...LIVE_MEMBERSHIP_STATES])))
     if (member != null) throw decisionErrors.alreadyMember()
+    await assertNotBarred(tx, a.enterpriseId, now)
     const tier = (a.snapshot as { declaration?: { tierCode?: string } } | null)?.declaration?.tierCode ?? 'below_scale'
+    const today = now.toISOString().slice(0, 10)
     const [m] = await tx.insert(poolMemberships).values({
       enterpriseId: a.enterpriseId, programCode: call.programCode, applicationId: a.id,
-      tierAtAdmission: tier, currentTier: tier, admittedOn: now.toISOString().slice(0, 10), status: 'notice'
+      tierAtAdmission: tier, currentTier: tier, admittedOn: today, status: ADMITTED_STATE, ...await newTerm(tx, today)
     }).returning()
     membershipId = m.id
     await recordAudit(tx, actor, { action: 'pool.admit', objectType: 'pool_membership', objectId: m.id, after: m })
-    const days = await policyNumber(tx, 'notice_period_days', 7)
-    const [notice] = await tx.insert(publicNotices).values({
-      membershipId: m.id, applicationId: a.id, enterpriseId: a.enterpriseId, programCode: call.programCode, tierCode: tier,
-      startsAt: now, endsAt: new Date(now.getTime() + days * DAY_MS)
-    }).returning()
-    await recordAudit(tx, actor, { action: 'notice.publish', objectType: 'public_notice', objectId: notice.id, after: notice })
+    await openAdmissionNotice(tx, m, a.id, actor, now)
   }
   await notify(tx, await firmUserIds(tx, a.enterpriseId), 'decision_made', { applicationId: id, callId: a.callId, decision: input.decision })
   return { application: after, membershipId }

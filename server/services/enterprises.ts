@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts'
 import { enterpriseDomains, enterprises, poolMemberships, programs } from '../../db/schema/index.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { errors } from '../domain/errors.ts'
+import type { MembershipState } from '../domain/membership-state.ts'
 import type { TierCode } from '../domain/tiers.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
@@ -42,7 +43,10 @@ export const isOwner = (user: Pick<Principal, 'role' | 'enterpriseId'>, enterpri
   user.role === 'enterprise' && user.enterpriseId === enterpriseId
 
 function membershipView (m: typeof poolMemberships.$inferSelect) {
-  return { id: m.id, program: m.programCode, status: m.status as 'notice' | 'active' | 'warned' | 'exited' | 'revoked', tierAtAdmission: m.tierAtAdmission, currentTier: m.currentTier, admittedOn: m.admittedOn }
+  return {
+    id: m.id, program: m.programCode, status: m.status as MembershipState, tierAtAdmission: m.tierAtAdmission, currentTier: m.currentTier, admittedOn: m.admittedOn,
+    validFrom: m.validFrom, validUntil: m.validUntil, statusReason: m.statusReason ?? null, direct: m.direct, barredUntil: m.barredUntil ?? null
+  }
 }
 
 function detailView (e: EnterpriseRow, domainCodes: string[], current: { tier: TierCode, year: number } | null, memberships: Array<typeof poolMemberships.$inferSelect>) {

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { applications, enterprises, noticeObjections, poolMemberships, publicNotices } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
+import { membershipAdvice, membershipTransition, type MembershipState } from '../domain/membership-state.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import { firmUserIds, notify, roleUserIds } from './notifications.ts'
@@ -9,6 +10,7 @@ import { enqueueMail, STORED_LINKS } from './outbox.ts'
 import { normalizeEmail } from './accounts.ts'
 import { objectionOutcomeMail, objectionReceiptMail } from '../domain/mail.ts'
 import { randomBytes } from 'node:crypto'
+import { policyNumber } from './policy.ts'
 
 /**
  * Public notice (公示) of admissions: who was admitted to which program and
@@ -18,6 +20,28 @@ import { randomBytes } from 'node:crypto'
  */
 
 const SYSTEM: AuditContext = { actorId: null, actorRole: 'system', requestId: null }
+const DAY_MS = 24 * 3600 * 1000
+
+/**
+ * Publishes a new membership's admission for policy notice_period_days, from
+ * `now`: every admission goes through it, by a call's decision or directly
+ * (`applicationId` null).
+ */
+export async function openAdmissionNotice (tx: Db, m: typeof poolMemberships.$inferSelect, applicationId: string | null, actor: AuditContext, now: Date) {
+  const days = await policyNumber(tx, 'notice_period_days', 7)
+  const [notice] = await tx.insert(publicNotices).values({
+    membershipId: m.id, applicationId, enterpriseId: m.enterpriseId, programCode: m.programCode, tierCode: m.tierAtAdmission,
+    startsAt: now, endsAt: new Date(now.getTime() + days * DAY_MS)
+  }).returning()
+  await recordAudit(tx, actor, { action: 'notice.publish', objectType: 'public_notice', objectId: notice.id, after: notice })
+  return notice
+}
+
+/** The firm's inbox entry for a membership change (the pool service's notifyMembershipChange, without its import cycle). */
+async function tellFirm (tx: Db, enterpriseId: string, payload: { membershipId: string, program: string, kind: 'activated' | 'revoked', from: string, to: string, reason: string, reasonZh: string, validUntil?: string }) {
+  const [advice, adviceZh] = membershipAdvice(payload.kind, payload)
+  await notify(tx, await firmUserIds(tx, enterpriseId), 'membership_changed', { ...payload, advice, adviceZh })
+}
 
 export async function listPublicNotices (db: Db, q: { limit: number, cursor?: string }, now = new Date()) {
   const after = decodeCursor<{ t: string, id: string }>(q.cursor, ['t', 'id'])
@@ -112,8 +136,15 @@ export async function resolveObjection (db: Db, id: string, outcome: 'upheld' | 
       await tx.update(publicNotices).set({ status: 'revoked' }).where(eq(publicNotices.id, notice.id))
       await recordAudit(tx, actor, { action: 'notice.revoke', objectType: 'public_notice', objectId: notice.id, before: { status: notice.status }, after: { status: 'revoked' } })
       const [m] = await tx.select().from(poolMemberships).where(eq(poolMemberships.id, notice.membershipId)).for('update')
-      await tx.update(poolMemberships).set({ status: 'revoked', statusReason: `objection upheld: ${reason}`, updatedAt: now }).where(eq(poolMemberships.id, m.id))
-      await recordAudit(tx, actor, { action: 'pool.revoke', objectType: 'pool_membership', objectId: m.id, before: { status: m.status }, after: { status: 'revoked', statusReason: `objection upheld: ${reason}` } })
+      const status = membershipTransition(m.status as MembershipState, 'uphold_objection')
+      await tx.update(poolMemberships).set({ status, statusReason: `objection upheld: ${reason}`, updatedAt: now }).where(eq(poolMemberships.id, m.id))
+      await recordAudit(tx, actor, { action: 'pool.revoke', objectType: 'pool_membership', objectId: m.id, before: { status: m.status }, after: { status, statusReason: `objection upheld: ${reason}` } })
+      await tellFirm(tx, m.enterpriseId, {
+        membershipId: m.id, program: m.programCode, kind: 'revoked', from: m.status, to: status,
+        reason: `An objection to the admission was upheld: ${reason}`, reasonZh: `公示期间异议成立,入库决定撤销:${reason}`
+      })
+      // A direct admission has no application to reverse.
+      if (notice.applicationId == null) return objectionView(after)
       const [a] = await tx.select().from(applications).where(eq(applications.id, notice.applicationId)).for('update')
       // Not a step of the ordinary state machine: an admission reversed after
       // public notice becomes a rejection, with the objection as its reason.
@@ -146,13 +177,17 @@ export async function activateExpiredNotices (db: Db, now: Date): Promise<string
         .where(and(eq(noticeObjections.noticeId, id), sql`${noticeObjections.state} in ('pending','upheld')`)).limit(1)
       if (pending != null) return
       await tx.update(publicNotices).set({ status: 'closed' }).where(eq(publicNotices.id, id))
-      const [m] = await tx.update(poolMemberships).set({ status: 'active', updatedAt: now })
-        .where(and(eq(poolMemberships.id, n.membershipId), eq(poolMemberships.status, 'notice'))).returning()
       await recordAudit(tx, SYSTEM, { action: 'notice.close', objectType: 'public_notice', objectId: id, before: { status: 'open' }, after: { status: 'closed' } })
-      if (m != null) {
-        await recordAudit(tx, SYSTEM, { action: 'pool.activate', objectType: 'pool_membership', objectId: m.id, before: { status: 'notice' }, after: { status: 'active' } })
-        activated.push(m.id)
-      }
+      const [before] = await tx.select().from(poolMemberships).where(eq(poolMemberships.id, n.membershipId)).for('update')
+      if (before?.status !== 'notice') return
+      const status = membershipTransition(before.status, 'activate')
+      const [m] = await tx.update(poolMemberships).set({ status, updatedAt: now }).where(eq(poolMemberships.id, before.id)).returning()
+      await recordAudit(tx, SYSTEM, { action: 'pool.activate', objectType: 'pool_membership', objectId: m.id, before: { status: before.status }, after: { status } })
+      await tellFirm(tx, m.enterpriseId, {
+        membershipId: m.id, program: m.programCode, kind: 'activated', from: before.status, to: status, validUntil: m.validUntil,
+        reason: 'The public notice ended without an upheld objection: the membership is active', reasonZh: '公示期满无成立异议,培育资格正式生效'
+      })
+      activated.push(m.id)
     })
   }
   return activated

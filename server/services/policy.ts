@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { policySettings } from '../../db/schema/index.ts'
 
@@ -13,4 +13,16 @@ export async function policyNumber (db: Db, key: string, fallback: number): Prom
 export async function policyValue (db: Db, key: string): Promise<unknown> {
   const [row] = await db.select({ value: policySettings.value }).from(policySettings).where(eq(policySettings.key, key))
   return row?.value
+}
+
+/** Several policy values in one read: key → stored JSON value (absent keys are missing). */
+export async function policyValues (db: Db, keys: readonly string[]): Promise<Map<string, unknown>> {
+  const rows = await db.select().from(policySettings).where(inArray(policySettings.key, [...keys]))
+  return new Map(rows.map(r => [r.key, r.value]))
+}
+
+/** An integer policy value within [min, max], else `fallback`. */
+export function integerPolicy (value: unknown, fallback: number, min = 0, max = 100): number {
+  const n = Number(value)
+  return value != null && Number.isInteger(n) && n >= min && n <= max ? n : fallback
 }

@@ -169,10 +169,11 @@ async function loadDetails (tx: Db, firms: SimulationFirm[], indexes: number[]):
 export async function loadYear (tx: Db, year: number, exitMissingYears: number) {
   const memberRows = await queryRows<{
     id: string, enterprise_id: string, name: string, uscc: string, program_code: string, current_tier: string, status: string,
-    missing_years: number, admitted_on: string, founded_on: string, years: string | null
+    missing_years: number, admitted_on: string, founded_on: string, years: string | null,
+    status_reason: string | null, valid_from: string, valid_until: string
   }>(tx, sql`
     select m.id::text, m.enterprise_id::text, e.name, e.uscc, m.program_code, m.current_tier, m.status, m.missing_years,
-      m.admitted_on::text, e.founded_on::text,
+      m.admitted_on::text, e.founded_on::text, m.status_reason, m.valid_from::text, m.valid_until::text,
       (select string_agg(d.year::text, ',') from declarations d
         where d.enterprise_id = m.enterprise_id and d.year between ${year - exitMissingYears + 1} and ${year}) as years
     from pool_memberships m join enterprises e on e.id = m.enterprise_id
@@ -181,8 +182,21 @@ export async function loadYear (tx: Db, year: number, exitMissingYears: number) 
   const members: SimulationMember[] = memberRows.map(r => ({
     id: r.id, enterpriseId: r.enterprise_id, enterpriseName: r.name, uscc: r.uscc, programCode: r.program_code, currentTier: r.current_tier,
     status: r.status as 'active' | 'warned', missingYears: Number(r.missing_years), admittedOn: r.admitted_on, foundedOn: r.founded_on,
-    declaredYears: r.years == null ? [] : r.years.split(',').map(Number)
+    declaredYears: r.years == null ? [] : r.years.split(',').map(Number),
+    statusReason: r.status_reason, validFrom: r.valid_from, validUntil: r.valid_until, priorDeclarations: {}
   }))
+  // The members' earlier declarations a failure streak can reach (re-evaluation checks each year's gates).
+  const prior = await queryRows<{ enterprise_id: string, year: number, tier_code: string, operating_revenue: string, rd_expense: string }>(tx, sql`
+    select d.enterprise_id::text, d.year, d.tier_code, d.operating_revenue::text, d.rd_expense::text from declarations d
+    where d.year between ${year - exitMissingYears + 1} and ${year - 1}
+      and d.enterprise_id in (select m.enterprise_id from pool_memberships m where m.status in ('active', 'warned'))`)
+  const byFirm = new Map<string, Record<number, { tierCode: string, operatingRevenue: string, rdExpense: string }>>()
+  for (const r of prior) {
+    const years = byFirm.get(r.enterprise_id) ?? {}
+    years[Number(r.year)] = { tierCode: r.tier_code, operatingRevenue: r.operating_revenue, rdExpense: r.rd_expense }
+    byFirm.set(r.enterprise_id, years)
+  }
+  for (const m of members) m.priorDeclarations = byFirm.get(m.enterpriseId) ?? {}
   const memberships = await queryRows<{ enterpriseId: string, programCode: string }>(tx, sql`
     select enterprise_id::text as "enterpriseId", program_code as "programCode" from pool_memberships
     where status = any(string_to_array(${LIVE_STATUSES.join(',')}, ','))`)

@@ -1,8 +1,9 @@
 // The officer console: calls (open one), per-call progress and automatic
 // assignment, one application (return, decide, its audit trail), and the
-// yearly re-evaluation of the pool.
+// yearly re-evaluation of the pool (preview, then apply), direct admission
+// and revocation.
 import { h, table } from '../dom.js'
-import { t, nameOf, formatDateTime } from '../i18n.js'
+import { t, nameOf, formatDateTime, getLang } from '../i18n.js'
 import { api, listAll, downloadCsv, ApiError, newIdempotencyKey } from '../api.js'
 import { store, reference, flash } from '../context.js'
 import { apiForm, field, input, select, textarea, card, badge, facts, notice, meter, busy, toast } from '../ui.js'
@@ -69,44 +70,120 @@ export async function officerView () {
           { label: t('portal.closesAt'), cell: c => formatDateTime(c.closesAt) }
         ], calls, { empty: t('common.none') }))),
         reevaluateCard()),
-      h('div', null, card(t('off.newCall'), callForm), await poolCard())))
+      h('div', null, card(t('off.newCall'), callForm), await poolCard(), directAdmissionCard(ref), revokeCard())))
 }
 
+const CHANGE_KINDS = ['renewed', 'warned', 'exited', 'graduated', 'expired', 'promoted', 'demoted']
+const asYear = (v) => /^\d+$/.test(v ?? '') ? Number(v) : v
+
+/** Re-evaluation in two steps: a preview (a table, filterable by kind, counts on top), then apply after a confirmation repeating the counts. */
 function reevaluateCard () {
   const report = h('div', { id: 'reevaluation-report', 'aria-live': 'polite' })
   const form = apiForm({ id: 'reevaluate-form', class: '' }, [
     h('p', { class: 'muted' }, t('off.reevaluate.lead')),
     h('div', { class: 'inline-form' },
       field(t('common.year'), input('year', { type: 'number', value: String(new Date().getFullYear() - 1), min: 2000, max: 2100 })),
-      h('button', { type: 'submit', class: 'primary' }, t('off.reevaluate')))
+      h('button', { type: 'submit', class: 'primary' }, t('off.re.preview')))
   ], async (values) => {
-    const r = await api.post('/v1/pool/reevaluate', { year: /^\d+$/.test(values.year ?? '') ? Number(values.year) : values.year })
-    report.replaceChildren(notice('success', h('strong', null, t('off.reevaluated')), reportSummary(r)))
+    const r = await api.post('/v1/pool/reevaluations', { year: asYear(values.year) })
+    report.replaceChildren(previewPanel(r))
   })
   return card(t('off.reevaluate'), form, report)
 }
 
-/** The re-evaluation report: counts, and who moved (firm, program, from → to). */
-function reportSummary (r) {
-  const tierName = (code) => nameOf(store.ref.tier[code])
-  const changes = (key, describe) => r[key].length === 0
-    ? null
-    : h('li', null, t('off.re.' + key), ': ', r[key].map(c => `${c.enterpriseName} (${nameOf(store.ref.program[c.program])}${describe != null ? ', ' + describe(c) : ''})`).join('; '))
+function previewPanel (r) {
+  const tierName = (code) => nameOf(store.ref.tier[code]) ?? code
+  const programName = (code) => nameOf(store.ref.program[code]) ?? code
+  const zh = getLang() === 'zh'
+  const describe = (c) => c.kind === 'promoted' || c.kind === 'demoted'
+    ? `${tierName(c.from)} → ${tierName(c.to)}`
+    : c.kind === 'graduated' ? `${programName(c.from)} → ${programName(c.to)}` : (c.validUntil != null && c.kind === 'renewed' ? `→ ${c.validUntil}` : '')
+  const rows = h('div', { class: 'table-wrap' })
+  const show = (kind) => rows.replaceChildren(table([
+    { label: t('common.firm'), cell: c => c.enterpriseName },
+    { label: t('common.program'), cell: c => programName(c.program) },
+    { label: t('off.re.kind'), cell: c => badge(c.kind) },
+    { label: t('off.re.change'), cell: describe },
+    { label: t('common.reason'), cell: c => zh ? c.reasonZh : c.reason }
+  ], kind === '' ? r.changes : r.changes.filter(c => c.kind === kind), { empty: t('common.none') }))
+  const filter = select('kind', [{ value: '', label: t('off.re.allKinds') }, ...CHANGE_KINDS.map(k => ({ value: k, label: `${t('state.' + k)} (${r.counts[k]})` }))])
+  filter.addEventListener('change', () => show(filter.value))
+  show('')
+
+  const csv = h('button', { type: 'button', class: 'small' }, t('common.csv'))
+  csv.addEventListener('click', async () => {
+    try { await busy(csv, () => downloadCsv(`/v1/pool/reevaluations/${r.id}`, {}, `reevaluation-${r.year}.csv`)) } catch (err) { toast(err.message, 'error') }
+  })
+  const actions = h('div', { class: 'buttons' }, csv)
+  const status = h('div', { 'aria-live': 'polite' })
+  if (r.state === 'previewed') {
+    const apply = h('button', { type: 'button', class: 'primary', id: 'reevaluation-apply' }, t('off.re.apply'))
+    apply.addEventListener('click', () => {
+      const yes = h('button', { type: 'button', class: 'danger', id: 'reevaluation-confirm' }, t('common.confirm'))
+      const no = h('button', { type: 'button' }, t('common.cancel'))
+      no.addEventListener('click', () => status.replaceChildren())
+      yes.addEventListener('click', async () => {
+        try {
+          const applied = await busy(yes, () => api.post(`/v1/pool/reevaluations/${r.id}/apply`))
+          status.replaceChildren(notice('success', t('off.re.applied')))
+          apply.remove()
+          toast(t('off.re.applied'))
+          r.state = applied.state
+        } catch (err) {
+          status.replaceChildren(notice('error', err instanceof ApiError && err.code === 'STALE_PREVIEW' ? t('off.re.stale') : err.message))
+        }
+      })
+      status.replaceChildren(notice('warn', h('p', null, t('off.re.confirm', { year: r.year, ...r.counts })), h('div', { class: 'buttons' }, yes, no)))
+    })
+    actions.append(apply)
+  }
   return h('div', null,
+    r.state === 'previewed' ? notice('info', t('off.re.previewNote')) : notice('success', t('off.re.applied')),
     facts([
+      [t('common.year'), String(r.year)],
       [t('off.re.evaluated'), String(r.evaluated)],
-      [t('off.re.promoted'), String(r.promoted.length)],
-      [t('off.re.demoted'), String(r.demoted.length)],
-      [t('off.re.warned'), String(r.warned.length)],
-      [t('off.re.reinstated'), String(r.reinstated.length)],
-      [t('off.re.exited'), String(r.exited.length)],
+      ...CHANGE_KINDS.map(k => [t('state.' + k), String(r.counts[k])]),
       [t('off.re.unchanged'), String(r.unchanged)]
     ]),
-    h('ul', null,
-      changes('promoted', c => `${tierName(c.from)} → ${tierName(c.to)}`),
-      changes('demoted', c => `${tierName(c.from)} → ${tierName(c.to)}`),
-      changes('warned'),
-      changes('exited')))
+    field(t('off.re.kind'), filter),
+    rows, actions, status)
+}
+
+/** Direct admission (直通) and revocation, each with a reason. */
+function directAdmissionCard (ref) {
+  const result = h('div', { 'aria-live': 'polite' })
+  const key = newIdempotencyKey()
+  const form = apiForm({ id: 'direct-admission-form' }, [
+    h('p', { class: 'muted' }, t('off.direct.lead')),
+    h('div', { class: 'fields' },
+      field(t('off.direct.enterprise'), input('enterpriseId'), { wide: true }),
+      field(t('common.program'), select('program', ref.programs.map(p => ({ value: p.code, label: nameOf(p) })), { value: 'leading_platform' })),
+      field(t('off.direct.basis'), input('basis', { value: 'ten_billion_tier' })),
+      field(t('common.reason'), textarea('reason', { rows: 3 }), { wide: true })),
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('off.direct')))
+  ], async (values) => {
+    const r = await api.post('/v1/pool/admissions', { enterpriseId: values.enterpriseId ?? '', program: values.program, basis: values.basis ?? '', reason: values.reason ?? '' }, { idempotencyKey: key })
+    result.replaceChildren(notice('success', t('off.direct.done', { until: formatDateTime(r.noticeEndsAt) })))
+  })
+  return card(t('off.direct'), form, result)
+}
+
+function revokeCard () {
+  const result = h('div', { 'aria-live': 'polite' })
+  const form = apiForm({ id: 'revoke-form' }, [
+    h('p', { class: 'muted' }, t('off.revoke.lead')),
+    h('div', { class: 'fields' },
+      field(t('off.revoke.membership'), input('membershipId'), { wide: true }),
+      field(t('off.revoke.barYears'), input('barYears', { type: 'number', min: 0, max: 10, placeholder: '3' })),
+      field(t('common.reason'), textarea('reason', { rows: 3 }), { wide: true })),
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'danger' }, t('off.revoke')))
+  ], async (values) => {
+    const body = { reason: values.reason ?? '' }
+    if (values.barYears != null && values.barYears !== '') body.barYears = asYear(values.barYears)
+    await api.post(`/v1/pool/memberships/${encodeURIComponent(values.membershipId ?? '')}/revoke`, body)
+    result.replaceChildren(notice('success', t('off.revoke.done')))
+  })
+  return card(t('off.revoke'), form, result)
 }
 
 async function poolCard () {
@@ -120,6 +197,7 @@ async function poolCard () {
       { label: t('common.program'), cell: a => nameOf(store.ref.program[a.program]) },
       { label: t('common.tier'), cell: a => tierBadge(a.tier) },
       { label: t('common.state'), cell: a => badge(a.status) },
+      { label: t('off.direct'), cell: a => a.direct ? '✓' : '' },
       { label: t('dash.firms'), class: 'num', cell: a => String(a.members) }
     ], pool.aggregates)),
     h('div', { class: 'buttons' }, csv))

@@ -24,11 +24,12 @@ export function tierBadge (code) {
 export async function portalView ({ me }) {
   const ref = await reference()
   const enterpriseId = me.enterpriseId
-  const [firm, declarations, calls, applications] = await Promise.all([
+  const [firm, declarations, calls, applications, inbox] = await Promise.all([
     api.get(`/v1/enterprises/${enterpriseId}`),
     listAll(`/v1/enterprises/${enterpriseId}/declarations`),
     listAll('/v1/calls', { status: 'open' }),
-    listAll('/v1/applications')
+    listAll('/v1/applications'),
+    api.get('/v1/me/notifications', { query: { limit: 100 } })
   ])
   const callById = Object.fromEntries(calls.map(c => [c.id, c]))
   const liveByCall = Object.fromEntries(applications.filter(a => a.state !== 'withdrawn').map(a => [a.callId, a]))
@@ -100,8 +101,27 @@ export async function portalView ({ me }) {
         [t('off.pool'), (firm.poolMemberships ?? []).length === 0
           ? t('common.none')
           : h('div', null, firm.poolMemberships.map(m => h('div', null, nameOf(ref.program[m.program]), ' ', badge(m.status))))]
-      ])))
+      ]), membershipCards(firm.poolMemberships ?? [], inbox.items ?? [])))
   )
+}
+
+/** Each pool membership: program, status, term, why it is in that status and what the firm can do (from the latest notice about it). */
+function membershipCards (memberships, notifications) {
+  if (memberships.length === 0) return null
+  const zh = getLang() === 'zh'
+  const latest = (id) => notifications.find(n => n.kind === 'membership_changed' && n.payload?.membershipId === id)?.payload
+  return card(t('portal.membership'), [...memberships].reverse().map(m => {
+    const news = latest(m.id)
+    return h('div', { class: 'membership', dataset: { membership: m.id } },
+      h('h3', null, nameOf(store.ref.program[m.program]) ?? m.program, ' ', badge(m.status), m.direct ? h('span', { class: 'muted' }, ` · ${t('portal.membership.direct')}`) : null),
+      facts([
+        [t('portal.membership.term'), `${formatDate(m.validFrom)} – ${formatDate(m.validUntil)}`],
+        [t('common.tier'), tierBadge(m.currentTier)],
+        m.statusReason != null ? [t('portal.membership.reason'), news?.reason === m.statusReason && zh && news.reasonZh != null ? news.reasonZh : m.statusReason] : null,
+        news != null ? [t('portal.membership.next'), zh ? news.adviceZh : news.advice] : null,
+        m.barredUntil != null ? ['', notice('warn', t('portal.membership.barred', { date: formatDate(m.barredUntil) }))] : null
+      ]))
+  }))
 }
 
 /** Typed text → the API's value: money stays a decimal string (commas dropped), counts become integers. */
