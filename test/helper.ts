@@ -20,7 +20,12 @@ export function testConfig (overrides: Partial<AppConfig> = {}): AppConfig {
     LOG_LEVEL: 'silent',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
-    LOGIN_RATE_LIMIT: '1000'
+    LOGIN_RATE_LIMIT: '1000',
+    // Load shedding answers 503 when the event loop lags or a database ping is slow, which a
+    // busy test machine makes happen at random: off by default in tests; the tests of overload
+    // protection and of the database watch turn each on explicitly.
+    OVERLOAD_EVENT_LOOP_DELAY_MS: '0',
+    DB_HEALTH_INTERVAL_MS: '0'
   })
   return { ...config, ...overrides }
 }
