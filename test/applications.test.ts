@@ -199,7 +199,9 @@ t.test('edits: If-Match required and checked, forbidden fields named, frozen aft
   t.equal(stale.statusCode, 412)
   t.equal(stale.json().code, 'VERSION_MISMATCH')
   const weak = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': 'W/"2"' }, payload: { statement: 'second edit' } })
-  t.equal(weak.statusCode, 200, 'a weak ETag is accepted')
+  t.equal(weak.statusCode, 400, 'a weak ETag is refused: If-Match compares strongly')
+  const strong = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': '"2"' }, payload: { statement: 'second edit' } })
+  t.equal(strong.statusCode, 200, 'the strong tag is accepted')
 
   for (const field of ['state', 'score', 'enterpriseId', 'version', 'eligibility', 'callId']) {
     const res = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': '3' }, payload: { statement: 'x', [field]: field === 'score' ? { total: 100 } : 'submitted' } })

@@ -38,7 +38,20 @@ export interface Operation {
 export async function loadOpenApi (app: FastifyInstance): Promise<OpenApiDoc> {
   const res = await app.inject('/docs/json')
   if (res.statusCode !== 200) throw new Error(`/docs/json answered ${res.statusCode}`)
-  return res.json()
+  return asJsonSchema(res.json())
+}
+
+/** The document's OpenAPI 3.0 boolean exclusiveMinimum/Maximum back in JSON Schema form (numbers), for ajv and the arbitraries. */
+function asJsonSchema<T> (node: T): T {
+  if (Array.isArray(node)) return node.map(asJsonSchema) as T
+  if (node == null || typeof node !== 'object') return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) out[k] = asJsonSchema(v)
+  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (out[exclusive] === true) { out[exclusive] = out[bound]; delete out[bound] }
+    if (out[exclusive] === false) delete out[exclusive]
+  }
+  return out as T
 }
 
 export function operations (doc: OpenApiDoc): Operation[] {

@@ -24,16 +24,30 @@ export function detectDocumentType (content: Uint8Array): DocumentType | null {
 
 export const EXTENSIONS: Record<DocumentType, string> = { 'application/pdf': '.pdf', 'image/png': '.png', 'image/jpeg': '.jpg' }
 
+/** Other extensions that name the same type. */
+const SAME_TYPE: Record<DocumentType, string[]> = { 'application/pdf': ['.pdf'], 'image/png': ['.png'], 'image/jpeg': ['.jpg', '.jpeg'] }
+
 /**
- * A file name safe to store and to echo in Content-Disposition: no path,
- * no control characters, at most 200 characters; "document" + the type's
- * extension when nothing is left.
+ * Characters removed from names: C0 and C1 controls (U+0085 included), DEL, the quote, and the invisible
+ * characters that reorder or hide text (bidirectional marks, embeddings, overrides and isolates, zero-width
+ * characters, the BOM), with which "invoice\u202Efdp.exe" would display as "invoiceexe.pdf".
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f"\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g
+
+/**
+ * A file name safe to store and to echo in Content-Disposition: no path, no
+ * control or invisible reordering characters, at most 200 characters, and the
+ * extension of the type the content has (a PDF is always "….pdf": another
+ * extension is replaced, none gets one); "document" + the extension when
+ * nothing is left.
  */
 export function cleanDocumentName (raw: string | undefined, type: DocumentType): string {
-  const base = (raw ?? '').split(/[\\/]/).pop() ?? ''
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200)
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? `document${EXTENSIONS[type]}` : cleaned
+  const cleaned = ((raw ?? '').normalize('NFC').split(/[\\/]/).pop() ?? '').replace(UNSAFE_NAME_CHARS, '').trim()
+  const found = /\.[^.\s]{1,10}$/.exec(cleaned)?.[0]
+  const ext = found != null && SAME_TYPE[type].includes(found.toLowerCase()) ? found : EXTENSIONS[type]
+  const stem = (found == null ? cleaned : cleaned.slice(0, -found.length)).replace(/[.\s]+$/, '').slice(0, 200 - ext.length)
+  return stem === '' ? `document${EXTENSIONS[type]}` : stem + ext
 }
 
 /** RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name. */

@@ -46,7 +46,14 @@ export const MESSAGES: Record<string, [string, string]> = {
   PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
   SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],
   INTERNAL: ['Something went wrong on our side; quote request id {requestId}', '服务器内部错误,请提供请求编号 {requestId}'],
-  BAD_REQUEST: ['Bad request: {detail}', '请求错误:{detail}']
+  BAD_REQUEST: ['Bad request: {detail}', '请求错误:{detail}'],
+  // Hardening (issue 11)
+  MALFORMED_MULTIPART: ['The multipart/form-data body is malformed: {detail}', 'multipart/form-data 请求体格式错误:{detail}'],
+  INVALID_ENCODING: ['The request body is not valid UTF-8 text: {detail}', '请求体不是有效的 UTF-8 文本:{detail}'],
+  REGISTRATION_CONFLICT: [
+    'An account already exists for this credit code or this email address: sign in, or ask for a password reset',
+    '该统一社会信用代码或邮箱已有账户:请直接登录,或申请重置密码'
+  ]
 }
 
 export interface FieldError { field: string, message: string }
@@ -86,6 +93,8 @@ export const errors = {
     new AppError(400, 'UNKNOWN_REFERENCE', { field, value }, [{ field, message: `unknown value ${value}` }]),
   usccTaken: () => new AppError(409, 'USCC_TAKEN'),
   emailTaken: () => new AppError(409, 'EMAIL_TAKEN'),
+  /** Registration: a taken credit code and a taken email answer alike, so the answer does not tell which emails have accounts. */
+  registrationConflict: () => new AppError(409, 'REGISTRATION_CONFLICT'),
   invalidState: (state: string, detail: string) => new AppError(409, 'INVALID_STATE', { state, detail }),
   conflict: (detail: string) => new AppError(409, 'CONFLICT', { detail }),
   conflictOfInterest: (reviewer: string) => new AppError(409, 'CONFLICT_OF_INTEREST', { reviewer }),

@@ -29,6 +29,15 @@ export function helmetHeaders (options: HelmetOptions): Record<string, string> {
 /** Path without the query string. */
 const pathOf = (request: FastifyRequest): string => request.url.split('?')[0]
 
+/** The path as the router reads it (percent-decoded); the raw path when it does not decode. */
+function decodedPath (request: FastifyRequest): string {
+  try {
+    return decodeURIComponent(pathOf(request))
+  } catch {
+    return pathOf(request)
+  }
+}
+
 /**
  * The service's outer wall (issue 6; OWASP API4:2023 unrestricted resource
  * consumption, API8:2023 security misconfiguration): security headers, CORS
@@ -67,9 +76,12 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
   })
   const privateHeaders = { ...headers, 'cache-control': 'no-store' }
   app.addHook('onRequest', (request, reply, done) => {
-    // Reference data is public and the same for everyone; everything else under /v1 is private.
-    const path = pathOf(request)
-    reply.headers(path.startsWith('/v1/') && !CACHEABLE.test(path) ? privateHeaders : headers)
+    // Reference data is public and the same for everyone; everything else under /v1 is private. Decided on the route the
+    // router chose (it decodes the path: /%761/audit is /v1/audit), never on the raw URL; a /v1 path no route takes
+    // (answered by the front end's fallback or the 404 handler) is private too.
+    const route = request.routeOptions.url ?? ''
+    const cacheable = CACHEABLE.test(route) || (!route.startsWith('/v1/') && !decodedPath(request).startsWith('/v1'))
+    reply.headers(cacheable ? headers : privateHeaders)
     done()
   })
 

@@ -36,7 +36,7 @@ interface DocumentMeta {
 }
 
 export function documentView (d: Pick<DocumentMeta, 'id' | 'name' | 'type' | 'size' | 'sha256' | 'createdAt'>) {
-  return { id: d.id, name: d.name, type: d.type as DocumentType, size: d.size, sha256: d.sha256, createdAt: d.createdAt.toISOString() }
+  return { id: d.id, name: cleanDocumentName(d.name, d.type as DocumentType), type: d.type as DocumentType, size: d.size, sha256: d.sha256, createdAt: d.createdAt.toISOString() }
 }
 
 /** An uploaded file as the route read it. */
