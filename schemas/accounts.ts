@@ -12,6 +12,7 @@ export const UserSchema = Type.Object({
   role: RoleSchema,
   enterpriseId: Type.Union([UuidSchema, Type.Null()], { description: 'The firm, for enterprise accounts' }),
   employerUscc: Type.Union([Type.String(), Type.Null()], { description: "A reviewer's own employer: a standing conflict of interest" }),
+  domains: Type.Array(Type.String(), { description: 'A reviewer\'s fields of expertise (domain codes); automatic assignment prefers them' }),
   disabled: Type.Boolean(),
   createdAt: DateTimeSchema
 })
@@ -68,8 +69,17 @@ export const MeReplySchema = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: RoleSchema,
-  enterpriseId: Type.Optional(UuidSchema)
+  enterpriseId: Type.Optional(UuidSchema),
+  domains: Type.Optional(Type.Array(Type.String(), { description: 'Reviewers: their fields of expertise' }))
 })
+
+export const ReviewerDomainsSchema = Type.Array(Type.String({ maxLength: 40 }), {
+  maxItems: 8, uniqueItems: true, description: 'A reviewer\'s fields of expertise: domain codes (see /v1/reference/domains); [] for none'
+})
+
+export const UpdateMeBodySchema = Type.Object({
+  domains: ReviewerDomainsSchema
+}, { additionalProperties: false })
 
 export const StaffRoleSchema = Type.Union([Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin')])
 
@@ -85,7 +95,8 @@ export const UpdateUserBodySchema = Type.Object({
   role: Type.Optional(StaffRoleSchema),
   disabled: Type.Optional(Type.Boolean({ description: 'true ends every token of the user' })),
   name: Type.Optional(TextSchema({ minLength: 1, maxLength: 100, description: 'Full name' })),
-  employerUscc: Type.Optional(Type.Union([UsccSchema, Type.Null()]))
+  employerUscc: Type.Optional(Type.Union([UsccSchema, Type.Null()])),
+  domains: Type.Optional(ReviewerDomainsSchema)
 }, { additionalProperties: false, minProperties: 1 })
 
 export const ListUsersQuerySchema = Type.Composite([PageQuerySchema, Type.Object({

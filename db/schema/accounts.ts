@@ -37,6 +37,8 @@ export const users = pgTable('users', {
   enterpriseId: uuid().references(() => enterprises.id),
   /** For reviewers: the USCC of their own employer, a standing conflict of interest. */
   employerUscc: text(),
+  /** For reviewers: their fields of expertise (domain codes), preferred by automatic assignment. */
+  domains: text().array().notNull().default(sql`'{}'::text[]`),
   disabled: boolean().notNull().default(false),
   /** Bumped when the account is disabled or its role changes: older tokens stop working. */
   tokenVersion: integer().notNull().default(0),

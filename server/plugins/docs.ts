@@ -8,7 +8,10 @@ import type { AppConfig } from '../config.ts'
 const UPLOAD_BODY = {
   type: 'object',
   required: ['file'],
-  properties: { file: { type: 'string', format: 'binary', description: 'The document: PDF, PNG or JPEG (by content), at most 10 MiB' } }
+  properties: {
+    file: { type: 'string', format: 'binary', description: 'The document: PDF, PNG or JPEG (by content), at most 10 MiB' },
+    kind: { type: 'string', description: 'Optional: the key of the call\'s required document this file is' }
+  }
 }
 
 type Json = Record<string, unknown>

@@ -21,6 +21,7 @@ export function userView (u: UserRow) {
     role: u.role,
     enterpriseId: u.enterpriseId ?? null,
     employerUscc: u.employerUscc ?? null,
+    domains: u.domains ?? [],
     disabled: u.disabled,
     createdAt: u.createdAt.toISOString()
   }
@@ -67,6 +68,29 @@ export async function assertReferences (db: Db, districtCode: string | undefined
     const missing = domainCodes.find(c => !known.has(c))
     if (missing != null) throw errors.unknownReference('domains', missing)
   }
+}
+
+/**
+ * A reviewer's fields of expertise, checked against the domain reference
+ * data and sorted. Only reviewers have them (400 for any other role).
+ */
+export async function reviewerDomains (db: Db, role: Role, codes: string[]): Promise<string[]> {
+  if (role !== 'reviewer' && codes.length > 0) throw errors.validation([{ field: 'body.domains', message: 'only reviewers have fields of expertise' }])
+  await assertReferences(db, undefined, codes)
+  return [...new Set(codes)].sort()
+}
+
+/** A reviewer sets their own fields (PATCH /v1/me); audited. */
+export async function updateOwnDomains (db: Db, userId: string, codes: string[], ctx: AuditContext) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update')
+    if (before == null) throw errors.unauthorized()
+    const domainCodes = await reviewerDomains(tx, before.role, codes)
+    const [after] = await tx.update(users).set({ domains: domainCodes, updatedAt: new Date() }).where(eq(users.id, userId)).returning()
+    await recordAudit(tx, ctx, { action: 'user.update', objectType: 'user', objectId: userId, before: userView(before), after: userView(after) })
+    return after
+  })
 }
 
 export interface RegistrationInput {
