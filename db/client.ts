@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join, dirname } from 'node:path'
+import { lockDataDir } from './data-dir-lock.ts'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -32,10 +33,30 @@ export interface Database {
 
 export interface DatabaseOptions {
   databaseUrl?: string
+  /**
+   * A direct connection to PostgreSQL (not through a transaction pooler) for
+   * what needs a session of its own: LISTEN and the migrations' advisory lock.
+   * Defaults to databaseUrl.
+   */
+  directUrl?: string
+  /**
+   * Named (prepared) statements; turn off behind PgBouncer in transaction
+   * mode, where a statement prepared on one server connection is unknown on the next.
+   */
+  prepare?: boolean
+  /** Seconds to wait for a new PostgreSQL connection before the query fails (fail fast when the server is gone). */
+  connectTimeoutS?: number
   /** PGlite's directory is `${dataDir}/pglite`; ':memory:' keeps it in memory. */
   dataDir: string
   poolSize?: number
 }
+
+/**
+ * Migrations run under this session-level advisory lock: instances starting
+ * at once on an empty database take turns, and every one after the first
+ * finds the migrations applied.
+ */
+export const MIGRATION_LOCK_KEY = 7_274_013
 
 export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
 
@@ -44,14 +65,19 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
     const { default: postgres } = await import('postgres')
     const { drizzle } = await import('drizzle-orm/postgres-js')
     const { migrate } = await import('drizzle-orm/postgres-js/migrator')
-    const client = postgres(opts.databaseUrl, {
-      max: opts.poolSize ?? 10,
+    const prepare = opts.prepare ?? true
+    const common = {
       onnotice: () => {},
-      connect_timeout: 10,
-      // Fail fast when the server is gone instead of queueing forever.
-      idle_timeout: 60
-    })
-    const db = drizzle({ client: preparing(client), schema, casing: 'snake_case' }) as unknown as Db
+      // Fail fast when the server is gone instead of waiting for it.
+      connect_timeout: opts.connectTimeoutS ?? 1.5,
+      // Reconnect within a second of its return (postgres.js's default backoff grows to 20 s).
+      backoff: (retries: number) => Math.min(0.1 * 2 ** retries, 1)
+    }
+    const client = postgres(opts.databaseUrl, { ...common, max: opts.poolSize ?? 10, idle_timeout: 60, prepare })
+    const directUrl = opts.directUrl ?? opts.databaseUrl
+    // One session of its own for LISTEN when the pool goes through a pooler (opened on first use).
+    const direct = directUrl === opts.databaseUrl ? client : postgres(directUrl, { ...common, max: 1 })
+    const db = drizzle({ client: prepare ? preparing(client) : client, schema, casing: 'snake_case' }) as unknown as Db
     return {
       db,
       kind: 'postgres',
@@ -59,11 +85,24 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
       ping: async () => { await client`select 1` },
       listen: async (channel, onNotify, onListening) => {
         // postgres.js keeps one extra connection for LISTEN and re-listens after it drops.
-        const { unlisten } = await client.listen(channel, onNotify, onListening)
+        const { unlisten } = await direct.listen(channel, onNotify, onListening)
         return unlisten
       },
-      migrate: async () => { await migrate(drizzle({ client, casing: 'snake_case' }), { migrationsFolder }) },
-      close: async () => { await client.end({ timeout: 5 }) }
+      migrate: async () => {
+        // One connection of its own holds the lock and runs the migrations (a session: never through a transaction pooler).
+        const session = postgres(directUrl, { ...common, max: 1, connect_timeout: 10, prepare: false })
+        try {
+          await session`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`
+          await migrate(drizzle({ client: session, casing: 'snake_case' }), { migrationsFolder })
+          await session`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`
+        } finally {
+          await session.end({ timeout: 5 })
+        }
+      },
+      close: async () => {
+        await client.end({ timeout: 5 })
+        if (direct !== client) await direct.end({ timeout: 5 })
+      }
     }
   }
 
@@ -71,12 +110,20 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
   let client: InstanceType<typeof PGlite>
+  let unlock = (): void => {}
   if (opts.dataDir === ':memory:') {
     client = await PGlite.create()
   } else {
-    const dir = join(opts.dataDir, 'pglite')
-    mkdirSync(dir, { recursive: true })
-    client = await PGlite.create(dir)
+    // PGlite is one process's database: a second process on the same files would corrupt them.
+    unlock = lockDataDir(opts.dataDir)
+    try {
+      const dir = join(opts.dataDir, 'pglite')
+      mkdirSync(dir, { recursive: true })
+      client = await PGlite.create(dir)
+    } catch (err) {
+      unlock()
+      throw err
+    }
   }
   const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as Db
   return {
@@ -89,7 +136,10 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
       return async () => { if (!client.closed) await unlisten() }
     },
     migrate: async () => { await migrate(drizzle({ client, casing: 'snake_case' }), { migrationsFolder }) },
-    close: async () => { if (!client.closed) await client.close() }
+    close: async () => {
+      if (!client.closed) await client.close()
+      unlock()
+    }
   }
 }
 

@@ -12,8 +12,10 @@ export const AuditEntrySchema = Type.Object({
   before: Type.Unknown(),
   after: Type.Unknown(),
   requestId: Type.Union([Type.String(), Type.Null()]),
-  prevHash: Type.String(),
-  hash: Type.String()
+  contentHash: Type.Union([Type.String(), Type.Null()], { description: 'sha256 of the entry\'s canonical content, written with it' }),
+  seq: Type.Union([Type.Integer(), Type.Null()], { description: 'Place in the hash chain; null until the sequencer reaches the entry (seconds)' }),
+  prevHash: Type.Union([Type.String(), Type.Null()]),
+  hash: Type.Union([Type.String(), Type.Null()], { description: 'Chain hash: the previous entry\'s and this content hash' })
 })
 
 export const AuditQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
@@ -26,6 +28,8 @@ export const AuditQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
 export const AuditVerifySchema = Type.Object({
   intact: Type.Boolean(),
   entries: Type.Integer({ description: 'Entries verified before the first broken one (all, when intact)' }),
+  unsequenced: Type.Integer({ description: 'Entries not yet given their place in the chain (their content hash is checked)' }),
+  overdue: Type.Integer({ description: 'Unsequenced entries older than the sequencing bound (AUDIT_SEQUENCE_BOUND_MS)' }),
   lastHash: Type.Optional(Type.String()),
   brokenAt: Type.Optional(Type.Object({
     id: Type.Integer({ description: 'The first entry that does not verify' }),

@@ -2,7 +2,7 @@
 // Creates an administrator (or says that the email is taken). Reads
 // ADMIN_EMAIL / ADMIN_PASSWORD when the flags are not given.
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../server/config.ts'
+import { databaseOptions, loadConfig } from '../server/config.ts'
 import { openDatabase } from '../db/client.ts'
 import { createStaffUser } from '../server/services/accounts.ts'
 import { AppError } from '../server/domain/errors.ts'
@@ -17,7 +17,11 @@ if (email == null || password == null) {
   process.exit(2)
 }
 const { config } = loadConfig({ ...process.env, ADMIN_EMAIL: '', ADMIN_PASSWORD: '' })
-const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 })
+const database = await openDatabase(databaseOptions(config, 1)).catch((err: Error) => {
+  // e.g. DATA_DIR in use by the running service (DataDirInUseError): say so and touch nothing.
+  console.error(`peiyu: ${err.message}`)
+  process.exit(1)
+})
 try {
   await database.migrate()
   const user = await createStaffUser(database.db, { email, password, name: values.name ?? 'Administrator', role: 'admin' },

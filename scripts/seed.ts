@@ -4,7 +4,7 @@
 // DATABASE_URL, or the PGlite in DATA_DIR. Refuses a database with firms
 // unless --force.
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../server/config.ts'
+import { databaseOptions, loadConfig } from '../server/config.ts'
 import { openDatabase } from '../db/client.ts'
 import { DEFAULT_SEED, DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail, parseYears, seedDatabase, SeedRefused } from './seed-data.ts'
 
@@ -38,7 +38,11 @@ const opts = {
 }
 
 const { config } = loadConfig({ ...process.env, ADMIN_EMAIL: '', ADMIN_PASSWORD: '' })
-const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
+const database = await openDatabase(databaseOptions(config, 2)).catch((err: Error) => {
+  // e.g. DATA_DIR in use by the running service (DataDirInUseError): say so and touch nothing.
+  console.error(`peiyu: ${err.message}`)
+  process.exit(1)
+})
 try {
   await database.migrate()
   console.log(`seeding ${opts.firms.toLocaleString('en')} firms, ${opts.fromYear}-${opts.toYear}, seed ${opts.seed} (${database.kind})`)

@@ -13,9 +13,27 @@ export interface AppConfig {
   port: number
   /** PostgreSQL connection string; absent means embedded PGlite in dataDir. */
   databaseUrl?: string
+  /** A direct PostgreSQL URL (not through a transaction pooler) for LISTEN and the migrations' lock; defaults to databaseUrl. */
+  databaseDirectUrl?: string
+  /** Named prepared statements on PostgreSQL; false behind PgBouncer in transaction mode. */
+  dbPreparedStatements: boolean
+  /** How long a query waits for a new PostgreSQL connection before failing. */
+  dbConnectTimeoutMs: number
   /** Directory for PGlite's files and the generated JWT secret; ':memory:' for tests. */
   dataDir: string
-  jwtSecret: string
+  /**
+   * The signing secret. Absent only outside production on PostgreSQL: then the
+   * instances share one generated secret kept in the database (server/lib/jwt-keys.ts).
+   */
+  jwtSecret?: string
+  /** Earlier secrets whose tokens are still accepted (rotation), newest first. */
+  jwtPreviousSecrets: string[]
+  /** Rate-limit counters in Redis (shared by every instance); absent means in memory, per process. */
+  redisUrl?: string
+  /** Prefix of the service's keys in Redis (several deployments may share one Redis). */
+  redisPrefix: string
+  /** How long an audit entry may wait for its place in the chain before /v1/audit/verify reports it. */
+  auditSequenceBoundMs: number
   /** Access-token lifetime in seconds. */
   tokenTtl: number
   jwtIssuer: string
@@ -117,7 +135,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): LoadConfigRes
   if (jwtSecret != null) {
     if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters')
   } else if (nodeEnv === 'production') {
-    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production')
+    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production (every instance on one database needs the same one)')
+  } else if (databaseUrl != null) {
+    warnings.push('JWT_SECRET is not set: using a generated secret kept in the database (shared by the instances on it). Set JWT_SECRET in production.')
   } else if (dataDir === ':memory:') {
     jwtSecret = randomBytes(32).toString('base64url')
   } else {
@@ -131,6 +151,16 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): LoadConfigRes
     }
     warnings.push(`JWT_SECRET is not set: using a generated secret kept in ${file}. Set JWT_SECRET in production.`)
   }
+
+  const jwtPreviousSecrets = (get('JWT_PREVIOUS_SECRETS') ?? '').split(',').map(x => x.trim()).filter(x => x !== '')
+  if (jwtPreviousSecrets.some(x => x.length < 32)) throw new ConfigError('JWT_PREVIOUS_SECRETS', 'each secret must be at least 32 characters')
+
+  const databaseDirectUrl = get('DATABASE_DIRECT_URL')
+  if (databaseDirectUrl != null && !/^postgres(ql)?:\/\//.test(databaseDirectUrl)) {
+    throw new ConfigError('DATABASE_DIRECT_URL', 'must be a postgres:// or postgresql:// URL')
+  }
+  const redisUrl = get('REDIS_URL')
+  if (redisUrl != null && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL')
 
   const adminEmail = get('ADMIN_EMAIL')
   const adminPassword = get('ADMIN_PASSWORD')
@@ -153,8 +183,17 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): LoadConfigRes
       host,
       port,
       databaseUrl,
+      databaseDirectUrl,
+      dbPreparedStatements: get('DB_PREPARED_STATEMENTS') != null ? parseBool('DB_PREPARED_STATEMENTS', get('DB_PREPARED_STATEMENTS')!) : true,
+      dbConnectTimeoutMs: get('DB_CONNECT_TIMEOUT_MS') != null ? parseIntStrict('DB_CONNECT_TIMEOUT_MS', get('DB_CONNECT_TIMEOUT_MS')!, 100, 60_000) : 1500,
       dataDir,
       jwtSecret,
+      jwtPreviousSecrets,
+      redisUrl,
+      redisPrefix: get('REDIS_PREFIX') ?? 'peiyu:rl:',
+      auditSequenceBoundMs: get('AUDIT_SEQUENCE_BOUND_MS') != null
+        ? parseIntStrict('AUDIT_SEQUENCE_BOUND_MS', get('AUDIT_SEQUENCE_BOUND_MS')!, 1000, 3_600_000)
+        : 10_000,
       tokenTtl,
       jwtIssuer: get('JWT_ISSUER') ?? 'peiyu',
       jwtAudience: get('JWT_AUDIENCE') ?? 'peiyu-api',
@@ -202,6 +241,18 @@ function securityConfig (get: (k: string) => string | undefined): Pick<AppConfig
       dbHealthIntervalMs: int('DB_HEALTH_INTERVAL_MS', 2000, 0, 600_000)
     },
     allowUnsafeDurability: get('ALLOW_UNSAFE_DURABILITY') != null ? parseBool('ALLOW_UNSAFE_DURABILITY', get('ALLOW_UNSAFE_DURABILITY')!) : false
+  }
+}
+
+/** How the service and the scripts open the database. */
+export function databaseOptions (config: AppConfig, poolSize = config.dbPoolSize): import('../db/client.ts').DatabaseOptions {
+  return {
+    databaseUrl: config.databaseUrl,
+    directUrl: config.databaseDirectUrl,
+    prepare: config.dbPreparedStatements,
+    connectTimeoutS: config.dbConnectTimeoutMs / 1000,
+    dataDir: config.dataDir,
+    poolSize
   }
 }
 

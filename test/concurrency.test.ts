@@ -1,7 +1,8 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../db/client.ts'
-import { buildTestApp, registerFirm, createStaff, adminToken, auth, uscc, PASSWORD } from './helper.ts'
+import { sequenceAllAudit, sequenceAudit } from '../server/lib/audit.ts'
+import { buildTestApp, registerFirm, createStaff, adminToken, auth, uscc, PASSWORD, testConfig } from './helper.ts'
 
 // Races that PostgreSQL makes real (row locks, advisory locks, a pool of
 // connections); on PGlite the same requests are serialised, and must give the
@@ -44,23 +45,43 @@ t.test('50 parallel creates with one Idempotency-Key: one row, one answer', asyn
   t.equal(other.json().code, 'IDEMPOTENCY_KEY_REUSED')
 })
 
-t.test('the audit chain stays unbroken under 100 concurrent audited writes', async (t) => {
-  const app = await buildTestApp(t, { rateLimit: { max: 0, windowMs: 60_000 }, loginRateLimit: { max: 100_000, windowMs: 60_000 } })
+t.test('the audit chain stays unbroken under 100 concurrent audited writes and competing sequencers', async (t) => {
+  // The event-loop check is off: on a busy test machine it would shed the verification itself.
+  const app = await buildTestApp(t, {
+    rateLimit: { max: 0, windowMs: 60_000 },
+    loginRateLimit: { max: 100_000, windowMs: 60_000 },
+    overload: { ...testConfig().overload, maxEventLoopDelayMs: 0 }
+  })
   const admin = await adminToken(app)
   const before = await queryRows<{ n: number }>(app.db, sql`select count(*)::int as n from audit_log`)
+  // Writers take no lock for the chain; four sequencers (as on four instances) race to chain what has committed.
+  const writing = { on: true }
+  let chained = 0
+  const sequencers = Array.from({ length: 4 }, async () => {
+    while (writing.on) {
+      const n = await sequenceAudit(app.db, 7)
+      chained += n
+      await new Promise(resolve => setImmediate(resolve))
+    }
+  })
   const replies = await Promise.all(Array.from({ length: 100 }, async (_, i) => await app.inject({
     method: 'POST', url: '/v1/auth/register',
     payload: { uscc: uscc(50_000 + i), name: `并发注册公司 ${i}`, email: `race${i}@example.test`, password: PASSWORD, districtCode: '210202', domains: ['ai'], foundedOn: '2018-01-01' }
   })))
+  writing.on = false
+  await Promise.all(sequencers)
+  chained += await sequenceAllAudit(app.db)
   t.same([...new Set(replies.map(r => r.statusCode))], [201], 'all 100 registered')
   const after = await queryRows<{ n: number }>(app.db, sql`select count(*)::int as n from audit_log`)
   t.ok(after[0].n - before[0].n >= 100, `${after[0].n - before[0].n} audit entries written`)
+  t.equal(chained, after[0].n, 'every entry chained exactly once')
   const forks = await queryRows<{ n: number }>(app.db, sql`select count(*)::int as n from (select prev_hash from audit_log group by prev_hash having count(*) > 1) f`)
   t.equal(forks[0].n, 0, 'no two entries share a predecessor: the chain did not fork')
   const verify = await app.inject({ url: '/v1/audit/verify', headers: auth(admin) })
   t.equal(verify.statusCode, 200)
   t.equal(verify.json().intact, true)
   t.equal(verify.json().entries, after[0].n, 'every entry verifies')
+  t.equal(verify.json().unsequenced, 0)
 })
 
 t.test('50 parallel edits of the same version: exactly one wins, the rest 412', async (t) => {

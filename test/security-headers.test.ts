@@ -139,7 +139,7 @@ async function eventually (what: string, check: () => Promise<boolean>, limitMs 
   throw new Error(`not reached within ${limitMs} ms: ${what}`)
 }
 
-t.test('database down → 503 with Retry-After (under-pressure health check), back when it answers', async (t) => {
+t.test('database down → 503 with Retry-After at once (the database watch), back when it answers', async (t) => {
   const defaults = testConfig()
   const app = await buildTestApp(t, { overload: { ...defaults.overload, dbHealthIntervalMs: 20 } })
   t.equal((await app.inject('/v1/reference/tiers')).statusCode, 200)

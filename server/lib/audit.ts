@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { asc, desc, gt, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { and, asc, desc, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import { queryRows, type Db } from '../../db/client.ts'
 import { auditLog } from '../../db/schema/index.ts'
 
 /** Who did it, from the request (or a script). */
@@ -20,9 +20,12 @@ export interface AuditEntry {
 }
 
 export const AUDIT_GENESIS = '0'.repeat(64)
-// Serialises audit writers so the chain never forks; held to the end of the
-// writing transaction, which is what makes "previous" well defined.
-const AUDIT_LOCK_KEY = 7_274_001
+/**
+ * Held (as a transaction-level advisory lock, so it also works through a
+ * transaction pooler) by the one sequencer that chains entries at a time.
+ * Writers never take it.
+ */
+const SEQUENCER_LOCK_KEY = 7_274_001
 
 /** JSON with object keys sorted at every level: the same content always hashes the same. */
 export function canonicalJson (value: unknown): string {
@@ -45,7 +48,18 @@ interface HashedContent {
   requestId: string | null
 }
 
-export function auditEntryHash (prevHash: string, c: HashedContent): string {
+/** The content hash an entry is written with: sha256 of its canonical JSON. */
+export function auditContentHash (c: HashedContent): string {
+  return createHash('sha256').update(canonicalJson({ ...c, at: c.at.toISOString() })).digest('hex')
+}
+
+/** The chain hash of an entry: its predecessor's chain hash and its own content hash. */
+export function auditChainHash (prevHash: string, contentHash: string): string {
+  return createHash('sha256').update(prevHash).update('\n').update(contentHash).digest('hex')
+}
+
+/** The chain hash of entries written before content hashes (migration 0013): the predecessor and the content itself. */
+export function legacyAuditEntryHash (prevHash: string, c: HashedContent): string {
   const content = canonicalJson({ ...c, at: c.at.toISOString() })
   return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex')
 }
@@ -56,13 +70,12 @@ function toJsonValue (v: unknown): unknown {
 }
 
 /**
- * Appends one entry to the hash chain. Call it inside the transaction that
- * makes the change, so the record and the change commit or fail together.
+ * Appends one entry to the trail with the hash of its own content. Call it
+ * inside the transaction that makes the change, so the record and the change
+ * commit or fail together. No lock: writers do not wait for each other here;
+ * the sequencer ({@link sequenceAudit}) chains the entry after it commits.
  */
 export async function recordAudit (tx: Db, ctx: AuditContext, entry: AuditEntry): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`)
-  const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1)
-  const prevHash = last?.hash ?? AUDIT_GENESIS
   const content: HashedContent = {
     at: new Date(),
     actorId: ctx.actorId,
@@ -74,39 +87,119 @@ export async function recordAudit (tx: Db, ctx: AuditContext, entry: AuditEntry)
     after: toJsonValue(entry.after),
     requestId: ctx.requestId
   }
-  await tx.insert(auditLog).values({ ...content, prevHash, hash: auditEntryHash(prevHash, content) })
+  await tx.insert(auditLog).values({ ...content, contentHash: auditContentHash(content) })
+}
+
+/**
+ * One pass of the sequencer: if no other sequencer holds the lock, gives the
+ * committed entries not yet in the chain (up to `batch`, oldest first) the
+ * next places and their chain hashes, in one transaction. An entry whose
+ * transaction has not committed yet is not visible and waits for a later
+ * pass, so the chain's order is the order entries became visible to the
+ * sequencer. Returns how many it chained (0 when another sequencer runs).
+ */
+export async function sequenceAudit (db: Db, batch = 5000): Promise<number> {
+  return await db.transaction(async (tx) => {
+    const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${SEQUENCER_LOCK_KEY}) as locked`)
+    if (lock?.locked !== true) return 0
+    const pending = await tx.select({ id: auditLog.id, contentHash: auditLog.contentHash })
+      .from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).limit(batch)
+    if (pending.length === 0) return 0
+    const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash })
+      .from(auditLog).where(isNotNull(auditLog.seq)).orderBy(desc(auditLog.seq)).limit(1)
+    let prev = last?.hash ?? AUDIT_GENESIS
+    let seq = last?.seq ?? 0
+    const placed = pending.map(p => {
+      const hash = auditChainHash(prev, p.contentHash!)
+      const row = { id: p.id, seq: ++seq, prev_hash: prev, hash }
+      prev = hash
+      return row
+    })
+    await tx.execute(sql`
+      update audit_log as a set seq = v.seq, prev_hash = v.prev_hash, hash = v.hash, sequenced_at = now()
+      from jsonb_to_recordset(${JSON.stringify(placed)}::jsonb) as v(id bigint, seq bigint, prev_hash text, hash text)
+      where a.id = v.id and a.seq is null`)
+    return placed.length
+  })
+}
+
+/** Runs the sequencer until nothing is left (tests, scripts, and the periodic pass). */
+export async function sequenceAllAudit (db: Db): Promise<number> {
+  let total = 0
+  for (;;) {
+    const n = await sequenceAudit(db)
+    total += n
+    if (n < 5000) return total
+  }
 }
 
 export type AuditVerification =
-  | { intact: true, entries: number, lastHash: string }
-  | { intact: false, entries: number, brokenAt: { id: number, reason: 'content_hash_mismatch' | 'previous_hash_mismatch' } }
+  | { intact: true, entries: number, lastHash: string, unsequenced: number, overdue: number }
+  | {
+    intact: false, entries: number, unsequenced: number, overdue: number,
+    brokenAt: { id: number, reason: 'content_hash_mismatch' | 'previous_hash_mismatch' }
+  }
 
-/** Walks the chain from the start and names the first entry that does not verify. */
-export async function verifyAuditChain (db: Db, batchSize = 2000): Promise<AuditVerification> {
+type Row = typeof auditLog.$inferSelect
+
+function contentOf (r: Row): HashedContent {
+  return {
+    at: r.at,
+    actorId: r.actorId,
+    actorRole: r.actorRole,
+    action: r.action,
+    objectType: r.objectType,
+    objectId: r.objectId,
+    before: r.before,
+    after: r.after,
+    requestId: r.requestId
+  }
+}
+
+/**
+ * Walks the chain in its order and names the first entry that does not
+ * verify: each entry's content must match its content hash, its link the
+ * chain hash before it, its own chain hash both. Then checks the content
+ * hash of every entry not yet chained, and counts those that have waited
+ * longer than `boundMs` (`overdue`: the sequencer is not keeping up, or not running).
+ */
+export async function verifyAuditChain (db: Db, opts: { boundMs?: number, now?: Date, batchSize?: number } = {}): Promise<AuditVerification> {
+  const batchSize = opts.batchSize ?? 2000
   let prev = AUDIT_GENESIS
-  let lastId = 0
+  let lastSeq = 0
   let count = 0
+  const counts = async (): Promise<{ unsequenced: number, overdue: number }> => {
+    const cutoff = new Date((opts.now ?? new Date()).getTime() - (opts.boundMs ?? 10_000))
+    const [row] = await queryRows<{ unsequenced: number, overdue: number }>(db, sql`
+      select count(*)::int as unsequenced, (count(*) filter (where at < ${cutoff.toISOString()}::timestamptz))::int as overdue
+      from audit_log where seq is null`)
+    return { unsequenced: Number(row?.unsequenced ?? 0), overdue: Number(row?.overdue ?? 0) }
+  }
+  const broken = async (id: number, reason: 'content_hash_mismatch' | 'previous_hash_mismatch'): Promise<AuditVerification> =>
+    ({ intact: false, entries: count, ...(await counts()), brokenAt: { id, reason } })
   for (;;) {
-    const rows = await db.select().from(auditLog).where(gt(auditLog.id, lastId)).orderBy(asc(auditLog.id)).limit(batchSize)
+    const rows = await db.select().from(auditLog).where(gt(auditLog.seq, lastSeq)).orderBy(asc(auditLog.seq)).limit(batchSize)
     if (rows.length === 0) break
     for (const r of rows) {
-      if (r.prevHash !== prev) return { intact: false, entries: count, brokenAt: { id: r.id, reason: 'previous_hash_mismatch' } }
-      const expected = auditEntryHash(r.prevHash, {
-        at: r.at,
-        actorId: r.actorId,
-        actorRole: r.actorRole,
-        action: r.action,
-        objectType: r.objectType,
-        objectId: r.objectId,
-        before: r.before,
-        after: r.after,
-        requestId: r.requestId
-      })
-      if (expected !== r.hash) return { intact: false, entries: count, brokenAt: { id: r.id, reason: 'content_hash_mismatch' } }
-      prev = r.hash
+      if (r.prevHash !== prev) return await broken(r.id, 'previous_hash_mismatch')
+      const expected = r.contentHash == null
+        ? legacyAuditEntryHash(prev, contentOf(r))
+        : auditContentHash(contentOf(r)) === r.contentHash ? auditChainHash(prev, r.contentHash) : undefined
+      if (expected !== r.hash) return await broken(r.id, 'content_hash_mismatch')
+      prev = r.hash!
+      lastSeq = r.seq!
+      count++
+    }
+  }
+  let lastId = 0
+  for (;;) {
+    const rows = await db.select().from(auditLog).where(and(isNull(auditLog.seq), gt(auditLog.id, lastId))).orderBy(asc(auditLog.id)).limit(batchSize)
+    if (rows.length === 0) break
+    for (const r of rows) {
+      if (r.contentHash == null || auditContentHash(contentOf(r)) !== r.contentHash) return await broken(r.id, 'content_hash_mismatch')
       lastId = r.id
       count++
     }
   }
-  return { intact: true, entries: count, lastHash: prev }
+  return { intact: true, entries: count, lastHash: prev, ...(await counts()) }
 }

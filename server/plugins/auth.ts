@@ -8,6 +8,7 @@ import { users, revokedTokens, type Role } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import type { AuditContext } from '../lib/audit.ts'
 import { SESSION_CHANNEL, SessionCache, type SessionState } from '../lib/session-cache.ts'
+import { KeyRing, sharedJwtSecret } from '../lib/jwt-keys.ts'
 
 /** What a verified token says. `tv` is the user's token version when it was issued. */
 export interface TokenPayload { sub: string, role: Role, jti: string, tv: number, exp: number, iat: number }
@@ -28,6 +29,8 @@ declare module 'fastify' {
     issueToken: (user: { id: string, role: Role, tokenVersion: number }) => Promise<{ accessToken: string, expiresIn: number }>
     /** The session checks answered from memory; forget a token or a user after revoking or changing them. */
     sessions: SessionCache
+    /** The token verifier by key id (current and previous secrets). */
+    jwtKeys: KeyRing
   }
   interface FastifyRequest {
     /** Who is acting, for the audit trail. */
@@ -37,19 +40,23 @@ declare module 'fastify' {
 
 export default fp(async function authPlugin (app: FastifyInstance, opts: { config: AppConfig }) {
   const { config } = opts
+  const secret = config.jwtSecret ?? await sharedJwtSecret(app.db)
+  const verify = {
+    algorithms: ['HS256' as const],
+    allowedIss: config.jwtIssuer,
+    allowedAud: config.jwtAudience,
+    requiredClaims: ['exp', 'iat', 'jti', 'sub', 'role', 'tv', 'iss', 'aud'],
+    // fast-jwt keeps verified tokens (by a hash of the token) until their
+    // own expiry: a client's repeated calls skip the HMAC and the decoding.
+    // Revocation is not the verifier's business: the session check follows.
+    cache: 10_000
+  }
+  const keys = new KeyRing(secret, config.jwtPreviousSecrets, verify)
+  app.decorate('jwtKeys', keys)
   await app.register(fastifyJwt, {
-    secret: config.jwtSecret,
-    sign: { algorithm: 'HS256', iss: config.jwtIssuer, aud: config.jwtAudience, expiresIn: `${config.tokenTtl}s` },
-    verify: {
-      algorithms: ['HS256'],
-      allowedIss: config.jwtIssuer,
-      allowedAud: config.jwtAudience,
-      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'role', 'tv', 'iss', 'aud'],
-      // fast-jwt keeps verified tokens (by a hash of the token) until their
-      // own expiry: a client's repeated calls skip the HMAC and the decoding.
-      // Revocation is not the verifier's business: the session check follows.
-      cache: 10_000
-    }
+    secret,
+    sign: { algorithm: 'HS256', iss: config.jwtIssuer, aud: config.jwtAudience, expiresIn: `${config.tokenTtl}s`, kid: keys.currentKid },
+    verify
   })
 
   // The session check: the user's current state and whether this token was
@@ -87,8 +94,10 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
 
   app.decorate('authenticate', async function (request: FastifyRequest) {
     let payload: TokenPayload
+    const header = request.headers.authorization
+    if (typeof header !== 'string' || !/^Bearer [^\s]+$/i.test(header)) throw errors.unauthorized()
     try {
-      payload = await request.jwtVerify<TokenPayload>()
+      payload = keys.verify<TokenPayload>(header.slice(7))
     } catch {
       throw errors.unauthorized()
     }

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openDatabase, type Database, type Db } from '../../db/client.ts'
-import type { AppConfig } from '../config.ts'
+import { databaseOptions, type AppConfig } from '../config.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,11 +15,7 @@ declare module 'fastify' {
  * migrations, decorates `db`, and closes it when the app closes.
  */
 export default fp(async function dbPlugin (app: FastifyInstance, opts: { config: AppConfig, database?: Database }) {
-  const database = opts.database ?? await openDatabase({
-    databaseUrl: opts.config.databaseUrl,
-    dataDir: opts.config.dataDir,
-    poolSize: opts.config.dbPoolSize
-  })
+  const database = opts.database ?? await openDatabase(databaseOptions(opts.config))
   try {
     await database.migrate()
   } catch (err) {

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { hostname } from 'node:os'
+import { claimChoreTick } from '../lib/chores.ts'
 import { notifyClosingCalls } from '../services/notifications.ts'
 import { activateExpiredNotices } from '../services/notices.ts'
 
@@ -6,17 +8,21 @@ import { activateExpiredNotices } from '../services/notices.ts'
  * Time-driven grading chores, every `intervalMs` (a minute by default):
  * remind firms with drafts in calls closing within 3 days, and make pool
  * memberships active when their public notice ends without an upheld
- * objection. Both are idempotent, so several instances may run them. Not
- * started in tests (NODE_ENV=test), which call the functions with their own
- * clock.
+ * objection. Each tick runs on one instance only: the instance that claims
+ * it in `chore_runs` (server/lib/chores.ts); the others skip it. Both chores
+ * are idempotent as well. Not started in tests (NODE_ENV=test), which call
+ * the functions with their own clock.
  */
 export default async function gradingJobs (app: FastifyInstance, opts: { env: string, intervalMs?: number }): Promise<void> {
   if (opts.env === 'test') return
   let running = false
+  const intervalMs = opts.intervalMs ?? 60_000
+  const instance = `${hostname()}:${process.pid}`
   const tick = async () => {
     if (running) return
     running = true
     try {
+      if (!await claimChoreTick(app.db, 'grading', intervalMs, instance)) return
       const now = new Date()
       const reminded = await notifyClosingCalls(app.db, now)
       const activated = await activateExpiredNotices(app.db, now)
@@ -29,7 +35,7 @@ export default async function gradingJobs (app: FastifyInstance, opts: { env: st
   }
   let timer: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {
-    timer = setInterval(() => { tick().catch(() => {}) }, opts.intervalMs ?? 60_000)
+    timer = setInterval(() => { tick().catch(() => {}) }, intervalMs)
     timer.unref()
   })
   app.addHook('onClose', async () => { if (timer != null) clearInterval(timer) })

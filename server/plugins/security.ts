@@ -6,6 +6,14 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppConfig } from '../config.ts'
 import { AppError, errors } from '../domain/errors.ts'
+import { rateLimitRedis, rateLimitStoreOptions } from '../lib/rate-limit-store.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Store options for a registration of @fastify/rate-limit: in Redis when REDIS_URL is set (server/lib/rate-limit-store.ts). */
+    rateLimitStore: (scope: string) => ReturnType<typeof rateLimitStoreOptions>
+  }
+}
 
 /** Probes answer for themselves: liveness must not depend on load, readiness checks the database itself. */
 const PROBES = new Set(['/health', '/ready'])
@@ -94,18 +102,6 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
     maxEventLoopDelay: app.database.kind === 'postgres' ? overload.maxEventLoopDelayMs : 0,
     maxHeapUsedBytes: overload.maxHeapUsedBytes,
     maxRssBytes: overload.maxRssBytes,
-    ...(overload.dbHealthIntervalMs > 0
-      ? {
-          healthCheckInterval: overload.dbHealthIntervalMs,
-          healthCheck: async () => {
-            await Promise.race([
-              app.database.ping(),
-              new Promise((_resolve, reject) => setTimeout(() => reject(new Error('database ping timed out')), 5000).unref())
-            ])
-            return true
-          }
-        }
-      : {}),
     // The shared error handler renders the 503 (SERVICE_UNAVAILABLE with Retry-After).
     pressureHandler: (request, _reply, type) => {
       if (PROBES.has(pathOf(request))) return undefined
@@ -114,12 +110,18 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
     }
   })
 
+  const redis = config.redisUrl != null ? rateLimitRedis(config.redisUrl, app.log) : undefined
+  if (redis != null) app.addHook('onClose', async () => { await redis.quit().catch(() => redis.disconnect()) })
+  app.decorate('rateLimitStore', (scope: string) => rateLimitStoreOptions(redis, config.redisPrefix, scope))
+
+  if (overload.dbHealthIntervalMs > 0) watchDatabase(app, overload.dbHealthIntervalMs)
+
   if (config.rateLimit.max > 0) {
     // The library registered in a child context so that route modules can
     // register their own (login, registration) without clashing with it.
     let checkLimit: ((request: FastifyRequest) => Promise<{ isAllowed: boolean, isExceeded?: boolean, ttl?: number, max?: number, remaining?: number }>) | undefined
     await app.register(async (child) => {
-      await child.register(rateLimit, { global: false })
+      await child.register(rateLimit, { global: false, ...app.rateLimitStore('global') })
       checkLimit = child.createRateLimit({
         max: config.rateLimit.max,
         timeWindow: config.rateLimit.windowMs,
@@ -140,6 +142,53 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
   }
 }, { name: 'security', dependencies: ['db', 'auth'] })
 
+/** While the database is failing, it is pinged this often, so the service is back within this of its return. */
+const FAILING_INTERVAL_MS = 250
+/** A ping that takes longer than this counts as a failure. */
+const PING_TIMEOUT_MS = 1000
+
+/**
+ * Fail fast, recover fast: pings the database every `intervalMs` while it
+ * answers and every {@link FAILING_INTERVAL_MS} while it does not. While it
+ * does not, every API request is answered at once with 503 and Retry-After
+ * instead of waiting for a connection; what needs no database (the probes,
+ * the web front end, the API documents) keeps answering.
+ */
+function watchDatabase (app: FastifyInstance, intervalMs: number): void {
+  let up = true
+  let timer: NodeJS.Timeout | undefined
+  let closing = false
+  const check = async (): Promise<void> => {
+    try {
+      await Promise.race([
+        app.database.ping(),
+        new Promise((_resolve, reject) => setTimeout(() => reject(new Error('database ping timed out')), PING_TIMEOUT_MS).unref())
+      ])
+      if (!up) app.log.info('database answers again')
+      up = true
+    } catch (err) {
+      if (up) app.log.warn({ err }, 'database unavailable: answering 503 until it returns')
+      up = false
+    }
+    if (!closing) {
+      timer = setTimeout(() => { check().catch(() => {}) }, up ? intervalMs : FAILING_INTERVAL_MS)
+      timer.unref()
+    }
+  }
+  app.addHook('onReady', async () => {
+    timer = setTimeout(() => { check().catch(() => {}) }, intervalMs)
+    timer.unref()
+  })
+  app.addHook('preClose', async () => {
+    closing = true
+    if (timer != null) clearTimeout(timer)
+  })
+  app.addHook('onRequest', async (request) => {
+    if (up || !pathOf(request).startsWith('/v1/')) return
+    throw errors.unavailable()
+  })
+}
+
 /**
  * The bucket a request counts against: the user of a token whose signature
  * checks out (an HMAC, microseconds; no database), else the client IP, so
@@ -149,7 +198,7 @@ export function rateLimitKey (app: FastifyInstance, request: FastifyRequest): st
   const header = request.headers.authorization
   if (typeof header === 'string' && header.startsWith('Bearer ')) {
     try {
-      const payload = app.jwt.verify<{ sub?: unknown }>(header.slice(7))
+      const payload = app.jwtKeys.verify<{ sub?: unknown }>(header.slice(7))
       if (typeof payload.sub === 'string') return 'user:' + payload.sub
     } catch {
       // fall through to the IP

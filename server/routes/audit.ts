@@ -5,9 +5,10 @@ import { bearer, errorResponses, PageSchema } from '../../schemas/common.ts'
 import { AuditEntrySchema, AuditQuerySchema, AuditVerifySchema } from '../../schemas/audit.ts'
 import { verifyAuditChain } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
+import type { AppConfig } from '../config.ts'
 
 /** The audit trail, newest first, and its verification. Administrators only. */
-const audit: FastifyPluginAsyncTypebox = async (app) => {
+const audit: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.requireRole('admin'))
 
@@ -28,14 +29,14 @@ const audit: FastifyPluginAsyncTypebox = async (app) => {
     if (after != null) where.push(lt(auditLog.id, Number(after.id)))
     const rows = await app.db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(q.limit + 1)
     const p = page(rows, q.limit, r => ({ id: r.id }))
-    return { items: p.items.map(r => ({ ...r, at: r.at.toISOString() })), nextCursor: p.nextCursor }
+    return { items: p.items.map(({ sequencedAt: _s, ...r }) => ({ ...r, at: r.at.toISOString() })), nextCursor: p.nextCursor }
   })
 
   app.get('/v1/audit/verify', {
     schema: {
-      tags: ['audit'], summary: 'Walk the hash chain; report the first broken entry', security: bearer,
+      tags: ['audit'], summary: 'Walk the hash chain; report the first broken entry and entries left unsequenced past the bound', security: bearer,
       response: { 200: AuditVerifySchema, ...errorResponses(401, 403) }
     }
-  }, async () => await verifyAuditChain(app.db))
+  }, async () => await verifyAuditChain(app.db, { boundMs: config.auditSequenceBoundMs }))
 }
 export default audit

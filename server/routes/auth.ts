@@ -25,6 +25,7 @@ const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { con
   // behind a configured TRUST_PROXY) and, for login, per account as well.
   await app.register(rateLimit, {
     global: false,
+    ...app.rateLimitStore('auth'),
     errorResponseBuilder: (_req, ctx) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.ceil(ctx.ttl / 1000) })
   })
   // createRateLimit, not rateLimit(): the library runs one rateLimit() hook per

@@ -19,11 +19,11 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     try {
       await Promise.race([
         app.database.ping(),
-        new Promise((_resolve, reject) => setTimeout(() => reject(new Error('database ping timed out')), 3000).unref())
+        new Promise((_resolve, reject) => setTimeout(() => reject(new Error('database ping timed out')), 1000).unref())
       ])
       return { status: 'ready' as const, database: app.database.kind }
     } catch {
-      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable' as const, database: app.database.kind })
+      return reply.code(503).header('retry-after', '1').send({ status: 'unavailable' as const, database: app.database.kind })
     }
   })
 }

@@ -17,6 +17,7 @@ import reviews from './reviews.ts'
 import decisions from './decisions.ts'
 import notices from './notices.ts'
 import gradingJobs from '../plugins/grading-jobs.ts'
+import auditSequencer from '../plugins/audit-sequencer.ts'
 import enterprises from './enterprises.ts'
 import tierRules from './tier-rules.ts'
 import analytics from './analytics.ts'
@@ -33,7 +34,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(auth, { config })
   await app.register(users)
   await app.register(reference)
-  await app.register(audit)
+  await app.register(audit, { config })
   await app.register(calls)
   await app.register(applications)
   await app.register(documents)
@@ -46,6 +47,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(decisions)
   await app.register(notices)
   await app.register(gradingJobs, { env: config.env })
+  await app.register(auditSequencer, { env: config.env, boundMs: config.auditSequenceBoundMs })
   await app.register(enterprises)
   await app.register(tierRules)
   await app.register(analytics)

@@ -9,6 +9,7 @@ import { listObjections, listPublicNotices, lodgeObjection, resolveObjection } f
 const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(rateLimit, {
     global: false,
+    ...app.rateLimitStore('notices'),
     errorResponseBuilder: (_req, ctx) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.ceil(ctx.ttl / 1000) })
   })
 
