@@ -12,6 +12,7 @@ export const UserSchema = Type.Object({
   role: RoleSchema,
   enterpriseId: Type.Union([UuidSchema, Type.Null()], { description: 'The firm, for enterprise accounts' }),
   employerUscc: Type.Union([Type.String(), Type.Null()], { description: "A reviewer's own employer: a standing conflict of interest" }),
+  districtCode: Type.Union([Type.String(), Type.Null()], { description: "A district officer's district: it sees that district's firms only" }),
   disabled: Type.Boolean(),
   createdAt: DateTimeSchema
 })
@@ -71,21 +72,26 @@ export const MeReplySchema = Type.Object({
   enterpriseId: Type.Optional(UuidSchema)
 })
 
-export const StaffRoleSchema = Type.Union([Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin')])
+export const StaffRoleSchema = Type.Union([
+  Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin'), Type.Literal('district_officer')
+])
+const DistrictCodeSchema = Type.String({ maxLength: 40, description: 'For district_officer (required, and only for it): the district code (see /v1/reference/districts)' })
 
 export const CreateUserBodySchema = Type.Object({
   email: EmailSchema,
   name: TextSchema({ minLength: 1, maxLength: 100, description: 'Full name' }),
   role: StaffRoleSchema,
   password: PasswordSchema,
-  employerUscc: Type.Optional(UsccSchema)
+  employerUscc: Type.Optional(UsccSchema),
+  districtCode: Type.Optional(DistrictCodeSchema)
 }, { additionalProperties: false })
 
 export const UpdateUserBodySchema = Type.Object({
   role: Type.Optional(StaffRoleSchema),
   disabled: Type.Optional(Type.Boolean({ description: 'true ends every token of the user' })),
   name: Type.Optional(TextSchema({ minLength: 1, maxLength: 100, description: 'Full name' })),
-  employerUscc: Type.Optional(Type.Union([UsccSchema, Type.Null()]))
+  employerUscc: Type.Optional(Type.Union([UsccSchema, Type.Null()])),
+  districtCode: Type.Optional(DistrictCodeSchema)
 }, { additionalProperties: false, minProperties: 1 })
 
 export const ListUsersQuerySchema = Type.Composite([PageQuerySchema, Type.Object({

@@ -5,6 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildTestApp, registerFirm, createStaff, adminToken, auth } from './helper.ts'
 import { arbitraryFor, loadOpenApi, operations, type OpenApiDoc, type Operation } from './openapi.ts'
 import { ACTORS, DISCREPANCIES, MATRIX, type Actor, type Outcome } from './authz-matrix.ts'
+import { poolMemberships } from '../db/schema/index.ts'
 
 // The authorization matrix (OWASP API1:2023 broken object level authorization,
 // API5:2023 broken function level authorization): every route in /docs/json ×
@@ -61,6 +62,16 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
     const reviews = await app.inject({ url: '/v1/reviews', headers: auth(reviewer.token) })
     ids.review = reviews.statusCode === 200 ? reviews.json().items?.[0]?.id : undefined
   }
+  // A support fund with one award to the firm (a pool member of the fund's program).
+  await app.db.insert(poolMemberships).values({
+    enterpriseId: firm.enterpriseId, programCode: 'innovative_growth', tierAtAdmission: 'hundred_million', currentTier: 'hundred_million', admittedOn: '2025-06-01', status: 'active'
+  })
+  const fund = await post('/v1/funds', officer.token, { year: 2025, program: 'innovative_growth', name: '矩阵测试资金', budget: '1000000.00' })
+  ids.fund = fund.statusCode === 201 ? fund.json().id : undefined
+  if (ids.fund != null) {
+    const award = await post(`/v1/funds/${ids.fund}/awards`, officer.token, { enterpriseId: firm.enterpriseId, amount: '1000.00', purpose: '矩阵测试' })
+    ids.award = award.statusCode === 201 ? award.json().id : undefined
+  }
   return {
     tokens: { enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token, analyst: analyst.token, admin },
     ids
@@ -73,7 +84,8 @@ function fixtureFor (path: string, param: string, ids: Fixtures['ids']): string 
   if (param === 'code') return '210202'
   const resource = /^\/v1\/(?:admin\/)?(\w[\w-]*)\/\{/.exec(path)?.[1]
   const byResource: Record<string, string | undefined> = {
-    enterprises: ids.enterprise, users: ids.user, calls: ids.call, applications: ids.application, reviews: ids.review, rubrics: ids.rubric
+    enterprises: ids.enterprise, users: ids.user, calls: ids.call, applications: ids.application, reviews: ids.review, rubrics: ids.rubric,
+    funds: ids.fund, awards: ids.award
   }
   return resource != null ? byResource[resource] : undefined
 }
@@ -114,7 +126,7 @@ t.test('every route × every actor answers as the matrix says', async (t) => {
   const ops = operations(doc)
   // Reads first, then writes (a recusal or a withdrawal changes who may see
   // what); logging out ends the actor's token, so that row goes last.
-  const rank = (op: Operation): number => op.path === '/v1/auth/logout' ? 3 : op.method === 'GET' ? 0 : /recuse|withdraw|decision|return|delete/i.test(op.path + op.method) ? 2 : 1
+  const rank = (op: Operation): number => op.path === '/v1/auth/logout' ? 3 : op.method === 'GET' ? 0 : /recuse|withdraw|decision|return|delete|cancel/i.test(op.path + op.method) ? 2 : 1
   ops.sort((a, b) => rank(a) - rank(b))
   const missingRows = ops.map(key).filter(k => MATRIX[k] == null)
   t.same(missingRows, [], 'every route in /docs/json has a row in test/authz-matrix.ts')

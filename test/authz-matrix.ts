@@ -95,6 +95,16 @@ export const MATRIX: Record<string, Row> = {
   'POST /v1/applications/{id}/return': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/withdraw': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'DELETE /v1/documents/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
+  // Support funds (issue 15)
+  'GET /v1/funds': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/funds/{id}': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/funds/{id}/awards': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/awards/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/enterprises/{id}/awards': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'POST /v1/funds': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'POST /v1/funds/{id}/awards': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'POST /v1/awards/{id}/payments': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'POST /v1/awards/{id}/cancel': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
   'POST /v1/auth/logout': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' }
 }
 

@@ -42,6 +42,13 @@ export const MESSAGES: Record<string, [string, string]> = {
   APPEAL_WINDOW_CLOSED: ['The appeal window of {days} days after the decision has passed', '已超过决定后 {days} 天的申诉期限'],
   APPEAL_ALREADY_USED: ['An application may be appealed only once; the decision after an appeal is final', '每项申报只能申诉一次;申诉后的决定为最终决定'],
   ALREADY_IN_POOL: ['The firm is already a member of the pool under this program', '该企业已在此计划的培育库中'],
+  // Support funds and districts (issue 15)
+  NOT_A_MEMBER: ['The firm is not an active pool member of program {program}', '该企业不是{program}计划的在库(有效)成员'],
+  BUDGET_EXCEEDED: ['The award would exceed the fund\'s budget of {budget}: {committed} is awarded, {available} is left, {requested} was asked',
+    '超出专项资金预算 {budget}:已安排 {committed},剩余 {available},本次申请 {requested}'],
+  PAYMENT_EXCEEDS_AWARD: ['A payment of {amount} is more than the {unpaid} still unpaid of the award', '拨付金额 {amount} 超过该项扶持尚未拨付的 {unpaid}'],
+  DISTRICT_REVIEW_PENDING: ['The call asks the district to pre-screen this application before reviewers are assigned', '该批次要求先经区县预审,方可分配评审专家'],
+  DISTRICT_REVIEW_NOT_REQUIRED: ['This call does not ask for a district pre-screen', '该批次不需要区县预审'],
   UNSUPPORTED_MEDIA_TYPE: ['Unsupported content type', '不支持的内容类型'],
   PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
   SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],

@@ -21,6 +21,8 @@ export interface SessionState {
   userId: string
   role: string
   enterpriseId: string | null
+  /** A district officer's district (changing it bumps the token version). */
+  districtCode?: string | null
   disabled: boolean
   tokenVersion: number
   revoked: boolean

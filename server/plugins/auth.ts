@@ -13,7 +13,7 @@ import { SESSION_CHANNEL, SessionCache, type SessionState } from '../lib/session
 export interface TokenPayload { sub: string, role: Role, jti: string, tv: number, exp: number, iat: number }
 
 /** The signed-in caller, checked against the database on every request. */
-export interface Principal { id: string, role: Role, enterpriseId: string | null, jti: string, exp: number }
+export interface Principal { id: string, role: Role, enterpriseId: string | null, districtCode?: string | null, jti: string, exp: number }
 
 declare module '@fastify/jwt' {
   interface FastifyJWT { payload: Omit<TokenPayload, 'exp' | 'iat'>, user: Principal }
@@ -58,6 +58,7 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
     .select({
       role: users.role,
       enterpriseId: users.enterpriseId,
+      districtCode: users.districtCode,
       disabled: users.disabled,
       tokenVersion: users.tokenVersion,
       revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${sql.placeholder('jti')})`
@@ -97,7 +98,7 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
     if (session == null || session.disabled || session.revoked || session.tokenVersion !== payload.tv || session.role !== payload.role) {
       throw errors.unauthorized()
     }
-    request.user = { id: payload.sub, role: session.role as Role, enterpriseId: session.enterpriseId, jti: payload.jti, exp: payload.exp }
+    request.user = { id: payload.sub, role: session.role as Role, enterpriseId: session.enterpriseId, districtCode: session.districtCode ?? null, jti: payload.jti, exp: payload.exp }
   })
 
   app.decorate('requireRole', function (...roles: Role[]) {

@@ -21,6 +21,7 @@ import enterprises from './enterprises.ts'
 import tierRules from './tier-rules.ts'
 import analytics from './analytics.ts'
 import targets from './targets.ts'
+import funds from './funds.ts'
 import web from '../plugins/web.ts'
 
 /**
@@ -49,6 +50,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(tierRules)
   await app.register(analytics)
   await app.register(targets)
+  await app.register(funds)
   await app.register(web)
 }
 export default routes

@@ -8,7 +8,7 @@ import { errors } from '../domain/errors.ts'
 import { checkUscc } from '../domain/uscc.ts'
 import { recordAudit } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import { createStaffUser, userView } from '../services/accounts.ts'
+import { createStaffUser, staffDistrict, userView } from '../services/accounts.ts'
 
 /** Staff accounts: administrators create, list, change role and disable. */
 const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -17,7 +17,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/v1/users', {
     schema: {
-      tags: ['accounts'], summary: 'Create a staff account (reviewer, officer, analyst, admin)', security: bearer,
+      tags: ['accounts'], summary: 'Create a staff account (reviewer, officer, analyst, admin, district_officer with its districtCode)', security: bearer,
       body: CreateUserBodySchema,
       response: { 201: UserSchema, ...errorResponses(400, 401, 403, 409) }
     }
@@ -89,12 +89,17 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .where(and(eq(users.role, 'admin'), eq(users.disabled, false), ne(users.id, id)))
         if (n === 0) throw errors.conflict('this is the last enabled administrator')
       }
-      const endsTokens = (body.disabled != null && body.disabled !== before.disabled) || (body.role != null && body.role !== before.role)
+      const role = body.role ?? before.role
+      // A district officer keeps its district unless a new one is given; a role change away from it drops the district.
+      const districtCode = role === 'district_officer' ? await staffDistrict(tx, role, body.districtCode ?? before.districtCode) : await staffDistrict(tx, role, body.districtCode)
+      const endsTokens = (body.disabled != null && body.disabled !== before.disabled) || (body.role != null && body.role !== before.role) ||
+        districtCode !== before.districtCode
       const [after] = await tx.update(users).set({
         ...(body.role != null ? { role: body.role } : {}),
         ...(body.disabled != null ? { disabled: body.disabled } : {}),
         ...(body.name != null ? { name: body.name.trim() } : {}),
         ...(employerUscc !== undefined ? { employerUscc } : {}),
+        districtCode,
         ...(endsTokens ? { tokenVersion: before.tokenVersion + 1 } : {}),
         updatedAt: new Date()
       }).where(eq(users.id, id)).returning()

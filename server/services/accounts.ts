@@ -21,6 +21,7 @@ export function userView (u: UserRow) {
     role: u.role,
     enterpriseId: u.enterpriseId ?? null,
     employerUscc: u.employerUscc ?? null,
+    districtCode: u.districtCode ?? null,
     disabled: u.disabled,
     createdAt: u.createdAt.toISOString()
   }
@@ -126,7 +127,18 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
   }
 }
 
-export interface StaffInput { email: string, name: string, role: Exclude<Role, 'enterprise'>, password: string, employerUscc?: string }
+export interface StaffInput { email: string, name: string, role: Exclude<Role, 'enterprise'>, password: string, employerUscc?: string, districtCode?: string }
+
+/** A district officer has exactly one district; no other account has one. */
+export async function staffDistrict (db: Db, role: Role, districtCode: string | null | undefined): Promise<string | null> {
+  if (role !== 'district_officer') {
+    if (districtCode != null) throw errors.validation([{ field: 'body.districtCode', message: 'only a district_officer account has a district' }])
+    return null
+  }
+  if (districtCode == null) throw errors.validation([{ field: 'body.districtCode', message: 'is required for a district_officer account' }])
+  await assertReferences(db, districtCode, undefined)
+  return districtCode
+}
 
 export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditContext) {
   const email = normalizeEmail(input.email)
@@ -138,11 +150,12 @@ export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditCont
     if (!check.ok) throw errors.invalidUscc(check.reason)
     employerUscc = check.code
   }
+  const districtCode = await staffDistrict(db, input.role, input.districtCode)
   const passwordHash = await hashPassword(input.password)
   try {
     return await db.transaction(async (t) => {
       const tx = t as unknown as Db
-      const [user] = await tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: input.role, employerUscc }).returning()
+      const [user] = await tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: input.role, employerUscc, districtCode }).returning()
       await recordAudit(tx, ctx, { action: 'user.create', objectType: 'user', objectId: user.id, after: userView(user) })
       return userView(user)
     })
