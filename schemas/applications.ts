@@ -43,6 +43,9 @@ const applicationFields = {
   appealedAt: NullableTime,
   appealCount: Type.Integer(),
   submittedAt: NullableTime,
+  districtRecommend: Type.Union([Type.Boolean(), Type.Null()], { description: 'The district\'s pre-screen (calls with districtReview): recommended or not; null before it' }),
+  districtOpinion: Nullable(Type.String()),
+  districtReviewedAt: NullableTime,
   createdAt: DateTimeSchema,
   updatedAt: DateTimeSchema
 }
@@ -90,3 +93,8 @@ export const GateDefinitionSchema = Type.Union([
 export const EligibilityGatesSchema = Type.Record(ProgramCodeSchema, Type.Array(GateDefinitionSchema, { maxItems: 20 }), {
   description: 'Program code → its gates. Every program must be present ([] for none).'
 })
+
+export const DistrictReviewBodySchema = Type.Object({
+  recommend: Type.Boolean({ description: 'true: the city may assign reviewers (district_reviewed); false: rejected at district level (appealable)' }),
+  opinion: TextSchema({ minLength: 1, maxLength: 2000, description: 'The district\'s opinion (区县推荐意见)' })
+}, { additionalProperties: false })

@@ -16,6 +16,7 @@ export const CallSchema = Type.Object({
   opensAt: DateTimeSchema,
   closesAt: DateTimeSchema,
   reviewersPerApplication: Type.Integer(),
+  districtReview: Type.Boolean({ description: 'true: the firm\'s district pre-screens submitted applications before the city assigns reviewers' }),
   rubricId: UuidSchema,
   status: CallStatusSchema,
   createdAt: DateTimeSchema,
@@ -29,7 +30,8 @@ export const CreateCallBodySchema = Type.Object({
   opensAt: Type.String({ format: 'date-time', description: 'Submissions accepted from (RFC 3339)' }),
   closesAt: Type.String({ format: 'date-time', description: 'Submissions accepted until, exclusive (RFC 3339)' }),
   reviewersPerApplication: ReviewersSchema,
-  rubricId: Type.Optional(Type.String({ format: 'uuid', description: 'A rubric of the same program; default: the program\'s latest version' }))
+  rubricId: Type.Optional(Type.String({ format: 'uuid', description: 'A rubric of the same program; default: the program\'s latest version' })),
+  districtReview: Type.Optional(Type.Boolean({ default: false, description: 'The firm\'s district pre-screens submitted applications (state district_reviewed) before reviewers are assigned' }))
 }, { additionalProperties: false })
 export type CreateCallBody = Static<typeof CreateCallBodySchema>
 
@@ -37,7 +39,8 @@ export const UpdateCallBodySchema = Type.Object({
   title: Type.Optional(TextSchema({ minLength: 1, maxLength: 200, description: 'Title shown to firms' })),
   opensAt: Type.Optional(Type.String({ format: 'date-time', description: 'Only before the call opens' })),
   closesAt: Type.Optional(Type.String({ format: 'date-time', description: 'Now or earlier closes the call' })),
-  reviewersPerApplication: Type.Optional(ReviewersSchema)
+  reviewersPerApplication: Type.Optional(ReviewersSchema),
+  districtReview: Type.Optional(Type.Boolean({ description: 'Only before the call opens' }))
 }, { additionalProperties: false, minProperties: 1 })
 
 export const ListCallsQuerySchema = Type.Composite([PageQuerySchema, Type.Object({

@@ -34,6 +34,8 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
   const analyst = await createStaff(app, 'analyst')
   const spare = await createStaff(app, 'analyst')
   const admin = await adminToken(app)
+  const districtOfficer = await createStaff(app, 'district_officer', { districtCode: '210202' })
+  const otherDistrictOfficer = await createStaff(app, 'district_officer', { districtCode: '210203' })
   const ids: Fixtures['ids'] = { enterprise: firm.enterpriseId, user: spare.id }
   const post = async (url: string, token: string, payload: unknown, method: 'POST' | 'PUT' = 'POST') =>
     await app.inject({ method, url, headers: auth(token), payload: payload as object })
@@ -73,7 +75,8 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
     ids.award = award.statusCode === 201 ? award.json().id : undefined
   }
   return {
-    tokens: { enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token, analyst: analyst.token, admin },
+    tokens: { enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token, analyst: analyst.token, admin,
+      districtOfficer: districtOfficer.token, otherDistrictOfficer: otherDistrictOfficer.token },
     ids
   }
 }

@@ -12,14 +12,51 @@
  * Actors: `enterprise` owns the fixture objects (its enterprise, declaration,
  * application); `otherEnterprise` is another firm; `reviewer` is assigned to
  * the fixture application; `conflictedReviewer` declared a conflict with the
- * firm.
+ * firm; `districtOfficer` is the district officer of the firm's district,
+ * `otherDistrictOfficer` of another district.
  */
-export const ACTORS = ['anonymous', 'enterprise', 'otherEnterprise', 'reviewer', 'conflictedReviewer', 'officer', 'analyst', 'admin'] as const
+export const ACTORS = [
+  'anonymous', 'enterprise', 'otherEnterprise', 'reviewer', 'conflictedReviewer', 'officer', 'analyst', 'admin', 'districtOfficer', 'otherDistrictOfficer'
+] as const
 export type Actor = typeof ACTORS[number]
 export type Outcome = 'allow' | 'hidden' | 401 | 403
 export type Row = Record<Actor, Outcome>
+type DistrictActor = 'districtOfficer' | 'otherDistrictOfficer'
+type BaseRow = Omit<Row, DistrictActor>
 
-export const MATRIX: Record<string, Row> = {
+/**
+ * The district officers' cells where they differ from the rule of
+ * {@link withDistrictOfficers}: the district's firms, declarations and
+ * applications, and the pre-screen.
+ */
+const DISTRICT_CELLS: Record<string, Record<DistrictActor, Outcome>> = {
+  'GET /v1/enterprises': { districtOfficer: 'allow', otherDistrictOfficer: 'allow' },
+  'GET /v1/enterprises/{id}': { districtOfficer: 'allow', otherDistrictOfficer: 'hidden' },
+  'GET /v1/enterprises/{id}/declarations': { districtOfficer: 'allow', otherDistrictOfficer: 'hidden' },
+  'GET /v1/enterprises/{id}/declarations/{year}': { districtOfficer: 'allow', otherDistrictOfficer: 'hidden' },
+  'GET /v1/enterprises/{id}/declarations/{year}/documents': { districtOfficer: 'allow', otherDistrictOfficer: 'hidden' },
+  'GET /v1/applications': { districtOfficer: 'allow', otherDistrictOfficer: 'allow' },
+  'GET /v1/applications/{id}': { districtOfficer: 'allow', otherDistrictOfficer: 'hidden' },
+  'GET /v1/applications/{id}/documents': { districtOfficer: 'allow', otherDistrictOfficer: 'hidden' },
+  'GET /v1/documents/{id}': { districtOfficer: 'allow', otherDistrictOfficer: 'allow' },
+  'POST /v1/applications/{id}/district-review': { districtOfficer: 'allow', otherDistrictOfficer: 'hidden' }
+}
+
+/**
+ * Every other route answers a district officer like this: what anyone may
+ * use (anonymous allowed) or every signed-in role may use (enterprises and
+ * analysts allowed: /v1/me, calls, rubrics, notifications) is allowed; the
+ * rest is another role's (403).
+ */
+function withDistrictOfficers (rows: Record<string, BaseRow>): Record<string, Row> {
+  return Object.fromEntries(Object.entries(rows).map(([route, row]) => {
+    const rule: Outcome = row.anonymous === 'allow' || (row.enterprise === 'allow' && row.analyst === 'allow') ? 'allow' : 403
+    const cells: Partial<Record<DistrictActor, Outcome>> = DISTRICT_CELLS[route] ?? {}
+    return [route, { ...row, districtOfficer: cells.districtOfficer ?? rule, otherDistrictOfficer: cells.otherDistrictOfficer ?? rule }]
+  }))
+}
+
+export const MATRIX: Record<string, Row> = withDistrictOfficers({
   'GET /health': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /ready': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /v1/me': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
@@ -105,8 +142,9 @@ export const MATRIX: Record<string, Row> = {
   'POST /v1/funds/{id}/awards': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
   'POST /v1/awards/{id}/payments': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
   'POST /v1/awards/{id}/cancel': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'POST /v1/applications/{id}/district-review': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'POST /v1/auth/logout': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' }
-}
+})
 
 /**
  * Cells where the service differs from API.md today, with the row above

@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs'
 import { queryRows } from '../db/client.ts'
 import { fundAwards, fundPayments, poolMemberships } from '../db/schema/index.ts'
 import { buildTestApp, registerFirm, createStaff, auth, type Firm } from './helper.ts'
+import { noLoadShedding } from './application-fixtures.ts'
 
 // Support funds: budgets, awards to active members, payments, cancellation,
 // the firm's own view and the exports; the budget is exact under concurrent awards.
@@ -13,7 +14,7 @@ t.setTimeout(600_000)
 type App = Awaited<ReturnType<typeof buildTestApp>>
 // One app for the file (each build migrates a fresh database); every test makes its own firms and funds.
 let app: App
-t.before(async () => { app = await buildTestApp(t) })
+t.before(async () => { app = await buildTestApp(t, noLoadShedding) })
 
 async function member (app: App, program = 'innovative_growth', status = 'active'): Promise<Firm> {
   const firm = await registerFirm(app)

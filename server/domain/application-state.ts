@@ -1,4 +1,4 @@
-import { errors } from './errors.ts'
+import { AppError, errors } from './errors.ts'
 
 /**
  * An application's life, as data (API.md "Application states"):
@@ -9,14 +9,19 @@ import { errors } from './errors.ts'
  * back for revision; the applicant edits and submits again), `withdrawn` (the
  * applicant gives up before a decision) and `appealed` (after a rejection,
  * back to review once; the "once" is counted on the row, not here).
+ *
+ * When the call asks for a district pre-screen, a submitted application
+ * waits for the firm's district: recommended → `district_reviewed`, which the
+ * city assigns reviewers to like a submitted one; not recommended →
+ * `rejected` at district level, appealable like any rejection.
  */
 export const APPLICATION_STATES = [
-  'draft', 'submitted', 'under_review', 'scored', 'admitted', 'rejected', 'ineligible', 'returned', 'withdrawn', 'appealed'
+  'draft', 'submitted', 'district_reviewed', 'under_review', 'scored', 'admitted', 'rejected', 'ineligible', 'returned', 'withdrawn', 'appealed'
 ] as const
 export type ApplicationState = typeof APPLICATION_STATES[number]
 
 export const APPLICATION_EVENTS = [
-  'submit', 'submit_ineligible', 'assign', 'score', 'admit', 'reject', 'return', 'withdraw', 'appeal'
+  'submit', 'submit_ineligible', 'district_recommend', 'district_reject', 'assign', 'score', 'admit', 'reject', 'return', 'withdraw', 'appeal'
 ] as const
 export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
 
@@ -24,6 +29,9 @@ export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
  * Every allowed (state, event) → next state; anything absent is forbidden.
  *
  * - Submitting is possible from draft and from returned (a revision).
+ * - The district's pre-screen (`district_recommend`, `district_reject`) is
+ *   of a submitted application; whether a call needs it before `assign` is
+ *   the call's setting, checked by {@link needsDistrictReview}.
  * - `assign` (reviewers) starts review of a submitted application, restarts
  *   it after an appeal, and may add or replace reviewers (after a recusal)
  *   while it is under review.
@@ -38,7 +46,8 @@ export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
 export const TRANSITIONS: Readonly<Record<ApplicationState, Readonly<Partial<Record<ApplicationEvent, ApplicationState>>>>> = {
   draft: { submit: 'submitted', submit_ineligible: 'ineligible', withdraw: 'withdrawn' },
   returned: { submit: 'submitted', submit_ineligible: 'ineligible', withdraw: 'withdrawn' },
-  submitted: { assign: 'under_review', return: 'returned', withdraw: 'withdrawn' },
+  submitted: { district_recommend: 'district_reviewed', district_reject: 'rejected', assign: 'under_review', return: 'returned', withdraw: 'withdrawn' },
+  district_reviewed: { assign: 'under_review', return: 'returned', withdraw: 'withdrawn' },
   under_review: { assign: 'under_review', score: 'scored', return: 'returned', withdraw: 'withdrawn' },
   scored: { admit: 'admitted', reject: 'rejected', return: 'returned', withdraw: 'withdrawn' },
   ineligible: { withdraw: 'withdrawn' },
@@ -62,6 +71,15 @@ export function transition (state: ApplicationState, event: ApplicationEvent): A
 
 export function isApplicationState (value: string): value is ApplicationState {
   return (APPLICATION_STATES as readonly string[]).includes(value)
+}
+
+/** A submitted application of a call with a district pre-screen waits for it before the city assigns reviewers. */
+export const needsDistrictReview = (state: ApplicationState, callHasDistrictReview: boolean): boolean =>
+  callHasDistrictReview && state === 'submitted'
+
+export const districtReviewErrors = {
+  pending: () => new AppError(409, 'DISTRICT_REVIEW_PENDING'),
+  notRequired: () => new AppError(409, 'DISTRICT_REVIEW_NOT_REQUIRED')
 }
 
 /** The applicant may change the statement and the documents only in these states. */

@@ -25,7 +25,7 @@ const sendJsonText = (reply: FastifyReply, body: string) => reply.type('applicat
  */
 const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
-  const readers = app.requireRole('enterprise', 'reviewer', 'officer', 'admin')
+  const readers = app.requireRole('enterprise', 'reviewer', 'officer', 'admin', 'district_officer')
   const applicant = app.requireRole('enterprise')
   /** Serialized single reads (GET /v1/applications/:id), a few MB at most. */
   const rendered = new RenderedCache(5000)
@@ -50,7 +50,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: readers,
     schema: {
       tags: ['applications'], summary: 'Applications the caller may see, newest first', security: bearer,
-      description: 'Enterprise: its own. Reviewer: assigned to them, no conflict of interest. Officer, admin: all. Filters: callId, state, program, enterpriseId.',
+      description: 'Enterprise: its own. Reviewer: assigned to them, no conflict of interest. District officer: its district\'s firms\'. Officer, admin: all. Filters: callId, state, program, enterpriseId.',
       querystring: ListApplicationsQuerySchema,
       response: { 200: PageSchema(ApplicationSummarySchema), ...errorResponses(400, 401, 403) }
     }

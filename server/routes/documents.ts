@@ -35,7 +35,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     throwFileSizeLimit: true
   })
   app.addHook('onRequest', app.authenticate)
-  const readers = app.requireRole('enterprise', 'reviewer', 'officer', 'admin')
+  const readers = app.requireRole('enterprise', 'reviewer', 'officer', 'admin', 'district_officer')
   const owner = app.requireRole('enterprise')
 
   app.post('/v1/applications/:id/documents', {

@@ -26,7 +26,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/v1/enterprises', {
-    preHandler: app.requireRole('officer', 'admin'),
+    preHandler: app.requireRole('officer', 'admin', 'district_officer'),
     schema: {
       tags: ['enterprises'],
       summary: 'The register of firms, filterable by current tier, pool program and status, domain and district (csv)',
@@ -45,7 +45,9 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const { limit, cursor, format, ...filters } = request.query
+    const { limit, cursor, format, ...asked } = request.query
+    // A district officer's register is its district's, whatever district it asks for.
+    const filters = request.user.role === 'district_officer' ? { ...asked, district: request.user.districtCode ?? '' } : asked
     if (wantsCsv(format, request.headers.accept)) {
       const rows = await enterpriseCsvRows(app.db, filters)
       return reply.type(CSV_CONTENT_TYPE).header('content-disposition', 'attachment; filename="enterprises.csv"').send(toCsv(ENTERPRISE_CSV_HEADER, rows))
@@ -55,7 +57,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/v1/enterprises/:id', {
     // Reviewers use it for the firms they are assigned to (canSeeEnterprise); analysts never see one firm.
-    preHandler: app.requireRole('enterprise', 'officer', 'admin', 'reviewer'),
+    preHandler: app.requireRole('enterprise', 'officer', 'admin', 'reviewer', 'district_officer'),
     schema: {
       tags: ['enterprises'], summary: 'A firm: profile, current tier, latest declaration year, pool memberships', security: bearer,
       params: IdParamsSchema,
@@ -109,7 +111,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/enterprises/:id/declarations', {
-    preHandler: app.requireRole('enterprise', 'officer', 'admin'),
+    preHandler: app.requireRole('enterprise', 'officer', 'admin', 'district_officer'),
     schema: {
       tags: ['declarations'], summary: "The firm's declarations by year, newest first", security: bearer,
       params: IdParamsSchema,
@@ -122,7 +124,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/enterprises/:id/declarations/:year', {
-    preHandler: app.requireRole('enterprise', 'officer', 'admin'),
+    preHandler: app.requireRole('enterprise', 'officer', 'admin', 'district_officer'),
     schema: {
       tags: ['declarations'], summary: "The firm's declaration for one year", security: bearer,
       params: DeclarationParamsSchema,

@@ -22,6 +22,7 @@ import tierRules from './tier-rules.ts'
 import analytics from './analytics.ts'
 import targets from './targets.ts'
 import funds from './funds.ts'
+import districts from './districts.ts'
 import web from '../plugins/web.ts'
 
 /**
@@ -51,6 +52,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(analytics)
   await app.register(targets)
   await app.register(funds)
+  await app.register(districts)
   await app.register(web)
 }
 export default routes

@@ -30,15 +30,17 @@ export const applicationErrors = {
  * The applications `user` may see, as a condition on the applications table
  * (undefined = all). Enterprises: their own firm's. Officers and admins: all.
  * Reviewers: the ones assigned to them (any round, not recused) whose firm
- * they have no conflict with (the reviews module's rule). Analysts: none —
+ * they have no conflict with (the reviews module's rule). District officers:
+ * those of the firms of their district. Analysts: none —
  * routes refuse them anyway, they see aggregates only.
  */
 export function applicationVisibility (user: Principal): SQL | undefined {
-  return visibilityFor(user.role, user.enterpriseId, user.id)
+  return visibilityFor(user.role, user.enterpriseId, user.id, user.districtCode ?? null)
 }
 
 /** The rule of {@link applicationVisibility}, with the viewer's ids as values or as placeholders of a prepared statement. */
-function visibilityFor (role: Principal['role'], enterpriseId: string | Placeholder | null, userId: string | Placeholder): SQL | undefined {
+function visibilityFor (role: Principal['role'], enterpriseId: string | Placeholder | null, userId: string | Placeholder,
+  districtCode: string | Placeholder | null): SQL | undefined {
   switch (role) {
     case 'officer':
     case 'admin':
@@ -47,6 +49,11 @@ function visibilityFor (role: Principal['role'], enterpriseId: string | Placehol
       return enterpriseId == null ? sql`false` : eq(applications.enterpriseId, enterpriseId)
     case 'reviewer':
       return reviewerSeesApplicationSql(userId)
+    case 'district_officer':
+      // The applications of the firms of its district.
+      return districtCode == null
+        ? sql`false`
+        : sql`${applications.enterpriseId} in (select e.id from ${enterprises} e where e.district_code = ${districtCode})`
     default:
       return sql`false`
   }
@@ -60,7 +67,7 @@ function visibleApplicationQuery (db: Db, visible: SQL | undefined, id: string |
 
 /** visibleApplicationQuery's join and condition, for a prepared statement: the viewer's ids are placeholders. */
 function preparedVisibility (role: Principal['role']): SQL | undefined {
-  return and(eq(applications.id, sql.placeholder('id')), visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId')))
+  return and(eq(applications.id, sql.placeholder('id')), visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId'), sql.placeholder('districtCode')))
 }
 
 /**
@@ -94,8 +101,8 @@ function preparedFor<T> (db: Db, key: string, prepare: () => T): T {
   if (statement == null) statements.set(key, statement = prepare() as never)
   return statement as T
 }
-const viewerParams = (user: Principal, id: string) => ({ id, enterpriseId: user.enterpriseId, userId: user.id })
-const seesNothing = (user: Principal) => user.role === 'enterprise' && user.enterpriseId == null
+const viewerParams = (user: Principal, id: string) => ({ id, enterpriseId: user.enterpriseId, userId: user.id, districtCode: user.districtCode ?? null })
+const seesNothing = (user: Principal) => (user.role === 'enterprise' && user.enterpriseId == null) || (user.role === 'district_officer' && user.districtCode == null)
 
 async function readVisibleApplication (db: Db, user: Principal, id: string) {
   if (seesNothing(user)) return []
@@ -161,6 +168,9 @@ export function applicationView (a: ApplicationRow, program: string, viewer: Pri
     appealedAt: iso(a.appealedAt),
     appealCount: a.appealCount,
     submittedAt: iso(a.submittedAt),
+    districtRecommend: a.districtRecommend ?? null,
+    districtOpinion: a.districtOpinion ?? null,
+    districtReviewedAt: iso(a.districtReviewedAt),
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString()
   }

@@ -25,6 +25,7 @@ export function callView (c: CallRow, now = new Date()) {
     opensAt: c.opensAt.toISOString(),
     closesAt: c.closesAt.toISOString(),
     reviewersPerApplication: c.reviewersPerApplication,
+    districtReview: c.districtReview,
     rubricId: c.rubricId,
     status: callStatus(c, now),
     createdAt: c.createdAt.toISOString(),
@@ -48,6 +49,7 @@ export interface CallInput {
   closesAt: string
   reviewersPerApplication: number
   rubricId?: string
+  districtReview?: boolean
 }
 
 /**
@@ -92,6 +94,7 @@ export async function createCall (db: Db, input: CallInput, actor: AuditContext,
       opensAt,
       closesAt,
       reviewersPerApplication: input.reviewersPerApplication,
+      districtReview: input.districtReview ?? false,
       rubricId,
       createdBy: actor.actorId
     }).returning()
@@ -101,7 +104,7 @@ export async function createCall (db: Db, input: CallInput, actor: AuditContext,
   })
 }
 
-export interface CallPatch { title?: string, opensAt?: string, closesAt?: string, reviewersPerApplication?: number }
+export interface CallPatch { title?: string, opensAt?: string, closesAt?: string, reviewersPerApplication?: number, districtReview?: boolean }
 
 /**
  * Officers may change a call's title, window and reviewer count until it
@@ -121,8 +124,13 @@ export async function updateCall (db: Db, id: string, patch: CallPatch, actor: A
       throw errors.invalidState('open', 'the opening time of an open call cannot change')
     }
     checkWindow(opensAt, closesAt)
+    // Whether districts pre-screen is settled before firms can submit.
+    if (patch.districtReview != null && patch.districtReview !== before.districtReview && status !== 'upcoming') {
+      throw errors.invalidState(status, 'the district pre-screen can be switched only before the call opens')
+    }
     const [after] = await tx.update(calls).set({
       ...(patch.title != null ? { title: patch.title.trim() } : {}),
+      ...(patch.districtReview != null ? { districtReview: patch.districtReview } : {}),
       ...(patch.reviewersPerApplication != null ? { reviewersPerApplication: patch.reviewersPerApplication } : {}),
       opensAt,
       closesAt,

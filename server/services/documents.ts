@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto'
 import { and, asc, eq, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { applications, declarations, documents, enterprises } from '../../db/schema/index.ts'
+import { applications, declarations, documents } from '../../db/schema/index.ts'
 import { isEditable, type ApplicationState } from '../domain/application-state.ts'
 import {
   cleanDocumentName, detectDocumentType, MAX_DOCUMENTS_PER_OWNER, MAX_DOCUMENT_BYTES, type DocumentType
 } from '../domain/documents.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import { canSeeEnterprise } from './enterprises.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { findVisibleApplication } from './applications.ts'
-import { reviewerSeesEnterpriseSql } from './reviews.ts'
 
 export const documentErrors = {
   unsupportedType: () => new AppError(415, 'UNSUPPORTED_DOCUMENT_TYPE'),
@@ -118,18 +118,9 @@ export async function listApplicationDocuments (db: Db, user: Principal, applica
 // ---------------------------------------------------------------------------
 // Declaration documents: the owner attaches evidence for a year's figures.
 
-/**
- * Officers and admins see every firm's declarations; a firm its own; a
- * reviewer those of a firm whose application they grade, unless conflicted
- * (the same rule as for the firm's profile).
- */
+/** Who may read a firm's declaration documents: whoever may see the firm (canSeeEnterprise). */
 async function mayReadDeclarationsOf (db: Db, user: Principal, enterpriseId: string): Promise<boolean> {
-  if (user.role === 'officer' || user.role === 'admin') return true
-  if (user.role === 'enterprise') return user.enterpriseId === enterpriseId
-  if (user.role !== 'reviewer') return false
-  const [row] = await db.select({ id: enterprises.id }).from(enterprises)
-    .where(and(eq(enterprises.id, enterpriseId), reviewerSeesEnterpriseSql(user.id)))
-  return row != null
+  return await canSeeEnterprise(db, user, enterpriseId)
 }
 
 async function ownDeclaration (tx: Db, user: Principal, enterpriseId: string, year: number, lock: boolean) {

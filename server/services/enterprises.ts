@@ -13,18 +13,26 @@ import { reviewerSeesEnterpriseSql } from './reviews.ts'
 
 /**
  * May `user` see enterprise `enterpriseId` (profile, current tier, pool
- * memberships, declarations)? The owner and commission staff may. Reviewers
+ * memberships, declarations)? The owner and commission staff may; a district
+ * officer the firms of its district. Reviewers
  * may not yet: the reviews module extends this with "a reviewer assigned to
  * one of the firm's applications and not conflicted". Callers answer 404,
  * never 403, when this is false, so a hidden firm looks like a missing one.
  */
-export async function canSeeEnterprise (db: Db, user: Pick<Principal, 'id' | 'role' | 'enterpriseId'>, enterpriseId: string): Promise<boolean> {
+export async function canSeeEnterprise (db: Db, user: Pick<Principal, 'id' | 'role' | 'enterpriseId' | 'districtCode'>, enterpriseId: string): Promise<boolean> {
   switch (user.role) {
     case 'officer':
     case 'admin':
       return true
     case 'enterprise':
       return user.enterpriseId === enterpriseId
+    case 'district_officer': {
+      // A district officer sees the firms of its own district (their profile, declarations and applications).
+      if (user.districtCode == null) return false
+      const [row] = await db.select({ id: enterprises.id }).from(enterprises)
+        .where(and(eq(enterprises.id, enterpriseId), eq(enterprises.districtCode, user.districtCode)))
+      return row != null
+    }
     case 'reviewer': {
       // Issue 4: a reviewer sees a firm they grade, unless they have a conflict with it.
       const [row] = await db.select({ id: enterprises.id }).from(enterprises)

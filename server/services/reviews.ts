@@ -2,7 +2,7 @@ import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, eq, inArray, max, ne, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { applications, calls, enterprises, reviews, rubrics, users } from '../../db/schema/index.ts'
-import { transition, type ApplicationState } from '../domain/application-state.ts'
+import { districtReviewErrors, needsDistrictReview, transition, type ApplicationState } from '../domain/application-state.ts'
 import { planAssignment, type AssignmentApplication } from '../domain/assignment.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { autoScore, type AutoScore, type FrozenFigures } from '../domain/rubrics.ts'
@@ -33,7 +33,7 @@ type ApplicationRow = typeof applications.$inferSelect
 /** Open = still to be done by the reviewer. */
 const OPEN_STATES = ['assigned', 'draft'] as const
 /** Application states in which reviewers may be assigned. */
-const ASSIGNABLE_STATES: ApplicationState[] = ['submitted', 'under_review', 'appealed']
+const ASSIGNABLE_STATES: ApplicationState[] = ['submitted', 'district_reviewed', 'under_review', 'appealed']
 
 export const reviewErrors = {
   notCurrent: (state: string) => errors.invalidState(state, 'this review belongs to a finished round or to an application no longer under review'),
@@ -112,6 +112,8 @@ async function lockApplication (tx: Db, id: string): Promise<ApplicationRow> {
 export async function assignReviewers (tx: Db, applicationId: string, reviewerIds: string[], actor: AuditContext) {
   const a = await lockApplication(tx, applicationId)
   transition(a.state as ApplicationState, 'assign')
+  const [call] = await tx.select({ districtReview: calls.districtReview }).from(calls).where(eq(calls.id, a.callId))
+  if (needsDistrictReview(a.state as ApplicationState, call.districtReview)) throw districtReviewErrors.pending()
   const unique = [...new Set(reviewerIds)]
   const found = await tx.select({ id: users.id }).from(users)
     .where(and(inArray(users.id, unique), eq(users.role, 'reviewer'), eq(users.disabled, false)))
@@ -139,8 +141,10 @@ export async function autoAssignCall (tx: Db, callId: string, actor: AuditContex
   // One automatic assignment per call at a time.
   const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for('update')
   if (call == null) throw errors.notFound()
+  // A call with a district pre-screen assigns only what the districts recommended.
+  const states = ASSIGNABLE_STATES.filter(s => !needsDistrictReview(s, call.districtReview))
   const apps = await tx.select().from(applications)
-    .where(and(eq(applications.callId, callId), inArray(applications.state, ASSIGNABLE_STATES)))
+    .where(and(eq(applications.callId, callId), inArray(applications.state, states)))
     .orderBy(asc(applications.id)).for('update')
   return await assignApplications(tx, apps, call.reviewersPerApplication, actor)
 }
