@@ -75,8 +75,10 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
     ids.award = award.statusCode === 201 ? award.json().id : undefined
   }
   return {
-    tokens: { enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token, analyst: analyst.token, admin,
-      districtOfficer: districtOfficer.token, otherDistrictOfficer: otherDistrictOfficer.token },
+    tokens: {
+      enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token, analyst: analyst.token, admin,
+      districtOfficer: districtOfficer.token, otherDistrictOfficer: otherDistrictOfficer.token
+    },
     ids
   }
 }
