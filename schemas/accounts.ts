@@ -24,6 +24,7 @@ export const EnterpriseCoreFields = {
   name: Type.String(),
   districtCode: Type.String(),
   domains: Type.Array(Type.String()),
+  primaryDomain: Type.Union([Type.String(), Type.Null()], { description: 'The domain the firm counts in for domain shares of revenue (one of its domains)' }),
   foundedOn: DateSchema
 }
 
@@ -43,6 +44,7 @@ export const RegisterBodySchema = Type.Object({
   password: PasswordSchema,
   districtCode: Type.String({ maxLength: 40, description: 'District code (see /v1/reference/districts)' }),
   domains: DomainCodesSchema,
+  primaryDomain: Type.Optional(Type.String({ maxLength: 40, description: 'One of domains; default: the first' })),
   foundedOn: DateSchema,
   contactName: Type.Optional(TextSchema({ maxLength: 100, description: 'Contact person' })),
   contactPhone: Type.Optional(Type.String({ pattern: '^[0-9+()\\- ]{5,30}$', description: 'Contact phone' })),

@@ -410,8 +410,9 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
         batch.push(next.value)
       }
       if (batch.length === 0) break
-      await sink.write('enterprises', ['id', 'uscc', 'name', 'district_code', 'founded_on'],
-        batch.map(f => [f.id, f.uscc, f.name, f.district, f.foundedOn]))
+      // The first domain is the primary one (what domain shares of revenue count).
+      await sink.write('enterprises', ['id', 'uscc', 'name', 'district_code', 'founded_on', 'primary_domain'],
+        batch.map(f => [f.id, f.uscc, f.name, f.district, f.foundedOn, f.domains[0]]))
       await sink.write('enterprise_domains', ['enterprise_id', 'domain_code'],
         batch.flatMap(f => f.domains.map(d => [f.id, d])))
       summary.users += await sink.write('users', ['id', 'email', 'name', 'password_hash', 'role', 'enterprise_id'],

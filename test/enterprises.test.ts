@@ -58,7 +58,7 @@ t.test('the register: filters, paging, CSV', async (t) => {
   const itemB = all.items.find((e: any) => e.id === b.enterpriseId)
   t.same(itemB, {
     id: b.enterpriseId, uscc: b.uscc, name: '=HYPERLINK("http://evil")', districtCode: '210211', domains: ['big_data', 'cloud'],
-    foundedOn: '2015-03-01', currentTier: 'above_scale', latestDeclarationYear: 2025, pool: [{ program: 'startup', status: 'notice' }]
+    primaryDomain: 'big_data', foundedOn: '2015-03-01', currentTier: 'above_scale', latestDeclarationYear: 2025, pool: [{ program: 'startup', status: 'notice' }]
   })
   t.equal(all.items.find((e: any) => e.id === c.enterpriseId).currentTier, null)
 
@@ -161,6 +161,14 @@ t.test('PATCH: contact and profile fields only, audited', async (t) => {
   t.equal(e.address, null, 'null clears')
   t.equal(e.districtCode, 'hi_tech_zone')
   t.same(e.domains, ['ai', 'cloud'])
+  t.equal(e.primaryDomain, 'ai', 'the primary domain stays while it is still one of the domains')
+  const moved = await patch({ domains: ['iot', 'cloud'] })
+  t.equal(moved.json().primaryDomain, 'iot', 'without it, the first new domain')
+  t.equal((await patch({ primaryDomain: 'cloud' })).json().primaryDomain, 'cloud')
+  const notOwn = await patch({ primaryDomain: 'ai' })
+  t.equal(notOwn.statusCode, 400)
+  t.same(notOwn.json().fields.map((f: any) => f.field), ['body.primaryDomain'])
+  await patch({ domains: ['ai', 'cloud'] })
   const [row] = await app.db.select().from(enterprises).where(eq(enterprises.id, firm.enterpriseId))
   t.equal(row.address, null)
   t.equal(row.name, '新名称软件有限公司')

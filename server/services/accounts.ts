@@ -34,6 +34,7 @@ export function enterpriseView (e: EnterpriseRow, domainCodes: string[]) {
     name: e.name,
     districtCode: e.districtCode,
     domains: [...domainCodes].sort(),
+    primaryDomain: e.primaryDomain ?? null,
     foundedOn: e.foundedOn,
     contactName: e.contactName ?? null,
     contactPhone: e.contactPhone ?? null,
@@ -70,6 +71,17 @@ export async function assertReferences (db: Db, districtCode: string | undefined
   }
 }
 
+/**
+ * The firm's primary domain: the one named, which must be among its domains,
+ * else the first of them. Domain shares of revenue count each firm in its
+ * primary domain only, so they add up to 100%.
+ */
+export function primaryDomainOf (domainCodes: string[], asked: string | null | undefined): string {
+  if (asked == null) return domainCodes[0]
+  if (!domainCodes.includes(asked)) throw errors.validation([{ field: 'body.primaryDomain', message: 'must be one of the firm\'s domains' }])
+  return asked
+}
+
 export interface RegistrationInput {
   uscc: string
   name: string
@@ -77,6 +89,7 @@ export interface RegistrationInput {
   password: string
   districtCode: string
   domains: string[]
+  primaryDomain?: string
   foundedOn: string
   contactName?: string
   contactPhone?: string
@@ -96,6 +109,7 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
   }
   const domainCodes = [...new Set(input.domains)]
   await assertReferences(db, input.districtCode, domainCodes)
+  const primaryDomain = primaryDomainOf(domainCodes, input.primaryDomain)
   const passwordHash = await hashPassword(input.password)
   try {
     return await db.transaction(async (t) => {
@@ -105,6 +119,7 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
         name: input.name.trim(),
         districtCode: input.districtCode,
         foundedOn: input.foundedOn,
+        primaryDomain,
         contactName: input.contactName,
         contactPhone: input.contactPhone,
         address: input.address,

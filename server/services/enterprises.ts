@@ -6,7 +6,7 @@ import { errors } from '../domain/errors.ts'
 import type { TierCode } from '../domain/tiers.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import { assertReferences, enterpriseView, type EnterpriseRow } from './accounts.ts'
+import { assertReferences, enterpriseView, primaryDomainOf, type EnterpriseRow } from './accounts.ts'
 import { currentTierOf } from './declarations.ts'
 import { domainsOf } from './tier-rules.ts'
 import { reviewerSeesEnterpriseSql } from './reviews.ts'
@@ -111,6 +111,7 @@ export async function listEnterprises (db: Db, filters: EnterpriseFilters, opts:
     uscc: enterprises.uscc,
     name: enterprises.name,
     districtCode: enterprises.districtCode,
+    primaryDomain: enterprises.primaryDomain,
     foundedOn: enterprises.foundedOn,
     currentTier: sql<string | null>`${latestDeclaration('tier_code')}`,
     latestDeclarationYear: sql<number | null>`${latestDeclaration('year')}`
@@ -125,6 +126,7 @@ export async function listEnterprises (db: Db, filters: EnterpriseFilters, opts:
     name: r.name,
     districtCode: r.districtCode,
     domains: domainRows.filter(d => d.enterpriseId === r.id).map(d => d.domainCode).sort(),
+    primaryDomain: r.primaryDomain ?? null,
     foundedOn: r.foundedOn,
     currentTier: (r.currentTier ?? null) as TierCode | null,
     latestDeclarationYear: r.latestDeclarationYear == null ? null : Number(r.latestDeclarationYear),
@@ -158,6 +160,7 @@ export interface EnterprisePatch {
   website?: string | null
   districtCode?: string
   domains?: string[]
+  primaryDomain?: string
 }
 
 /**
@@ -180,6 +183,11 @@ export async function updateEnterprise (db: Db, ctx: AuditContext, enterpriseId:
       if (patch[k] !== undefined) set[k] = patch[k] == null ? null : patch[k].trim()
     }
     if (patch.districtCode !== undefined) set.districtCode = patch.districtCode
+    if (domainCodes != null || patch.primaryDomain != null) {
+      const domains = domainCodes ?? beforeDomains
+      const keep = current.primaryDomain != null && domains.includes(current.primaryDomain) ? current.primaryDomain : undefined
+      set.primaryDomain = primaryDomainOf(domains, patch.primaryDomain ?? keep)
+    }
     const [updated] = await tx.update(enterprises).set({ ...set, updatedAt: new Date() }).where(eq(enterprises.id, enterpriseId)).returning()
     if (domainCodes != null) {
       await tx.delete(enterpriseDomains).where(eq(enterpriseDomains.enterpriseId, enterpriseId))
