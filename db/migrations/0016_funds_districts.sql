@@ -1,6 +1,6 @@
 -- Support funds (专项资金) with awards and payments; district officers and the
 -- district pre-screen of applications; targets per district; a firm's primary
--- domain; the 2028 focus-domain share and export share targets.
+-- domain.
 CREATE TABLE IF NOT EXISTS "funds" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"year" integer NOT NULL,
@@ -82,13 +82,3 @@ ALTER TABLE "applications" ADD COLUMN IF NOT EXISTS "district_reviewed_at" times
 ALTER TABLE "plan_targets" ADD COLUMN IF NOT EXISTS "district_code" text REFERENCES "districts"("code");
 --> statement-breakpoint
 ALTER TABLE "plan_targets" ADD COLUMN IF NOT EXISTS "domains" text[];
---> statement-breakpoint
-INSERT INTO "plan_targets" (key, measure, tier_code, comparator, goal, unit, due_year, label_zh, label_en, domains)
-SELECT 'focus_domains_share_2028', 'primary_domain_revenue_share', NULL, 'gt', 0.5000, 'ratio', 2028,
-	'人工智能、物联网、大数据、云计算占产业收入比重大幅提升', 'AI, IoT, big data and cloud: a much larger share of industry revenue', ARRAY['ai','iot','big_data','cloud']
-WHERE NOT EXISTS (SELECT 1 FROM "plan_targets" WHERE key = 'focus_domains_share_2028');
---> statement-breakpoint
-INSERT INTO "plan_targets" (key, measure, tier_code, comparator, goal, unit, due_year, label_zh, label_en)
-SELECT 'export_revenue_share', 'export_revenue_share', NULL, 'gte', 0.2000, 'ratio', 2028,
-	'面向全球的高端业务:出口收入占产业收入比重', 'High-end business facing the world: export revenue as a share of industry revenue'
-WHERE NOT EXISTS (SELECT 1 FROM "plan_targets" WHERE key = 'export_revenue_share');
