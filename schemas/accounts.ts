@@ -13,6 +13,7 @@ export const UserSchema = Type.Object({
   enterpriseId: Type.Union([UuidSchema, Type.Null()], { description: 'The firm, for enterprise accounts' }),
   employerUscc: Type.Union([Type.String(), Type.Null()], { description: "A reviewer's own employer: a standing conflict of interest" }),
   districtCode: Type.Union([Type.String(), Type.Null()], { description: "A district officer's district: it sees that district's firms only" }),
+  domains: Type.Array(Type.String(), { description: 'A reviewer\'s fields of expertise (domain codes); automatic assignment prefers them' }),
   disabled: Type.Boolean(),
   createdAt: DateTimeSchema
 })
@@ -71,13 +72,22 @@ export const MeReplySchema = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: RoleSchema,
-  enterpriseId: Type.Optional(UuidSchema)
+  enterpriseId: Type.Optional(UuidSchema),
+  domains: Type.Optional(Type.Array(Type.String(), { description: 'Reviewers: their fields of expertise' }))
 })
 
 export const StaffRoleSchema = Type.Union([
   Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin'), Type.Literal('district_officer')
 ])
 const DistrictCodeSchema = Type.String({ maxLength: 40, description: 'For district_officer (required, and only for it): the district code (see /v1/reference/districts)' })
+export const ReviewerDomainsSchema = Type.Array(Type.String({ maxLength: 40 }), {
+  maxItems: 8, uniqueItems: true, description: 'A reviewer\'s fields of expertise: domain codes (see /v1/reference/domains); [] for none'
+})
+
+export const UpdateMeBodySchema = Type.Object({
+  domains: ReviewerDomainsSchema
+}, { additionalProperties: false })
+
 
 export const CreateUserBodySchema = Type.Object({
   email: EmailSchema,
@@ -93,7 +103,8 @@ export const UpdateUserBodySchema = Type.Object({
   disabled: Type.Optional(Type.Boolean({ description: 'true ends every token of the user' })),
   name: Type.Optional(TextSchema({ minLength: 1, maxLength: 100, description: 'Full name' })),
   employerUscc: Type.Optional(Type.Union([UsccSchema, Type.Null()])),
-  districtCode: Type.Optional(DistrictCodeSchema)
+  districtCode: Type.Optional(DistrictCodeSchema),
+  domains: Type.Optional(ReviewerDomainsSchema)
 }, { additionalProperties: false, minProperties: 1 })
 
 export const ListUsersQuerySchema = Type.Composite([PageQuerySchema, Type.Object({

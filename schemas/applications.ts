@@ -32,6 +32,8 @@ const applicationFields = {
   version: Type.Integer({ description: 'Send back in If-Match to edit' }),
   statement: Type.String(),
   returnReason: Nullable(Type.String()),
+  returnedAt: NullableTime,
+  revisionDueAt: Type.Union([DateTimeSchema, Type.Null()], { description: 'A returned application may be resubmitted until then, even after its call closed' }),
   declarationYear: Type.Union([Type.Integer(), Type.Null()], { description: 'The year of the declaration it was graded on (set at submit)' }),
   eligibility: Type.Union([EligibilitySchema, Type.Null()]),
   autoScores: Type.Unknown({ description: 'Indicators scored from the frozen figures; for the firm only after the decision' }),
@@ -72,6 +74,19 @@ export const ListApplicationsQuerySchema = Type.Composite([PageQuerySchema, Type
   program: Type.Optional(ProgramCodeSchema),
   enterpriseId: Type.Optional(UuidSchema)
 })], { additionalProperties: false })
+
+const RequiredDocumentRefSchema = Type.Object({ key: Type.String(), nameZh: Type.String(), nameEn: Type.String() })
+
+export const SelfCheckSchema = Type.Object({
+  eligible: Type.Boolean({ description: 'Every eligibility gate passes on the declaration submit would freeze' }),
+  failedGates: Type.Array(FailedGateSchema),
+  missingDocuments: Type.Array(RequiredDocumentRefSchema, { description: 'The call\'s required documents not attached yet (submit would answer 409 MISSING_DOCUMENTS)' }),
+  autoScores: Type.Unknown({ description: 'The rubric\'s automatic indicators on those figures; null when ineligible or without a declaration' }),
+  declarationYear: Type.Union([Type.Integer(), Type.Null()]),
+  windowOpen: Type.Boolean({ description: 'The call (or the revision window of a returned application) accepts a submit now' }),
+  refusal: Type.Union([Type.String(), Type.Null()], { description: 'What submit would refuse with before grading: CALL_CLOSED, REVISION_CLOSED, DECLARATION_REQUIRED; null when none' }),
+  revisionDueAt: NullableTime
+}, { description: 'What submit would say now; nothing is changed' })
 
 export const IfMatchOptionalSchema = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'Optional here: when sent, a stale version is 412' }))

@@ -8,6 +8,17 @@ export const CallStatusSchema = Type.Union([Type.Literal('upcoming'), Type.Liter
 const YearSchema = Type.Integer({ minimum: 2000, maximum: 2100, description: 'The year the call grades (declarations up to this year)' })
 const ReviewersSchema = Type.Integer({ minimum: 1, maximum: 15, description: 'Reviewers who grade each application' })
 
+export const RequiredDocumentSchema = Type.Object({
+  key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'Stable key; an upload names it in its `kind` field', examples: ['audit_report'] }),
+  nameZh: TextSchema({ minLength: 1, maxLength: 100, description: 'Name shown to firms, in Chinese' }),
+  nameEn: TextSchema({ minLength: 1, maxLength: 100, description: 'Name shown to firms, in English' })
+}, { additionalProperties: false })
+const GuidelinesSchema = TextSchema({ maxLength: 20000, description: 'The notice\'s guidelines for applicants' })
+const RequiredDocumentsSchema = Type.Array(RequiredDocumentSchema, { maxItems: 20, description: 'Documents every application must attach (409 MISSING_DOCUMENTS at submit otherwise); keys unique' })
+const QuotaSchema = Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()], { description: 'Most admissions the call may make; null: no limit' })
+const ReviewDueSchema = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When reviews are due (RFC 3339): reminders before, overdue after' })
+const RevisionDaysSchema = Type.Integer({ minimum: 0, maximum: 365, description: 'Days a returned application may be resubmitted in, even after the call closed; default from policy revision_days (10)' })
+
 export const CallSchema = Type.Object({
   id: UuidSchema,
   program: Type.String({ description: 'Program code' }),
@@ -18,6 +29,11 @@ export const CallSchema = Type.Object({
   reviewersPerApplication: Type.Integer(),
   districtReview: Type.Boolean({ description: 'true: the firm\'s district pre-screens submitted applications before the city assigns reviewers' }),
   rubricId: UuidSchema,
+  guidelines: Type.String(),
+  requiredDocuments: Type.Array(RequiredDocumentSchema),
+  quota: Type.Union([Type.Integer(), Type.Null()]),
+  reviewDueAt: Type.Union([DateTimeSchema, Type.Null()]),
+  revisionDays: Type.Integer(),
   status: CallStatusSchema,
   createdAt: DateTimeSchema,
   updatedAt: DateTimeSchema
@@ -31,7 +47,12 @@ export const CreateCallBodySchema = Type.Object({
   closesAt: Type.String({ format: 'date-time', description: 'Submissions accepted until, exclusive (RFC 3339)' }),
   reviewersPerApplication: ReviewersSchema,
   rubricId: Type.Optional(Type.String({ format: 'uuid', description: 'A rubric of the same program; default: the program\'s latest version' })),
-  districtReview: Type.Optional(Type.Boolean({ default: false, description: 'The firm\'s district pre-screens submitted applications (state district_reviewed) before reviewers are assigned' }))
+  districtReview: Type.Optional(Type.Boolean({ default: false, description: 'The firm\'s district pre-screens submitted applications (state district_reviewed) before reviewers are assigned' })),
+  guidelines: Type.Optional(GuidelinesSchema),
+  requiredDocuments: Type.Optional(RequiredDocumentsSchema),
+  quota: Type.Optional(QuotaSchema),
+  reviewDueAt: Type.Optional(ReviewDueSchema),
+  revisionDays: Type.Optional(RevisionDaysSchema)
 }, { additionalProperties: false })
 export type CreateCallBody = Static<typeof CreateCallBodySchema>
 
@@ -40,8 +61,13 @@ export const UpdateCallBodySchema = Type.Object({
   opensAt: Type.Optional(Type.String({ format: 'date-time', description: 'Only before the call opens' })),
   closesAt: Type.Optional(Type.String({ format: 'date-time', description: 'Now or earlier closes the call' })),
   reviewersPerApplication: Type.Optional(ReviewersSchema),
-  districtReview: Type.Optional(Type.Boolean({ description: 'Only before the call opens' }))
-}, { additionalProperties: false, minProperties: 1 })
+  districtReview: Type.Optional(Type.Boolean({ description: 'Only before the call opens' })),
+  guidelines: Type.Optional(GuidelinesSchema),
+  requiredDocuments: Type.Optional(RequiredDocumentsSchema),
+  quota: Type.Optional(QuotaSchema),
+  reviewDueAt: Type.Optional(ReviewDueSchema),
+  revisionDays: Type.Optional(RevisionDaysSchema)
+}, { additionalProperties: false, minProperties: 1, description: 'After the call closed only quota, reviewDueAt and revisionDays may change' })
 
 export const ListCallsQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
   status: Type.Optional(CallStatusSchema),

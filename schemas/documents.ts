@@ -7,6 +7,7 @@ export const DocumentSchema = Type.Object({
   type: Type.Union([Type.Literal('application/pdf'), Type.Literal('image/png'), Type.Literal('image/jpeg')], { description: 'Detected from the content (magic bytes)' }),
   size: Type.Integer({ description: 'Bytes' }),
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the content, hex' }),
+  kind: Type.Union([Type.String(), Type.Null()], { description: 'The key of the call\'s required document this file is; null for any other' }),
   createdAt: DateTimeSchema
 })
 

@@ -19,7 +19,10 @@ export const ConflictBodySchema = Type.Object({
 
 // Notifications.
 
-export const NOTIFICATION_KIND_VALUES = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received'] as const
+export const NOTIFICATION_KIND_VALUES = [
+  'review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received',
+  'review_due_soon', 'review_overdue', 'review_recused', 'review_reassigned'
+] as const
 
 export const NotificationSchema = Type.Object({
   id: UuidSchema,
@@ -50,12 +53,13 @@ export const ShortSchema = Type.Object({ applicationId: UuidSchema, missing: Typ
 
 export const CallAssignReplySchema = Type.Object({
   assigned: Type.Array(Type.Object({ applicationId: UuidSchema, reviewerId: UuidSchema, reviewId: UuidSchema })),
-  short: Type.Array(ShortSchema)
+  short: Type.Array(ShortSchema),
+  matched: Type.Integer({ description: 'How many of the new assignments have a reviewer whose domains meet the firm\'s' })
 })
 
 const ScoresSchema = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Number({ minimum: 0, maximum: 1000 }), { description: 'Judged indicator key → points (0..max, at most two decimals)' })
 
-export const REVIEW_STATE_VALUES = ['assigned', 'draft', 'submitted', 'recused'] as const
+export const REVIEW_STATE_VALUES = ['assigned', 'draft', 'submitted', 'recused', 'reassigned'] as const
 const ReviewStateSchema = Type.Union(REVIEW_STATE_VALUES.map(s => Type.Literal(s)))
 
 export const ReviewSchema = Type.Object({
@@ -67,6 +71,8 @@ export const ReviewSchema = Type.Object({
   scores: ScoresSchema,
   comment: Type.String(),
   recuseReason: Type.Union([Type.String(), Type.Null()]),
+  reassignReason: Type.Union([Type.String(), Type.Null()], { description: 'Why an officer replaced the reviewer (state reassigned)' }),
+  replacedBy: Type.Union([UuidSchema, Type.Null()], { description: 'The review that took this one\'s place (after a recusal or a reassignment)' }),
   version: Type.Integer(),
   assignedAt: DateTimeSchema,
   submittedAt: Type.Union([DateTimeSchema, Type.Null()])
@@ -130,6 +136,7 @@ export const DecisionReplySchema = Type.Object({
   decisionReason: Type.Union([Type.String(), Type.Null()]),
   decisionOverride: Type.Boolean({ description: 'The decision went against the rubric\'s pass/fail' }),
   returnReason: Type.Union([Type.String(), Type.Null()]),
+  revisionDueAt: Type.Union([DateTimeSchema, Type.Null()], { description: 'After a return: the firm may resubmit until then' }),
   appealCount: Type.Integer(),
   membershipId: Type.Optional(Type.Union([UuidSchema, Type.Null()])),
   assigned: Type.Optional(Type.Array(Type.Object({ applicationId: UuidSchema, reviewerId: UuidSchema, reviewId: UuidSchema }))),

@@ -62,10 +62,13 @@ export const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('1 0 ob
 export const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001', 'hex')
 export const JPEG = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex')
 
-/** A multipart/form-data body with one file part. */
-export function multipartFile (filename: string, content: Buffer, contentType = 'application/octet-stream', field = 'file'): { payload: Buffer, headers: Record<string, string> } {
+/** A multipart/form-data body with one file part, after the text `fields` (e.g. a document's `kind`). */
+export function multipartFile (
+  filename: string, content: Buffer, contentType = 'application/octet-stream', field = 'file', fields: Record<string, string> = {}
+): { payload: Buffer, headers: Record<string, string> } {
   const boundary = '----peiyu' + Math.random().toString(16).slice(2)
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`
+  const texts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
+  const head = texts + `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`
   const payload = Buffer.concat([Buffer.from(head, 'utf8'), content, Buffer.from(`\r\n--${boundary}--\r\n`)])
   return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
 }

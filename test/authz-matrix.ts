@@ -124,9 +124,12 @@ export const MATRIX: Record<string, Row> = withDistrictOfficers({
   'POST /v1/applications': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'PATCH /v1/applications/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/submit': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
+  'POST /v1/applications/{id}/check': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'POST /v1/enterprises/{id}/declarations/{year}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'PUT /v1/admin/eligibility-gates': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
+  'POST /v1/reviews/{id}/reassign': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
+  'PATCH /v1/me': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 'allow', conflictedReviewer: 'allow', officer: 403, analyst: 403, admin: 403 },
   'POST /v1/reviews/{id}/recuse': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 'allow', conflictedReviewer: 'hidden', officer: 403, analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/decision': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/return': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
@@ -143,6 +146,10 @@ export const MATRIX: Record<string, Row> = withDistrictOfficers({
   'POST /v1/awards/{id}/payments': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
   'POST /v1/awards/{id}/cancel': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
   'POST /v1/applications/{id}/district-review': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
+  'POST /v1/admin/simulations': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
+  'GET /v1/admin/simulations': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
+  'GET /v1/admin/simulations/{id}': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
+  'POST /v1/admin/simulations/{id}/adopt': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
   'POST /v1/auth/logout': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' }
 })
 

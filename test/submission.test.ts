@@ -62,3 +62,29 @@ t.test('an ineligible submission lists the failed gate and gets no auto scores',
   t.equal(s.autoScores, null)
   t.equal(s.snapshot.previousDeclaration, null)
 })
+
+t.test('required documents and the revision window (pure rules)', async (t) => {
+  const { missingDocuments, revisionDeadline, submissionRefusal } = await import('../server/domain/submission.ts')
+  const req = [{ key: 'a', nameZh: '甲', nameEn: 'A' }, { key: 'b', nameZh: '乙', nameEn: 'B' }]
+  t.same(missingDocuments(req, []), req)
+  t.same(missingDocuments(req, [{ kind: 'b' }, { kind: null }, {}]), [req[0]])
+  t.same(missingDocuments(req, [{ kind: 'a' }, { kind: 'b' }]), [])
+  t.same(missingDocuments([], [{ kind: 'x' }]), [])
+  const returned = new Date('2026-03-01T00:00:00Z')
+  t.equal(revisionDeadline(returned, 10).toISOString(), '2026-03-11T00:00:00.000Z')
+  t.equal(revisionDeadline(returned, 0).toISOString(), returned.toISOString())
+  const due = revisionDeadline(returned, 10)
+  const before = new Date('2026-03-10T23:59:59Z')
+  const at = due
+  const table: Array<[boolean, boolean, Date | null, Date, string | null]> = [
+    [true, false, null, before, null],
+    [true, true, due, new Date('2026-04-01T00:00:00Z'), null], // the call is open: always accepted
+    [false, false, null, before, 'CALL_CLOSED'],
+    [false, true, due, before, null],
+    [false, true, due, at, 'REVISION_CLOSED'], // the deadline itself is past the window
+    [false, true, null, before, 'REVISION_CLOSED']
+  ]
+  for (const [callOpen, isReturned, revisionDueAt, now, expected] of table) {
+    t.equal(submissionRefusal({ callOpen, returned: isReturned, revisionDueAt, now }), expected, `${callOpen} ${isReturned} ${revisionDueAt?.toISOString()} ${now.toISOString()}`)
+  }
+})

@@ -41,6 +41,8 @@ export const users = pgTable('users', {
   employerUscc: text(),
   /** For district officers: the district whose firms, declarations and applications they see. */
   districtCode: text().references(() => districts.code),
+  /** For reviewers: their fields of expertise (domain codes), preferred by automatic assignment. */
+  domains: text().array().notNull().default(sql`'{}'::text[]`),
   disabled: boolean().notNull().default(false),
   /** Bumped when the account is disabled or its role changes: older tokens stop working. */
   tokenVersion: integer().notNull().default(0),

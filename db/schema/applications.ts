@@ -32,12 +32,24 @@ export const calls = pgTable('calls', {
   /** The firm's district pre-screens submitted applications before the city assigns reviewers. */
   districtReview: boolean().notNull().default(false),
   rubricId: uuid().notNull().references(() => rubrics.id),
+  /** The notice's guidelines for applicants (free text). */
+  guidelines: text().notNull().default(''),
+  /** Documents every application must attach, by key: checked at submit. */
+  requiredDocuments: jsonb().$type<Array<{ key: string, nameZh: string, nameEn: string }>>().notNull().default([]),
+  /** Most admissions the call may make; null: no limit. */
+  quota: integer(),
+  /** When reviewers should have submitted (reminders before it, overdue after it). */
+  reviewDueAt: instant(),
+  /** Days a returned application may be resubmitted in, even after the call closed. */
+  revisionDays: integer().notNull().default(10),
   createdBy: uuid().references(() => users.id),
   createdAt: instant().notNull().defaultNow(),
   updatedAt: instant().notNull().defaultNow()
 }, (t) => [
   check('calls_window_check', sql`${t.opensAt} < ${t.closesAt}`),
   check('calls_reviewers_check', sql`${t.reviewersPerApplication} between 1 and 15`),
+  check('calls_quota_check', sql`${t.quota} is null or ${t.quota} >= 0`),
+  check('calls_revision_days_check', sql`${t.revisionDays} between 0 and 365`),
   index('calls_program_year_idx').on(t.programCode, t.year),
   index('calls_window_idx').on(t.opensAt, t.closesAt)
 ])
@@ -60,6 +72,9 @@ export const applications = pgTable('applications', {
   version: integer().notNull().default(1),
   statement: text().notNull().default(''),
   returnReason: text(),
+  /** When it was last returned for revision, and until when it may be resubmitted. */
+  returnedAt: instant(),
+  revisionDueAt: instant(),
   declarationYear: integer(),
   snapshot: jsonb(),
   eligibility: jsonb(),
@@ -106,6 +121,8 @@ export const documents = pgTable('documents', {
   mediaType: text().notNull(),
   size: integer().notNull(),
   sha256: text().notNull(),
+  /** The key of the call's required document this file is, if any. */
+  kind: text(),
   content: bytea().notNull(),
   uploadedBy: uuid().references(() => users.id),
   createdAt: instant().notNull().defaultNow()

@@ -4,7 +4,8 @@ import { users } from './accounts.ts'
 
 const instant = () => timestamp({ withTimezone: true, precision: 3 })
 
-export const NOTIFICATION_KINDS = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received'] as const
+export const NOTIFICATION_KINDS = ['review_assigned', 'call_closing', 'application_returned', 'decision_made', 'appeal_received', 'objection_received',
+  'review_due_soon', 'review_overdue', 'review_recused', 'review_reassigned'] as const
 export type NotificationKind = typeof NOTIFICATION_KINDS[number]
 
 /**

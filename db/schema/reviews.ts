@@ -23,7 +23,7 @@ export const reviewerConflicts = pgTable('reviewer_conflicts', {
   check('reviewer_conflicts_source_check', sql`${t.source} in ('declared','recusal')`)
 ])
 
-export const REVIEW_STATES = ['assigned', 'draft', 'submitted', 'recused'] as const
+export const REVIEW_STATES = ['assigned', 'draft', 'submitted', 'recused', 'reassigned'] as const
 export type ReviewState = typeof REVIEW_STATES[number]
 
 /**
@@ -41,6 +41,9 @@ export const reviews = pgTable('reviews', {
   scores: jsonb().$type<Record<string, number>>().notNull().default({}),
   comment: text().notNull().default(''),
   recuseReason: text(),
+  /** Why an officer replaced the reviewer, and the review that replaced this one. */
+  reassignReason: text(),
+  replacedBy: uuid(),
   version: integer().notNull().default(1),
   assignedBy: uuid().references(() => users.id),
   assignedAt: instant().notNull().defaultNow(),
@@ -49,5 +52,5 @@ export const reviews = pgTable('reviews', {
 }, (t) => [
   uniqueIndex('reviews_application_round_reviewer_key').on(t.applicationId, t.round, t.reviewerId),
   index('reviews_reviewer_idx').on(t.reviewerId, t.state),
-  check('reviews_state_check', sql`${t.state} in ('assigned','draft','submitted','recused')`)
+  check('reviews_state_check', sql`${t.state} in ('assigned','draft','submitted','recused','reassigned')`)
 ])

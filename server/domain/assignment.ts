@@ -1,19 +1,27 @@
+import { MinCostFlow } from './min-cost-flow.ts'
+
 /**
- * Conflict-free, balanced assignment of reviewers to applications (issue 4).
- * Pure and deterministic: the same input always gives the same plan.
+ * Conflict-free, balanced, expertise-aware assignment of reviewers to
+ * applications, as an optimal plan (not a greedy pass). Pure and
+ * deterministic: the same input always gives the same plan.
  *
- * Each application needs `needed` more reviewers. Applications with the
- * fewest eligible reviewers are served first (so scarce reviewers go where
- * they are the only option); each slot goes to the eligible reviewer with the
- * lowest load (existing assignments count), ties broken by id. Picking the
- * least loaded balances loads in the common case; conflicts can still leave
- * the greedy plan lopsided, so a second pass moves assignments along chains
- * (A hands an application to B, B one to C …) from the most loaded reviewer
- * to one with at least two fewer, until no such chain exists: max − min ≤ 1
- * whenever the conflicts allow it. A reviewer is never put on an application whose firm they have
- * a conflict with, nor twice on one application. `avoid` (e.g. the reviewers
- * of the first round, for an appeal) is a preference: used only when nobody
- * else is left.
+ * The plan is a minimum-cost maximum flow (server/domain/min-cost-flow.ts):
+ * source → application (capacity: reviewers still needed) → reviewer
+ * (capacity 1, only when the reviewer has no conflict with the firm and is
+ * not on it already) → sink. Maximum flow first: an application is short only
+ * when every eligible reviewer is already on it. Among the plans of that
+ * size, the cost ranks, strictly in this order:
+ *
+ * 1. `avoid` (e.g. the first round's reviewers, for an appeal): used only
+ *    when nobody else is left;
+ * 2. balance: a reviewer's k-th extra assignment costs (L+k)² − (L+k−1)²
+ *    (L = their open load), so the flow minimises the sum of squared loads —
+ *    which keeps max − min ≤ 1 whenever conflicts allow it;
+ * 3. expertise: an assignment whose reviewer shares none of the firm's
+ *    domains costs 1, so among equally balanced plans the one with the most
+ *    domain matches wins.
+ *
+ * The weights make each rank outweigh everything below it (big-M).
  */
 
 export interface AssignmentApplication {
@@ -26,6 +34,8 @@ export interface AssignmentApplication {
   onIt?: readonly string[]
   /** Reviewers to avoid where the pool allows. */
   avoid?: readonly string[]
+  /** The firm's domains (fields); a reviewer sharing one is preferred. */
+  domains?: readonly string[]
 }
 
 export interface AssignmentReviewer {
@@ -34,6 +44,8 @@ export interface AssignmentReviewer {
   conflicts: readonly string[]
   /** Open assignments the reviewer already has. */
   load: number
+  /** The reviewer's fields of expertise (domain codes). */
+  domains?: readonly string[]
 }
 
 export interface AssignmentPlan {
@@ -41,6 +53,8 @@ export interface AssignmentPlan {
   short: Array<{ applicationId: string, missing: number }>
   /** Load of every reviewer after the plan. */
   loads: Record<string, number>
+  /** How many of the assignments have a reviewer sharing a domain with the firm. */
+  matched: number
 }
 
 export function isConflicted (reviewer: Pick<AssignmentReviewer, 'conflicts'>, uscc: string): boolean {
@@ -49,97 +63,61 @@ export function isConflicted (reviewer: Pick<AssignmentReviewer, 'conflicts'>, u
 
 const byId = (a: string, b: string) => a < b ? -1 : a > b ? 1 : 0
 
-export function planAssignment (applications: readonly AssignmentApplication[], reviewers: readonly AssignmentReviewer[]): AssignmentPlan {
-  const loads = new Map(reviewers.map(r => [r.id, r.load]))
-  const sortedReviewers = [...reviewers].sort((a, b) => byId(a.id, b.id))
-  const eligible = (app: AssignmentApplication) => sortedReviewers.filter(r => !isConflicted(r, app.uscc) && !(app.onIt ?? []).includes(r.id))
-  const order = applications
-    .filter(a => a.needed > 0)
-    .map(a => ({ app: a, count: eligible(a).length }))
-    .sort((x, y) => x.count - y.count || byId(x.app.id, y.app.id))
-  const assignments: AssignmentPlan['assignments'] = []
-  const short: AssignmentPlan['short'] = []
-  for (const { app } of order) {
-    const pool = eligible(app)
-    const taken = new Set<string>()
-    const avoid = new Set(app.avoid ?? [])
-    let missing = app.needed
-    while (missing > 0) {
-      let best: AssignmentReviewer | undefined
-      for (const r of pool) {
-        if (taken.has(r.id)) continue
-        if (best == null) { best = r; continue }
-        const ra = avoid.has(r.id) ? 1 : 0
-        const ba = avoid.has(best.id) ? 1 : 0
-        const rl = loads.get(r.id) as number
-        const bl = loads.get(best.id) as number
-        if (ra < ba || (ra === ba && rl < bl)) best = r
-      }
-      if (best == null) break
-      taken.add(best.id)
-      loads.set(best.id, (loads.get(best.id) as number) + 1)
-      assignments.push({ applicationId: app.id, reviewerId: best.id })
-      missing--
-    }
-    if (missing > 0) short.push({ applicationId: app.id, missing })
-  }
-  rebalance(assignments, applications, sortedReviewers, loads)
-  short.sort((a, b) => byId(a.applicationId, b.applicationId))
-  return { assignments, short, loads: Object.fromEntries(loads) }
+export function sharesDomain (reviewer: Pick<AssignmentReviewer, 'domains'>, app: Pick<AssignmentApplication, 'domains'>): boolean {
+  const mine = reviewer.domains ?? []
+  return (app.domains ?? []).some(d => mine.includes(d))
 }
 
-/**
- * Moves new assignments along chains from an overloaded reviewer to one with
- * at least two fewer (breadth-first, in id order, so deterministic). Each
- * move lowers the sum of squared loads, so it ends.
- */
-function rebalance (
-  assignments: AssignmentPlan['assignments'],
-  applications: readonly AssignmentApplication[],
-  reviewers: readonly AssignmentReviewer[],
-  loads: Map<string, number>
-): void {
-  const appById = new Map(applications.map(a => [a.id, a]))
-  const reviewerById = new Map(reviewers.map(r => [r.id, r]))
-  const onApp = (appId: string, reviewerId: string) =>
-    (appById.get(appId)?.onIt ?? []).includes(reviewerId) || assignments.some(a => a.applicationId === appId && a.reviewerId === reviewerId)
-  const canTake = (appId: string, reviewerId: string) => {
-    const app = appById.get(appId) as AssignmentApplication
-    return !isConflicted(reviewerById.get(reviewerId) as AssignmentReviewer, app.uscc) && !(app.avoid ?? []).includes(reviewerId) && !onApp(appId, reviewerId)
+export function planAssignment (applications: readonly AssignmentApplication[], reviewers: readonly AssignmentReviewer[]): AssignmentPlan {
+  const sortedReviewers = [...reviewers].sort((a, b) => byId(a.id, b.id))
+  const apps = [...applications].filter(a => a.needed > 0).sort((a, b) => byId(a.id, b.id))
+  const eligible = (app: AssignmentApplication, r: AssignmentReviewer) => !isConflicted(r, app.uscc) && !(app.onIt ?? []).includes(r.id)
+
+  const A = apps.length
+  const R = sortedReviewers.length
+  const source = 0
+  const sink = A + R + 1
+  const units = apps.reduce((n, a) => n + Math.min(a.needed, sortedReviewers.filter(r => eligible(a, r)).length), 0)
+  const maxLoad = Math.max(0, ...sortedReviewers.map(r => r.load))
+  // Big-M weights: each rank outweighs the whole range of the ranks below it.
+  const MISMATCH = 1
+  const BALANCE = units * MISMATCH + 1
+  const AVOID = BALANCE * units * (2 * (maxLoad + units) + 1) + 1
+  if (!Number.isSafeInteger(AVOID * (units + 1))) throw new RangeError('assignment too large to plan exactly')
+
+  const flow = new MinCostFlow(A + R + 2)
+  const edges: Array<{ edge: number, app: AssignmentApplication, reviewer: AssignmentReviewer }> = []
+  const eligibleCount = new Map<string, number>(sortedReviewers.map(r => [r.id, 0]))
+  apps.forEach((app, i) => {
+    flow.addEdge(source, 1 + i, app.needed, 0)
+    const avoid = new Set(app.avoid ?? [])
+    sortedReviewers.forEach((r, j) => {
+      if (!eligible(app, r)) return
+      eligibleCount.set(r.id, (eligibleCount.get(r.id) as number) + 1)
+      const cost = (avoid.has(r.id) ? AVOID : 0) + (sharesDomain(r, app) ? 0 : MISMATCH)
+      edges.push({ edge: flow.addEdge(1 + i, 1 + A + j, 1, cost), app, reviewer: r })
+    })
+  })
+  sortedReviewers.forEach((r, j) => {
+    // Convex cost of load: the k-th extra assignment costs (L+k)² − (L+k−1)².
+    const room = Math.min(eligibleCount.get(r.id) as number, units)
+    for (let k = 1; k <= room; k++) flow.addEdge(1 + A + j, sink, 1, BALANCE * (2 * (r.load + k) - 1))
+  })
+  flow.run(source, sink)
+
+  const loads = new Map(sortedReviewers.map(r => [r.id, r.load]))
+  const assignments: AssignmentPlan['assignments'] = []
+  let matched = 0
+  for (const { edge, app, reviewer } of edges) {
+    if (flow.flowOn(edge) !== 1) continue
+    assignments.push({ applicationId: app.id, reviewerId: reviewer.id })
+    loads.set(reviewer.id, (loads.get(reviewer.id) as number) + 1)
+    if (sharesDomain(reviewer, app)) matched++
   }
-  for (let guard = 0; guard < 10_000; guard++) {
-    const max = Math.max(...loads.values())
-    let moved = false
-    for (const source of reviewers) {
-      if (loads.get(source.id) !== max) continue
-      // BFS: reviewer → (previous reviewer, index of the assignment handed over)
-      const prev = new Map<string, { from: string, index: number }>([[source.id, { from: '', index: -1 }]])
-      const queue = [source.id]
-      let target: string | undefined
-      while (queue.length > 0 && target == null) {
-        const current = queue.shift() as string
-        for (let i = 0; i < assignments.length && target == null; i++) {
-          if (assignments[i].reviewerId !== current) continue
-          for (const next of reviewers) {
-            if (prev.has(next.id) || !canTake(assignments[i].applicationId, next.id)) continue
-            prev.set(next.id, { from: current, index: i })
-            if ((loads.get(next.id) as number) <= max - 2) { target = next.id; break }
-            queue.push(next.id)
-          }
-        }
-      }
-      if (target == null) continue
-      // Hand each assignment on the chain over, last link first.
-      for (let at = target; at !== source.id;) {
-        const link = prev.get(at) as { from: string, index: number }
-        assignments[link.index] = { applicationId: assignments[link.index].applicationId, reviewerId: at }
-        at = link.from
-      }
-      loads.set(source.id, (loads.get(source.id) as number) - 1)
-      loads.set(target, (loads.get(target) as number) + 1)
-      moved = true
-      break
-    }
-    if (!moved) return
+  const short: AssignmentPlan['short'] = []
+  for (const app of apps) {
+    const got = assignments.filter(a => a.applicationId === app.id).length
+    if (got < app.needed) short.push({ applicationId: app.id, missing: app.needed - got })
   }
+  return { assignments, short, loads: Object.fromEntries(loads), matched }
 }

@@ -49,6 +49,14 @@ export const MESSAGES: Record<string, [string, string]> = {
   PAYMENT_EXCEEDS_AWARD: ['A payment of {amount} is more than the {unpaid} still unpaid of the award', '拨付金额 {amount} 超过该项扶持尚未拨付的 {unpaid}'],
   DISTRICT_REVIEW_PENDING: ['The call asks the district to pre-screen this application before reviewers are assigned', '该批次要求先经区县预审,方可分配评审专家'],
   DISTRICT_REVIEW_NOT_REQUIRED: ['This call does not ask for a district pre-screen', '该批次不需要区县预审'],
+  // The commission's year (issue 13)
+  REVISION_CLOSED: ['The revision window of {days} days after the return has passed (it ended {dueAt})', '退回修改的期限({days} 天)已过(截止于 {dueAt})'],
+  MISSING_DOCUMENTS: ['Attach the required documents first: {names}', '请先上传必需的材料:{names}'],
+  QUOTA_EXCEEDED: ['The call admits at most {quota}; this would make {total}', '该批次最多入库 {quota} 家,此操作将达到 {total} 家'],
+  NO_REVIEWER_AVAILABLE: ['No other reviewer without a conflict of interest is available for this application', '没有其他无利益冲突的评审专家可分配给该申报'],
+  // Policy what-if (issue 18)
+  STALE_SIMULATION: ['The policy has changed since this simulation was run; simulate again before adopting', '模拟之后政策已被修改,请重新模拟后再采用'],
+  SIMULATION_PART_FORBIDDEN: ['Your role may simulate tier rules and targets only, not {part}', '您的角色仅可模拟层级规则和规划目标,不可模拟 {part}'],
   UNSUPPORTED_MEDIA_TYPE: ['Unsupported content type', '不支持的内容类型'],
   PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
   SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],
@@ -101,5 +109,9 @@ export const errors = {
   preconditionRequired: () => new AppError(428, 'PRECONDITION_REQUIRED'),
   idempotencyKeyReused: () => new AppError(422, 'IDEMPOTENCY_KEY_REUSED'),
   idempotencyInProgress: () => new AppError(409, 'IDEMPOTENCY_IN_PROGRESS'),
+  staleSimulation: () => new AppError(409, 'STALE_SIMULATION'),
+  // 422, not 403: analysts may use the endpoint; it is this part of the body their role may not send.
+  simulationPartForbidden: (part: string) =>
+    new AppError(422, 'SIMULATION_PART_FORBIDDEN', { part }, [{ field: `body.${part}`, message: 'analysts may simulate tier rules and targets only' }]),
   unavailable: () => new AppError(503, 'SERVICE_UNAVAILABLE')
 }

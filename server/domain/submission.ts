@@ -24,7 +24,7 @@ export interface DeclarationRecord extends StoredFigures {
 /** A declaration in the snapshot: the record with money as two-decimal strings. */
 export type SnapshotDeclaration = DeclarationRecord
 
-export interface SnapshotDocument { id: string, name: string, type: string, size: number, sha256: string }
+export interface SnapshotDocument { id: string, name: string, type: string, size: number, sha256: string, kind?: string | null }
 
 export interface ApplicationSnapshot {
   frozenAt: string
@@ -131,4 +131,34 @@ export function freezeSubmission (input: SubmissionInput): Submission {
     autoScores: eligibility.passed ? autoScore(input.rubric, frozenFigures(snapshot)) : null,
     event: eligibility.passed ? 'submit' : 'submit_ineligible'
   }
+}
+
+/** A document the call requires every application to attach, named by its key. */
+export interface RequiredDocument { key: string, nameZh: string, nameEn: string }
+
+/** The call's required documents that no attached document names in its `kind`, in the call's order. */
+export function missingDocuments (required: readonly RequiredDocument[], attached: ReadonlyArray<{ kind?: string | null }>): RequiredDocument[] {
+  const kinds = new Set(attached.map(d => d.kind).filter((k): k is string => k != null))
+  return required.filter(r => !kinds.has(r.key))
+}
+
+export const DAY_MS = 24 * 3600 * 1000
+
+/** Until when a returned application may be resubmitted: `revisionDays` after its return. */
+export function revisionDeadline (returnedAt: Date, revisionDays: number): Date {
+  return new Date(returnedAt.getTime() + revisionDays * DAY_MS)
+}
+
+/**
+ * Whether a submit is accepted at `now`: inside the call's window, or — for
+ * an application returned for revision — until its revision deadline, even
+ * after the call closed. Null when accepted, else the refusal's code.
+ */
+export function submissionRefusal (
+  input: { callOpen: boolean, returned: boolean, revisionDueAt: Date | null, now: Date }
+): 'CALL_CLOSED' | 'REVISION_CLOSED' | null {
+  if (input.callOpen) return null
+  if (!input.returned) return 'CALL_CLOSED'
+  if (input.revisionDueAt != null && input.now < input.revisionDueAt) return null
+  return 'REVISION_CLOSED'
 }

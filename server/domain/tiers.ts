@@ -55,14 +55,31 @@ export function thresholdsFor (rules: TierRule[], year: number, domains: readonl
  * Pure, and monotone: more revenue never gives a lower tier.
  */
 export function classifyTier (operatingRevenue: string, year: number, domains: readonly string[], rules: TierRule[]): TierCode {
-  const revenue = toFen(operatingRevenue)
-  const thresholds = thresholdsFor(rules, year, domains)
+  return tierOfRevenue(toFen(operatingRevenue), thresholdsFor(rules, year, domains))
+}
+
+function tierOfRevenue (revenue: bigint, thresholds: Map<string, bigint>): TierCode {
   let best: TierCode = 'below_scale'
   for (const tier of TIER_CODES) {
     const min = thresholds.get(tier)
     if (min != null && revenue >= min && tierRank(tier) > tierRank(best)) best = tier
   }
   return best
+}
+
+/**
+ * classifyTier for many firms of one year under one rule set: the thresholds
+ * of each distinct set of domains are worked out once (a year's 100,000
+ * declarations have a few hundred domain sets).
+ */
+export function tierClassifier (rules: TierRule[], year: number): (operatingRevenue: string, domains: readonly string[]) => TierCode {
+  const byDomains = new Map<string, Map<string, bigint>>()
+  return (operatingRevenue, domains) => {
+    const key = domains.join(',')
+    let thresholds = byDomains.get(key)
+    if (thresholds == null) byDomains.set(key, thresholds = thresholdsFor(rules, year, domains))
+    return tierOfRevenue(toFen(operatingRevenue), thresholds)
+  }
 }
 
 export interface TierRuleProblem { field: string, message: string }

@@ -4,13 +4,13 @@ import type { FastifyReply } from 'fastify'
 import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
 import {
   ApplicationSchema, ApplicationSummarySchema, CreateApplicationBodySchema, IfMatchOptionalSchema,
-  ListApplicationsQuerySchema, UpdateApplicationBodySchema
+  ListApplicationsQuerySchema, SelfCheckSchema, UpdateApplicationBodySchema
 } from '../../schemas/applications.ts'
 import { errors } from '../domain/errors.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
 import { RenderedCache } from '../lib/rendered-cache.ts'
 import {
-  applicationViewKind, createApplication, getStampedApplication, listApplications, requireIfMatch, submitApplication,
+  applicationViewKind, checkApplication, createApplication, getStampedApplication, listApplications, requireIfMatch, submitApplication,
   updateApplication, visibleApplicationStamp, withdrawApplication
 } from '../services/applications.ts'
 
@@ -99,7 +99,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: applicant,
     schema: {
       tags: ['applications'], summary: 'Submit inside the call window: freeze, check eligibility', security: bearer,
-      description: 'Outside the window: 409 CALL_CLOSED. Without a declaration of a year up to the call year: 409 DECLARATION_REQUIRED. Ends in `submitted`, or `ineligible` with every failed gate.',
+      description: 'Outside the window: 409 CALL_CLOSED (a returned application: within its revision days, else 409 REVISION_CLOSED). A required document missing: 409 MISSING_DOCUMENTS. Without a declaration of a year up to the call year: 409 DECLARATION_REQUIRED. Ends in `submitted`, or `ineligible` with every failed gate.',
       params: IdParamsSchema, headers: IfMatchOptionalSchema,
       response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404, 409, 412) }
     }
@@ -107,6 +107,16 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const view = await submitApplication(app.db, request.user, request.params.id, optionalIfMatch(request.headers['if-match']), request.auditContext())
     return reply.header('etag', versionEtag(view.version)).send(view)
   })
+
+  app.post('/v1/applications/:id/check', {
+    preHandler: applicant,
+    schema: {
+      tags: ['applications'], summary: 'Self-check: what submit would say now, changing nothing', security: bearer,
+      description: 'The owner\'s draft or returned application: failed eligibility gates, required documents still missing, the automatic scores, and whether the window accepts a submit.',
+      params: IdParamsSchema,
+      response: { 200: SelfCheckSchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => await checkApplication(app.db, request.user, request.params.id))
 
   app.post('/v1/applications/:id/withdraw', {
     preHandler: applicant,

@@ -5,12 +5,20 @@ import { eq } from 'drizzle-orm'
 import rateLimit from '@fastify/rate-limit'
 import { users } from '../../db/schema/index.ts'
 import { bearer, errorResponses } from '../../schemas/common.ts'
-import { LoginBodySchema, MeReplySchema, RegisterBodySchema, RegisterReplySchema, TokenReplySchema } from '../../schemas/accounts.ts'
+import { LoginBodySchema, MeReplySchema, RegisterBodySchema, RegisterReplySchema, TokenReplySchema, UpdateMeBodySchema } from '../../schemas/accounts.ts'
 import { errors, AppError } from '../domain/errors.ts'
 import { verifyPassword, verifyAgainstDummy } from '../lib/passwords.ts'
-import { normalizeEmail, registerEnterprise } from '../services/accounts.ts'
+import { normalizeEmail, registerEnterprise, updateOwnDomains } from '../services/accounts.ts'
 import { revokeToken } from '../plugins/auth.ts'
 import type { AppConfig } from '../config.ts'
+
+function meView (u: typeof users.$inferSelect) {
+  return {
+    id: u.id, email: u.email, name: u.name, role: u.role,
+    ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId } : {}),
+    ...(u.role === 'reviewer' ? { domains: u.domains } : {})
+  }
+}
 
 const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
   // Login and registration are rate limited per client IP (X-Forwarded-For only
@@ -88,8 +96,18 @@ const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { con
     }, async (request) => {
       const [u] = await app.db.select().from(users).where(eq(users.id, request.user.id))
       if (u == null) throw errors.unauthorized()
-      return { id: u.id, email: u.email, name: u.name, role: u.role, ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId } : {}) }
+      return meView(u)
     })
+
+    app.patch('/v1/me', {
+      preHandler: app.requireRole('reviewer'),
+      schema: {
+        tags: ['accounts'], summary: 'A reviewer sets their own fields of expertise', security: bearer,
+        description: 'domains: codes of /v1/reference/domains (unknown: 400 UNKNOWN_REFERENCE). Automatic assignment prefers reviewers whose fields meet the firm\'s.',
+        body: UpdateMeBodySchema,
+        response: { 200: MeReplySchema, ...errorResponses(400, 401, 403) }
+      }
+    }, async (request) => meView(await updateOwnDomains(app.db, request.user.id, (request.body as { domains: string[] }).domains, request.auditContext())))
   })
 }
 export default auth

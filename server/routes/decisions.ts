@@ -16,6 +16,7 @@ function decisionView (a: ApplicationRow) {
     decisionReason: a.decisionReason ?? null,
     decisionOverride: a.decisionOverride != null,
     returnReason: a.returnReason ?? null,
+    revisionDueAt: a.revisionDueAt?.toISOString() ?? null,
     appealCount: a.appealCount
   }
 }

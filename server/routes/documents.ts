@@ -16,7 +16,9 @@ async function readUpload (request: FastifyRequest): Promise<UploadedFile> {
   const part = await request.file()
   if (part == null) throw errors.validation([{ field: 'file', message: 'send one file as multipart/form-data' }])
   try {
-    return { filename: part.filename, content: await part.toBuffer() }
+    const field = part.fields.kind as { type?: string, value?: unknown } | undefined
+    const kind = field?.type === 'field' && typeof field.value === 'string' && field.value !== '' ? field.value : undefined
+    return { filename: part.filename, content: await part.toBuffer(), kind }
   } catch (err) {
     if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw documentErrors.tooLarge()
     throw err
@@ -42,7 +44,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: owner,
     schema: {
       tags: ['documents'], summary: 'Attach a document to a draft or returned application', security: bearer,
-      description: `${UploadDescription}. At most 20 per application (409 DOCUMENT_LIMIT). Another type: 415 UNSUPPORTED_DOCUMENT_TYPE; too large: 413 DOCUMENT_TOO_LARGE.`,
+      description: `${UploadDescription}. A \`kind\` field (sent before the file) names the call's required document it is (400 when the call requires no such key). At most 20 per application (409 DOCUMENT_LIMIT). Another type: 415 UNSUPPORTED_DOCUMENT_TYPE; too large: 413 DOCUMENT_TOO_LARGE.`,
       consumes: ['multipart/form-data'],
       params: IdParamsSchema,
       response: { 201: DocumentSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) }

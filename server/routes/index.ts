@@ -23,6 +23,7 @@ import analytics from './analytics.ts'
 import targets from './targets.ts'
 import funds from './funds.ts'
 import districts from './districts.ts'
+import simulations from './simulations.ts'
 import web from '../plugins/web.ts'
 
 /**
@@ -53,6 +54,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(targets)
   await app.register(funds)
   await app.register(districts)
+  await app.register(simulations)
   await app.register(web)
 }
 export default routes

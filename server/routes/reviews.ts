@@ -6,7 +6,7 @@ import {
 } from '../../schemas/grading.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
 import {
-  assignReviewers, autoAssignCall, callProgress, getReview, ifMatchVersion, listMyReviews, recuseReview, saveReview, submitReview
+  assignReviewers, autoAssignCall, callProgress, getReview, ifMatchVersion, listMyReviews, reassignReview, recuseReview, saveReview, submitReview
 } from '../services/reviews.ts'
 
 /** Assignment of reviewers (officers), reviews (reviewers) and a call's progress. */
@@ -107,11 +107,27 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => await submitReview(app.db, request.user, request.params.id, ifMatchVersion(request.headers['if-match'], false), request.auditContext()))
 
+  app.post('/v1/reviews/:id/reassign', {
+    preValidation: officer,
+    schema: {
+      tags: ['reviews'],
+      summary: 'Replace a reviewer: the open review ends reassigned and a replacement is assigned',
+      description: 'The replacement is chosen by the assignment rules (conflict-free, balanced, by expertise; never someone already on the round). ' +
+        'The reassigned review\'s scores never count. 409 NO_REVIEWER_AVAILABLE (nothing changed) when nobody is left; 409 INVALID_STATE for a review no longer open.',
+      security: bearer,
+      params: IdParamsSchema, body: ReasonBodySchema,
+      response: { 201: ReviewSchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request, reply) => {
+    const out = await app.db.transaction(async (t) => await reassignReview(t as unknown as Parameters<typeof reassignReview>[0], request.params.id, request.body.reason, request.auditContext()))
+    return reply.code(201).send(out.review)
+  })
+
   app.post('/v1/reviews/:id/recuse', {
     preValidation: reviewer,
     schema: {
       tags: ['reviews'],
-      summary: 'Step down from a review: declares a conflict with the firm and frees the slot',
+      summary: 'Step down from a review: declares a conflict with the firm; officers are told and a replacement is assigned',
       security: bearer,
       params: IdParamsSchema, body: ReasonBodySchema,
       response: { 200: ReviewSchema, ...errorResponses(400, 401, 403, 404, 409) }

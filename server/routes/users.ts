@@ -8,7 +8,7 @@ import { errors } from '../domain/errors.ts'
 import { checkUscc } from '../domain/uscc.ts'
 import { recordAudit } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import { createStaffUser, staffDistrict, userView } from '../services/accounts.ts'
+import { createStaffUser, reviewerDomains, staffDistrict, userView } from '../services/accounts.ts'
 
 /** Staff accounts: administrators create, list, change role and disable. */
 const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -59,7 +59,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/v1/users/:id', {
     schema: {
       tags: ['accounts'],
-      summary: 'Change role, name or employer, or disable an account',
+      summary: 'Change role, name, employer or a reviewer\'s domains, or disable an account',
       description: 'Disabling an account or changing its role ends all of its existing tokens. Enterprise accounts keep their role.',
       security: bearer,
       params: IdParamsSchema,
@@ -83,6 +83,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update')
       if (before == null) throw errors.notFound()
       if (body.role != null && before.role === 'enterprise') throw errors.invalidState('enterprise', 'an enterprise account cannot take a staff role')
+      const domains = body.domains != null ? await reviewerDomains(tx, body.role ?? before.role, body.domains) : undefined
       const losesAdmin = before.role === 'admin' && !before.disabled && (body.disabled === true || (body.role != null && body.role !== 'admin'))
       if (losesAdmin) {
         const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(users)
@@ -100,6 +101,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(body.name != null ? { name: body.name.trim() } : {}),
         ...(employerUscc !== undefined ? { employerUscc } : {}),
         districtCode,
+        ...(domains !== undefined ? { domains } : {}),
         ...(endsTokens ? { tokenVersion: before.tokenVersion + 1 } : {}),
         updatedAt: new Date()
       }).where(eq(users.id, id)).returning()

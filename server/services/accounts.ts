@@ -22,6 +22,7 @@ export function userView (u: UserRow) {
     enterpriseId: u.enterpriseId ?? null,
     employerUscc: u.employerUscc ?? null,
     districtCode: u.districtCode ?? null,
+    domains: u.domains ?? [],
     disabled: u.disabled,
     createdAt: u.createdAt.toISOString()
   }
@@ -80,6 +81,29 @@ export function primaryDomainOf (domainCodes: string[], asked: string | null | u
   if (asked == null) return domainCodes[0]
   if (!domainCodes.includes(asked)) throw errors.validation([{ field: 'body.primaryDomain', message: 'must be one of the firm\'s domains' }])
   return asked
+}
+
+/**
+ * A reviewer's fields of expertise, checked against the domain reference
+ * data and sorted. Only reviewers have them (400 for any other role).
+ */
+export async function reviewerDomains (db: Db, role: Role, codes: string[]): Promise<string[]> {
+  if (role !== 'reviewer' && codes.length > 0) throw errors.validation([{ field: 'body.domains', message: 'only reviewers have fields of expertise' }])
+  await assertReferences(db, undefined, codes)
+  return [...new Set(codes)].sort()
+}
+
+/** A reviewer sets their own fields (PATCH /v1/me); audited. */
+export async function updateOwnDomains (db: Db, userId: string, codes: string[], ctx: AuditContext) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update')
+    if (before == null) throw errors.unauthorized()
+    const domainCodes = await reviewerDomains(tx, before.role, codes)
+    const [after] = await tx.update(users).set({ domains: domainCodes, updatedAt: new Date() }).where(eq(users.id, userId)).returning()
+    await recordAudit(tx, ctx, { action: 'user.update', objectType: 'user', objectId: userId, before: userView(before), after: userView(after) })
+    return after
+  })
 }
 
 export interface RegistrationInput {

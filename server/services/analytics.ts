@@ -262,7 +262,7 @@ export async function trend (db: Db, from: number, to: number, by: Dimension[], 
 }
 
 /** The year's sums per tier (city aggregates, not suppressed: they cover the whole industry). */
-async function tierSums (db: Db, year: number): Promise<TierSums[]> {
+export async function tierSums (db: Db, year: number): Promise<TierSums[]> {
   const rows = await queryRows<{ tier_code: string, firms: number, op: string, sw: string, rd: string, emp: string }>(db, sql`
     select c.tier_code, sum(c.firms)::int as firms, sum(c.operating_revenue)::text as op, sum(c.software_revenue)::text as sw,
       sum(c.rd_expense)::text as rd, sum(c.employees)::text as emp

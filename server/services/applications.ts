@@ -2,12 +2,12 @@ import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, desc, eq, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import {
-  applications, calls, declarations, documents, enterpriseDomains, enterprises, policySettings, rubrics
+  applications, calls, declarations, documents, enterpriseDomains, enterprises, policySettings, programs, rubrics
 } from '../../db/schema/index.ts'
 import { transition, isEditable, type ApplicationState } from '../domain/application-state.ts'
-import type { EligibilityGates, Eligibility } from '../domain/eligibility.ts'
+import { gateConfigProblems, type EligibilityGates, type Eligibility } from '../domain/eligibility.ts'
 import { AppError, errors } from '../domain/errors.ts'
-import { freezeSubmission, gradedDeclaration } from '../domain/submission.ts'
+import { freezeSubmission, gradedDeclaration, missingDocuments, submissionRefusal, type RequiredDocument } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
@@ -19,7 +19,11 @@ export type ApplicationRow = typeof applications.$inferSelect
 
 export const applicationErrors = {
   exists: () => new AppError(409, 'APPLICATION_EXISTS'),
-  declarationRequired: (year: number) => new AppError(409, 'DECLARATION_REQUIRED', { year })
+  declarationRequired: (year: number) => new AppError(409, 'DECLARATION_REQUIRED', { year }),
+  missingDocuments: (missing: RequiredDocument[]) =>
+    new AppError(409, 'MISSING_DOCUMENTS', { names: missing.map(d => `${d.nameZh} (${d.nameEn})`).join(', ') }, undefined, { missingDocuments: missing }),
+  revisionClosed: (days: number, dueAt: Date | null) =>
+    new AppError(409, 'REVISION_CLOSED', { days, dueAt: dueAt?.toISOString() ?? '-' }, undefined, { revisionDueAt: dueAt?.toISOString() ?? null })
 }
 
 // ---------------------------------------------------------------------------
@@ -129,8 +133,8 @@ export async function findVisibleApplication (db: Db, user: Principal, id: strin
 }
 
 /** The owner's application, for a change: visible, and the caller's own firm's. */
-async function findOwnApplication (tx: Db, user: Principal, id: string): Promise<{ application: ApplicationRow, program: string }> {
-  const found = await findVisibleApplication(tx, user, id, { lock: true })
+async function findOwnApplication (tx: Db, user: Principal, id: string, lock = true): Promise<{ application: ApplicationRow, program: string }> {
+  const found = await findVisibleApplication(tx, user, id, { lock })
   // Officers see every application but change none through the applicant's routes.
   if (user.role !== 'enterprise' || found.application.enterpriseId !== user.enterpriseId) throw errors.notFound()
   return found
@@ -157,6 +161,8 @@ export function applicationView (a: ApplicationRow, program: string, viewer: Pri
     version: a.version,
     statement: a.statement,
     returnReason: a.returnReason ?? null,
+    returnedAt: iso(a.returnedAt),
+    revisionDueAt: iso(a.revisionDueAt),
     declarationYear: a.declarationYear ?? null,
     eligibility: (a.eligibility as Eligibility | null) ?? null,
     autoScores: hideScore ? null : (a.autoScores ?? null),
@@ -249,11 +255,33 @@ export async function loadEligibilityGates (db: Db): Promise<EligibilityGates> {
 }
 
 /**
- * Submits inside the call's window: freezes the snapshot the application is
- * graded on (the firm's profile, its most recent declaration of a year up to
- * the call year, the year before that one for growth, the documents), runs
- * the program's eligibility gates and moves to `submitted` or `ineligible`
- * with every failed gate listed.
+ * Replaces the gates of every program (PUT /v1/admin/eligibility-gates, and
+ * adopting a simulation): checked against the known programs, audited with
+ * before and after in the transaction. Submitted applications keep theirs.
+ */
+export async function replaceEligibilityGates (db: Db, config: EligibilityGates, ctx: AuditContext): Promise<EligibilityGates> {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const known = (await tx.select({ code: programs.code }).from(programs)).map(p => p.code)
+    const problems = gateConfigProblems(config, known)
+    if (problems.length > 0) throw errors.validation(problems.map(p => ({ field: `body.${p.field}`, message: p.message })))
+    const [before] = await tx.select({ value: policySettings.value }).from(policySettings)
+      .where(eq(policySettings.key, 'eligibility_gates')).for('update')
+    await tx.insert(policySettings).values({ key: 'eligibility_gates', value: config, description: 'Eligibility gates checked at submit, per program' })
+      .onConflictDoUpdate({ target: policySettings.key, set: { value: config } })
+    await recordAudit(tx, ctx, {
+      action: 'eligibility_gates.update', objectType: 'policy_setting', objectId: 'eligibility_gates', before: before?.value ?? null, after: config
+    })
+    return config
+  })
+}
+
+/**
+ * Submits inside the call's window (or a returned application within its
+ * revision days): freezes the snapshot the application is graded on
+ * (prepareSubmission), refuses while a required document is missing (409
+ * MISSING_DOCUMENTS), runs the program's eligibility gates and moves to
+ * `submitted` or `ineligible` with every failed gate listed.
  */
 export async function submitApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext, now = new Date()) {
   return await db.transaction(async (t) => {
@@ -263,35 +291,10 @@ export async function submitApplication (db: Db, user: Principal, id: string, ex
     const state = before.state as ApplicationState
     transition(state, 'submit') // refuses any state that cannot submit, before looking further
     const [call] = await tx.select().from(calls).where(eq(calls.id, before.callId))
-    if (callStatus(call, now) !== 'open') throw errors.callClosed()
-
-    const [firm] = await tx.select().from(enterprises).where(eq(enterprises.id, before.enterpriseId))
-    const domainRows = await tx.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains)
-      .where(eq(enterpriseDomains.enterpriseId, firm.id)).orderBy(asc(enterpriseDomains.domainCode))
-    // The most recent declaration of a year up to the call year, and the one of the year before it.
-    const recent = await tx.select().from(declarations)
-      .where(and(eq(declarations.enterpriseId, firm.id), lte(declarations.year, call.year)))
-      .orderBy(desc(declarations.year)).limit(2)
-    const chosen = gradedDeclaration(recent, call.year)
-    if (chosen == null) throw applicationErrors.declarationRequired(call.year)
-    const docs = await tx.select({ id: documents.id, name: documents.name, type: documents.mediaType, size: documents.size, sha256: documents.sha256 })
-      .from(documents).where(eq(documents.applicationId, id)).orderBy(asc(documents.createdAt), asc(documents.id))
-    const [rubric] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
-
-    // Snapshot, gates and auto scores: the pure rule of server/domain/submission.ts.
-    const frozen = freezeSubmission({
-      now,
-      call: { id: call.id, program, year: call.year, rubricId: call.rubricId },
-      enterprise: {
-        id: firm.id, uscc: firm.uscc, name: firm.name, districtCode: firm.districtCode,
-        foundedOn: firm.foundedOn, domains: domainRows.map(d => d.code)
-      },
-      declaration: chosen.graded,
-      previousDeclaration: chosen.previous,
-      documents: docs,
-      gates: (await loadEligibilityGates(tx))[program] ?? [],
-      rubric: rubricOf(rubric)
-    })
+    const refusal = windowRefusal(before, call, now)
+    if (refusal != null) throw refusal
+    const { frozen, missing } = await prepareSubmission(tx, before, program, call, now)
+    if (missing.length > 0) throw applicationErrors.missingDocuments(missing)
     const next = transition(state, frozen.event)
     const { snapshot, eligibility, autoScores } = frozen
     const [after] = await tx.update(applications).set({
@@ -306,6 +309,92 @@ export async function submitApplication (db: Db, user: Principal, id: string, ex
     }).where(eq(applications.id, id)).returning()
     await recordAudit(tx, actor, { action: 'application.submit', objectType: 'application', objectId: id, before: auditImage(before), after: auditImage(after) })
     return applicationDetail(after, program, user)
+  })
+}
+
+type CallRow = typeof calls.$inferSelect
+
+/** 409 CALL_CLOSED or REVISION_CLOSED when a submit is not accepted now (server/domain/submission.ts). */
+function windowRefusal (a: ApplicationRow, call: CallRow, now: Date): AppError | null {
+  const code = submissionRefusal({ callOpen: callStatus(call, now) === 'open', returned: a.state === 'returned', revisionDueAt: a.revisionDueAt, now })
+  if (code === 'CALL_CLOSED') return errors.callClosed()
+  if (code === 'REVISION_CLOSED') return applicationErrors.revisionClosed(call.revisionDays, a.revisionDueAt)
+  return null
+}
+
+/**
+ * What submitting would freeze and decide, computed and written nowhere:
+ * the snapshot (the firm's profile, its most recent declaration of a year up
+ * to the call year, the year before that one for growth, the documents), the
+ * program's eligibility gates and auto scores, and the required documents
+ * still missing. 409 DECLARATION_REQUIRED without a declaration.
+ */
+async function prepareSubmission (tx: Db, a: ApplicationRow, program: string, call: CallRow, now: Date) {
+  const [firm] = await tx.select().from(enterprises).where(eq(enterprises.id, a.enterpriseId))
+  const domainRows = await tx.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains)
+    .where(eq(enterpriseDomains.enterpriseId, firm.id)).orderBy(asc(enterpriseDomains.domainCode))
+  // The most recent declaration of a year up to the call year, and the one of the year before it.
+  const recent = await tx.select().from(declarations)
+    .where(and(eq(declarations.enterpriseId, firm.id), lte(declarations.year, call.year)))
+    .orderBy(desc(declarations.year)).limit(2)
+  const chosen = gradedDeclaration(recent, call.year)
+  if (chosen == null) throw applicationErrors.declarationRequired(call.year)
+  const docs = await tx.select({ id: documents.id, name: documents.name, type: documents.mediaType, size: documents.size, sha256: documents.sha256, kind: documents.kind })
+    .from(documents).where(eq(documents.applicationId, a.id)).orderBy(asc(documents.createdAt), asc(documents.id))
+  const [rubric] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
+  // Snapshot, gates and auto scores: the pure rule of server/domain/submission.ts.
+  const frozen = freezeSubmission({
+    now,
+    call: { id: call.id, program, year: call.year, rubricId: call.rubricId },
+    enterprise: {
+      id: firm.id, uscc: firm.uscc, name: firm.name, districtCode: firm.districtCode,
+      foundedOn: firm.foundedOn, domains: domainRows.map(d => d.code)
+    },
+    declaration: chosen.graded,
+    previousDeclaration: chosen.previous,
+    documents: docs.map(d => d.kind == null ? { id: d.id, name: d.name, type: d.type, size: d.size, sha256: d.sha256 } : d),
+    gates: (await loadEligibilityGates(tx))[program] ?? [],
+    rubric: rubricOf(rubric)
+  })
+  return { frozen, missing: missingDocuments(call.requiredDocuments, docs) }
+}
+
+/**
+ * The self-check (POST /v1/applications/:id/check): what submit would say
+ * now — the gates that would fail, the required documents still missing, the
+ * automatic scores, and whether the window accepts a submit — changing
+ * nothing. Only the owner, only while the application can be submitted.
+ */
+export async function checkApplication (db: Db, user: Principal, id: string, now = new Date()) {
+  return await db.transaction(async (t) => {
+    const tx = t as unknown as Db
+    const { application: a, program } = await findOwnApplication(tx, user, id, false)
+    transition(a.state as ApplicationState, 'submit')
+    const [call] = await tx.select().from(calls).where(eq(calls.id, a.callId))
+    const refusal = windowRefusal(a, call, now)
+    const base = { windowOpen: refusal == null, refusal: refusal?.code ?? null, revisionDueAt: iso(a.revisionDueAt) }
+    try {
+      const { frozen, missing } = await prepareSubmission(tx, a, program, call, now)
+      return {
+        ...base,
+        eligible: frozen.eligibility.passed,
+        failedGates: frozen.eligibility.failedGates,
+        missingDocuments: missing,
+        autoScores: frozen.autoScores,
+        declarationYear: frozen.declarationYear
+      }
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'DECLARATION_REQUIRED') throw err
+      return {
+        ...base,
+        refusal: base.refusal ?? err.code,
+        eligible: false,
+        failedGates: [],
+        missingDocuments: missingDocuments(call.requiredDocuments, await tx.select({ kind: documents.kind }).from(documents).where(eq(documents.applicationId, a.id))),
+        autoScores: null,
+        declarationYear: null
+      }
+    }
   })
 }
 

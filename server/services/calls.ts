@@ -5,6 +5,7 @@ import { AppError, errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
+import { policyNumber } from './policy.ts'
 
 export type CallRow = typeof calls.$inferSelect
 export type CallStatus = 'upcoming' | 'open' | 'closed'
@@ -27,6 +28,11 @@ export function callView (c: CallRow, now = new Date()) {
     reviewersPerApplication: c.reviewersPerApplication,
     districtReview: c.districtReview,
     rubricId: c.rubricId,
+    guidelines: c.guidelines,
+    requiredDocuments: c.requiredDocuments,
+    quota: c.quota ?? null,
+    reviewDueAt: c.reviewDueAt?.toISOString() ?? null,
+    revisionDays: c.revisionDays,
     status: callStatus(c, now),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString()
@@ -50,7 +56,27 @@ export interface CallInput {
   reviewersPerApplication: number
   rubricId?: string
   districtReview?: boolean
+  guidelines?: string
+  requiredDocuments?: RequiredDocument[]
+  quota?: number | null
+  reviewDueAt?: string | null
+  revisionDays?: number
 }
+
+export interface RequiredDocument { key: string, nameZh: string, nameEn: string }
+
+/** Keys of a call's required documents are unique: an upload names one by its key. */
+function checkRequiredDocuments (docs: RequiredDocument[] | undefined): RequiredDocument[] | undefined {
+  if (docs == null) return undefined
+  const seen = new Set<string>()
+  docs.forEach((d, i) => {
+    if (seen.has(d.key)) throw errors.validation([{ field: `body.requiredDocuments/${i}/key`, message: `${d.key} is listed twice` }])
+    seen.add(d.key)
+  })
+  return docs.map(d => ({ key: d.key, nameZh: d.nameZh.trim(), nameEn: d.nameEn.trim() }))
+}
+
+const dueAt = (value: string | null | undefined): Date | null | undefined => value === undefined ? undefined : value === null ? null : new Date(value)
 
 /**
  * The rubric a new call grades with: the one named (it must belong to the
@@ -87,6 +113,7 @@ export async function createCall (db: Db, input: CallInput, actor: AuditContext,
     const [program] = await tx.select({ code: programs.code }).from(programs).where(eq(programs.code, input.program))
     if (program == null) throw errors.unknownReference('program', input.program)
     const rubricId = await rubricForCall(tx, input.program, input.rubricId)
+    const revisionDays = input.revisionDays ?? await policyNumber(tx, 'revision_days', 10)
     const [row] = await tx.insert(calls).values({
       programCode: input.program,
       year: input.year,
@@ -96,6 +123,11 @@ export async function createCall (db: Db, input: CallInput, actor: AuditContext,
       reviewersPerApplication: input.reviewersPerApplication,
       districtReview: input.districtReview ?? false,
       rubricId,
+      guidelines: input.guidelines ?? '',
+      requiredDocuments: checkRequiredDocuments(input.requiredDocuments) ?? [],
+      quota: input.quota ?? null,
+      reviewDueAt: dueAt(input.reviewDueAt) ?? null,
+      revisionDays,
       createdBy: actor.actorId
     }).returning()
     const view = callView(row, now)
@@ -104,12 +136,27 @@ export async function createCall (db: Db, input: CallInput, actor: AuditContext,
   })
 }
 
-export interface CallPatch { title?: string, opensAt?: string, closesAt?: string, reviewersPerApplication?: number, districtReview?: boolean }
+export interface CallPatch {
+  title?: string
+  opensAt?: string
+  closesAt?: string
+  reviewersPerApplication?: number
+  guidelines?: string
+  requiredDocuments?: RequiredDocument[]
+  quota?: number | null
+  reviewDueAt?: string | null
+  revisionDays?: number
+  districtReview?: boolean
+}
+
+/** What the commission may still change after the call closed: its own side of the year. */
+const AFTER_CLOSE: ReadonlyArray<keyof CallPatch> = ['quota', 'reviewDueAt', 'revisionDays']
 
 /**
- * Officers may change a call's title, window and reviewer count until it
- * closes (closing early is setting closesAt to now). Once the call is open
- * its opening time stays: firms may already have applied.
+ * Officers may change a call's title, window, reviewer count, guidelines and
+ * required documents until it closes (closing early is setting closesAt to
+ * now); the quota, the review due date and the revision days also after.
+ * Once the call is open its opening time stays: firms may already have applied.
  */
 export async function updateCall (db: Db, id: string, patch: CallPatch, actor: AuditContext, now = new Date()) {
   return await db.transaction(async (t) => {
@@ -117,7 +164,7 @@ export async function updateCall (db: Db, id: string, patch: CallPatch, actor: A
     const [before] = await tx.select().from(calls).where(eq(calls.id, id)).for('update')
     if (before == null) throw errors.notFound()
     const status = callStatus(before, now)
-    if (status === 'closed') throw errors.callClosed()
+    if (status === 'closed' && (Object.keys(patch) as Array<keyof CallPatch>).some(k => patch[k] !== undefined && !AFTER_CLOSE.includes(k))) throw errors.callClosed()
     const opensAt = patch.opensAt != null ? new Date(patch.opensAt) : before.opensAt
     const closesAt = patch.closesAt != null ? new Date(patch.closesAt) : before.closesAt
     if (status === 'open' && opensAt.getTime() !== before.opensAt.getTime()) {
@@ -132,6 +179,11 @@ export async function updateCall (db: Db, id: string, patch: CallPatch, actor: A
       ...(patch.title != null ? { title: patch.title.trim() } : {}),
       ...(patch.districtReview != null ? { districtReview: patch.districtReview } : {}),
       ...(patch.reviewersPerApplication != null ? { reviewersPerApplication: patch.reviewersPerApplication } : {}),
+      ...(patch.guidelines != null ? { guidelines: patch.guidelines } : {}),
+      ...(patch.requiredDocuments != null ? { requiredDocuments: checkRequiredDocuments(patch.requiredDocuments) } : {}),
+      ...(patch.quota !== undefined ? { quota: patch.quota } : {}),
+      ...(patch.reviewDueAt !== undefined ? { reviewDueAt: dueAt(patch.reviewDueAt) } : {}),
+      ...(patch.revisionDays != null ? { revisionDays: patch.revisionDays } : {}),
       opensAt,
       closesAt,
       updatedAt: now

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts'
 import { applications, calls, poolMemberships, publicNotices } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
 import { AppError, errors } from '../domain/errors.ts'
+import { revisionDeadline } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { firmUserIds, notify, roleUserIds } from './notifications.ts'
@@ -26,7 +27,7 @@ export const decisionErrors = {
 
 const decisionImage = (a: ApplicationRow) => ({
   state: a.state, version: a.version, decision: a.decision, decisionReason: a.decisionReason,
-  decisionOverride: a.decisionOverride, returnReason: a.returnReason, appealCount: a.appealCount, appealGrounds: a.appealGrounds
+  decisionOverride: a.decisionOverride, returnReason: a.returnReason, revisionDueAt: a.revisionDueAt?.toISOString() ?? null, appealCount: a.appealCount, appealGrounds: a.appealGrounds
 })
 
 async function lockApplication (tx: Db, id: string): Promise<ApplicationRow> {
@@ -87,15 +88,23 @@ export async function decide (tx: Db, id: string, input: { decision: 'admit' | '
   return { application: after, membershipId }
 }
 
-/** An officer sends the application back for revision with a reason the firm sees. */
+/**
+ * An officer sends the application back for revision with a reason the firm
+ * sees; it may be resubmitted within the call's revisionDays (even after the
+ * call closed), and the deadline is in the application and the notification.
+ */
 export async function returnForRevision (tx: Db, id: string, reason: string, actor: AuditContext) {
   const a = await lockApplication(tx, id)
   const next = transition(a.state as ApplicationState, 'return')
+  const [call] = await tx.select({ revisionDays: calls.revisionDays }).from(calls).where(eq(calls.id, a.callId))
+  const now = new Date()
+  const revisionDueAt = revisionDeadline(now, call.revisionDays)
   // The revision is graded afresh (a new round); the old score no longer stands.
-  const [after] = await tx.update(applications).set({ state: next, returnReason: reason, score: null, version: a.version + 1, updatedAt: new Date() })
-    .where(eq(applications.id, id)).returning()
+  const [after] = await tx.update(applications).set({
+    state: next, returnReason: reason, returnedAt: now, revisionDueAt, score: null, version: a.version + 1, updatedAt: now
+  }).where(eq(applications.id, id)).returning()
   await recordAudit(tx, actor, { action: 'application.return', objectType: 'application', objectId: id, before: decisionImage(a), after: decisionImage(after) })
-  await notify(tx, await firmUserIds(tx, a.enterpriseId), 'application_returned', { applicationId: id, callId: a.callId, reason })
+  await notify(tx, await firmUserIds(tx, a.enterpriseId), 'application_returned', { applicationId: id, callId: a.callId, reason, revisionDueAt: revisionDueAt.toISOString(), revisionDays: call.revisionDays })
   return after
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { and, asc, eq, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { applications, declarations, documents } from '../../db/schema/index.ts'
+import { applications, calls, declarations, documents } from '../../db/schema/index.ts'
 import { isEditable, type ApplicationState } from '../domain/application-state.ts'
 import {
   cleanDocumentName, detectDocumentType, MAX_DOCUMENTS_PER_OWNER, MAX_DOCUMENT_BYTES, type DocumentType
@@ -28,19 +28,20 @@ const META = {
   createdAt: documents.createdAt,
   enterpriseId: documents.enterpriseId,
   applicationId: documents.applicationId,
-  declarationId: documents.declarationId
+  declarationId: documents.declarationId,
+  kind: documents.kind
 }
 interface DocumentMeta {
   id: string, name: string, type: string, size: number, sha256: string, createdAt: Date
-  enterpriseId: string, applicationId: string | null, declarationId: string | null
+  enterpriseId: string, applicationId: string | null, declarationId: string | null, kind: string | null
 }
 
-export function documentView (d: Pick<DocumentMeta, 'id' | 'name' | 'type' | 'size' | 'sha256' | 'createdAt'>) {
-  return { id: d.id, name: d.name, type: d.type as DocumentType, size: d.size, sha256: d.sha256, createdAt: d.createdAt.toISOString() }
+export function documentView (d: Pick<DocumentMeta, 'id' | 'name' | 'type' | 'size' | 'sha256' | 'createdAt'> & { kind?: string | null }) {
+  return { id: d.id, name: d.name, type: d.type as DocumentType, size: d.size, sha256: d.sha256, kind: d.kind ?? null, createdAt: d.createdAt.toISOString() }
 }
 
 /** An uploaded file as the route read it. */
-export interface UploadedFile { filename: string | undefined, content: Buffer }
+export interface UploadedFile { filename: string | undefined, content: Buffer, kind?: string }
 
 /** Checks the content (type from magic bytes, size) and names it. */
 function inspect (file: UploadedFile) {
@@ -74,6 +75,7 @@ async function storeDocument (
     size: file.content.length,
     sha256: checked.sha256,
     content: file.content,
+    kind: file.kind ?? null,
     uploadedBy: user.id
   }).returning(META)
   const view = documentView(row)
@@ -104,6 +106,12 @@ export async function addApplicationDocument (db: Db, user: Principal, applicati
   return await db.transaction(async (t) => {
     const tx = t as unknown as Db
     const application = await editableApplication(tx, user, applicationId, true) // the row lock serialises the count below
+    if (file.kind != null) {
+      const [call] = await tx.select({ required: calls.requiredDocuments }).from(calls).where(eq(calls.id, application.callId))
+      if (!call.required.some(d => d.key === file.kind)) {
+        throw errors.validation([{ field: 'kind', message: `${file.kind} is not a required document of the call (${call.required.map(d => d.key).join(', ') || 'none'})` }])
+      }
+    }
     return await storeDocument(tx, { enterpriseId: application.enterpriseId, applicationId }, file, checked, user, actor, { applicationId })
   })
 }
@@ -141,7 +149,8 @@ export async function addDeclarationDocument (db: Db, user: Principal, enterpris
   return await db.transaction(async (t) => {
     const tx = t as unknown as Db
     const declaration = await ownDeclaration(tx, user, enterpriseId, year, true)
-    return await storeDocument(tx, { enterpriseId, declarationId: declaration.id }, file, checked, user, actor, { enterpriseId, declarationYear: year })
+    // A declaration's documents belong to no call: a kind means nothing here.
+    return await storeDocument(tx, { enterpriseId, declarationId: declaration.id }, { ...file, kind: undefined }, checked, user, actor, { enterpriseId, declarationYear: year })
   })
 }
 

@@ -1,10 +1,11 @@
 import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, eq, inArray, max, ne, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { applications, calls, enterprises, reviews, rubrics, users } from '../../db/schema/index.ts'
+import { applications, calls, enterpriseDomains, enterprises, reviews, rubrics, users } from '../../db/schema/index.ts'
 import { districtReviewErrors, needsDistrictReview, transition, type ApplicationState } from '../domain/application-state.ts'
 import { planAssignment, type AssignmentApplication } from '../domain/assignment.ts'
 import { AppError, errors } from '../domain/errors.ts'
+import { ENDED_WITHOUT_SCORE, isOpenReview, OPEN_REVIEW_STATES, reviewTransition } from '../domain/review-state.ts'
 import { autoScore, type AutoScore, type FrozenFigures } from '../domain/rubrics.ts'
 import { aggregateScores, checkJudgedScores } from '../domain/scoring.ts'
 import { frozenFigures, type ApplicationSnapshot } from '../domain/submission.ts'
@@ -12,7 +13,7 @@ import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../plugins/auth.ts'
 import { conflictedSql, conflictUsccs, declareConflict } from './conflicts.ts'
-import { notify } from './notifications.ts'
+import { notify, roleUserIds } from './notifications.ts'
 import { policyNumber } from './policy.ts'
 import { rubricOf } from './rubrics.ts'
 
@@ -31,12 +32,13 @@ type ReviewRow = typeof reviews.$inferSelect
 type ApplicationRow = typeof applications.$inferSelect
 
 /** Open = still to be done by the reviewer. */
-const OPEN_STATES = ['assigned', 'draft'] as const
+const OPEN_STATES = OPEN_REVIEW_STATES
 /** Application states in which reviewers may be assigned. */
 const ASSIGNABLE_STATES: ApplicationState[] = ['submitted', 'district_reviewed', 'under_review', 'appealed']
 
 export const reviewErrors = {
   notCurrent: (state: string) => errors.invalidState(state, 'this review belongs to a finished round or to an application no longer under review'),
+  noReviewer: () => new AppError(409, 'NO_REVIEWER_AVAILABLE'),
   alreadyAssigned: (reviewer: string) => new AppError(409, 'CONFLICT', { detail: `reviewer ${reviewer} is already assigned to this application` })
 }
 
@@ -49,14 +51,14 @@ export const reviewErrors = {
  * and enterprise modules use it so a reviewer sees exactly what they grade.
  */
 export function reviewerSeesApplicationSql (reviewerId: string | Placeholder, applicationId: SQL | import('drizzle-orm').AnyColumn = applications.id, enterpriseId: SQL | import('drizzle-orm').AnyColumn = applications.enterpriseId): SQL {
-  return sql`(exists (select 1 from ${reviews} rv where rv.application_id = ${applicationId} and rv.reviewer_id = ${reviewerId} and rv.state <> 'recused')
+  return sql`(exists (select 1 from ${reviews} rv where rv.application_id = ${applicationId} and rv.reviewer_id = ${reviewerId} and rv.state not in ('recused', 'reassigned'))
     and not ${conflictedSql(reviewerId, sql`(select e.uscc from ${enterprises} e where e.id = ${enterpriseId})`)})`
 }
 
 /** SQL on `enterprises`: the reviewer grades an application of this firm and has no conflict with it. */
 export function reviewerSeesEnterpriseSql (reviewerId: string, enterpriseId: SQL | import('drizzle-orm').AnyColumn = enterprises.id): SQL {
   return sql`(exists (select 1 from ${reviews} rv join ${applications} ap on ap.id = rv.application_id
-      where ap.enterprise_id = ${enterpriseId} and rv.reviewer_id = ${reviewerId} and rv.state <> 'recused')
+      where ap.enterprise_id = ${enterpriseId} and rv.reviewer_id = ${reviewerId} and rv.state not in ('recused', 'reassigned'))
     and not ${conflictedSql(reviewerId, sql`(select e.uscc from ${enterprises} e where e.id = ${enterpriseId})`)})`
 }
 
@@ -76,7 +78,7 @@ async function assignmentRound (tx: Db, a: ApplicationRow): Promise<number> {
 
 const reviewAudit = (r: ReviewRow) => ({
   applicationId: r.applicationId, reviewerId: r.reviewerId, round: r.round, state: r.state,
-  scores: r.scores, comment: r.comment, recuseReason: r.recuseReason, version: r.version
+  scores: r.scores, comment: r.comment, recuseReason: r.recuseReason, reassignReason: r.reassignReason, version: r.version
 })
 
 async function firmUscc (tx: Db, enterpriseId: string): Promise<string> {
@@ -151,7 +153,7 @@ export async function autoAssignCall (tx: Db, callId: string, actor: AuditContex
 
 /** Plans and applies assignments for these (locked) applications. */
 export async function assignApplications (tx: Db, apps: ApplicationRow[], perApplication: number, actor: AuditContext) {
-  const reviewerRows = await tx.select({ id: users.id, employer: users.employerUscc }).from(users)
+  const reviewerRows = await tx.select({ id: users.id, employer: users.employerUscc, domains: users.domains }).from(users)
     .where(and(eq(users.role, 'reviewer'), eq(users.disabled, false))).orderBy(asc(users.id))
   // Load = open reviews that can still be done: of the current round of an
   // application under review (a returned or withdrawn one's no longer count).
@@ -162,7 +164,7 @@ export async function assignApplications (tx: Db, apps: ApplicationRow[], perApp
     .groupBy(reviews.reviewerId)
   const loadOf = new Map(loads.map(l => [l.reviewerId, Number(l.n)]))
   const pool = []
-  for (const r of reviewerRows) pool.push({ id: r.id, conflicts: await conflictUsccs(tx, r.id), load: loadOf.get(r.id) ?? 0 })
+  for (const r of reviewerRows) pool.push({ id: r.id, conflicts: await conflictUsccs(tx, r.id), load: loadOf.get(r.id) ?? 0, domains: r.domains })
 
   const inputs: AssignmentApplication[] = []
   const rounds = new Map<string, number>()
@@ -174,8 +176,9 @@ export async function assignApplications (tx: Db, apps: ApplicationRow[], perApp
     inputs.push({
       id: a.id,
       uscc: await firmUscc(tx, a.enterpriseId),
-      needed: Math.max(0, perApplication - thisRound.filter(r => r.state !== 'recused').length),
+      needed: Math.max(0, perApplication - thisRound.filter(r => !(ENDED_WITHOUT_SCORE as readonly string[]).includes(r.state)).length),
       onIt: thisRound.map(r => r.reviewerId),
+      domains: (await tx.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains).where(eq(enterpriseDomains.enterpriseId, a.enterpriseId))).map(d => d.code),
       // After an appeal (or a revision), fresh eyes where the pool allows.
       avoid: all.filter(r => r.round < round).map(r => r.reviewerId)
     })
@@ -187,7 +190,7 @@ export async function assignApplications (tx: Db, apps: ApplicationRow[], perApp
     const rows = await applyAssignments(tx, a, rounds.get(a.id) as number, ids, actor)
     for (const r of rows) assigned.push({ applicationId: a.id, reviewerId: r.reviewerId, reviewId: r.id })
   }
-  return { assigned, short: plan.short }
+  return { assigned, short: plan.short, matched: plan.matched }
 }
 
 // ---------------------------------------------------------------------------
@@ -203,6 +206,8 @@ function reviewView (r: ReviewRow) {
     scores: r.scores,
     comment: r.comment,
     recuseReason: r.recuseReason ?? null,
+    reassignReason: r.reassignReason ?? null,
+    replacedBy: r.replacedBy ?? null,
     version: r.version,
     assignedAt: r.assignedAt.toISOString(),
     submittedAt: r.submittedAt?.toISOString() ?? null
@@ -227,7 +232,10 @@ export async function listMyReviews (db: Db, reviewerId: string, q: { limit: num
 
 /** The review if `user` may see it (its reviewer, unconflicted; officers: API.md), else 404. */
 async function findVisibleReview (db: Db, user: Principal, id: string, lock = false): Promise<ReviewRow> {
-  const where = user.role === 'reviewer' ? and(eq(reviews.id, id), ownReviewsSql(user.id)) : user.role === 'officer' ? eq(reviews.id, id) : sql`false`
+  // A reviewer who was replaced no longer reads the application through the review.
+  const where = user.role === 'reviewer'
+    ? and(eq(reviews.id, id), ownReviewsSql(user.id), ne(reviews.state, 'reassigned'))
+    : user.role === 'officer' ? eq(reviews.id, id) : sql`false`
   const query = db.select().from(reviews).where(where)
   const [row] = lock ? await query.for('update') : await query
   if (row == null) throw errors.notFound()
@@ -283,7 +291,7 @@ async function lockOwnOpenReview (tx: Db, user: Principal, id: string) {
   const r = await findVisibleReview(tx, user, id, true)
   if (user.role !== 'reviewer' || r.reviewerId !== user.id) throw errors.notFound()
   const a = await lockApplication(tx, r.applicationId)
-  if (!(OPEN_STATES as readonly string[]).includes(r.state)) throw errors.invalidState(r.state, 'the review is no longer open')
+  if (!isOpenReview(r.state)) throw errors.invalidState(r.state, 'the review is no longer open')
   if (a.state !== 'under_review' || r.round !== await lastRound(tx, a.id)) throw reviewErrors.notCurrent(r.state)
   const [call] = await tx.select({ rubricId: calls.rubricId, perApplication: calls.reviewersPerApplication }).from(calls).where(eq(calls.id, a.callId))
   const [rubricRow] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
@@ -299,7 +307,7 @@ export async function saveReview (db: Db, user: Principal, id: string, input: { 
     const problems = checkJudgedScores(rubric, input.scores, true)
     if (problems.length > 0) throw errors.validation(problems)
     const [after] = await tx.update(reviews).set({
-      scores: input.scores, comment: input.comment ?? r.comment, state: 'draft', version: r.version + 1, updatedAt: new Date()
+      scores: input.scores, comment: input.comment ?? r.comment, state: reviewTransition(r.state, 'save'), version: r.version + 1, updatedAt: new Date()
     }).where(eq(reviews.id, id)).returning()
     await recordAudit(tx, actor, { action: 'review.save', objectType: 'review', objectId: id, before: reviewAudit(r), after: reviewAudit(after) })
     return reviewView(after)
@@ -319,7 +327,7 @@ export async function submitReview (db: Db, user: Principal, id: string, expecte
     const problems = checkJudgedScores(rubric, r.scores)
     if (problems.length > 0) throw errors.validation(problems)
     const now = new Date()
-    const [after] = await tx.update(reviews).set({ state: 'submitted', version: r.version + 1, submittedAt: now, updatedAt: now })
+    const [after] = await tx.update(reviews).set({ state: reviewTransition(r.state, 'submit'), version: r.version + 1, submittedAt: now, updatedAt: now })
       .where(eq(reviews.id, id)).returning()
     await recordAudit(tx, actor, { action: 'review.submit', objectType: 'review', objectId: id, before: reviewAudit(r), after: reviewAudit(after) })
     await scoreIfComplete(tx, a, r.round, perApplication, actor)
@@ -331,7 +339,7 @@ export async function submitReview (db: Db, user: Principal, id: string, expecte
 async function scoreIfComplete (tx: Db, a: ApplicationRow, round: number, perApplication: number, actor: AuditContext) {
   const roundReviews = await tx.select().from(reviews).where(and(eq(reviews.applicationId, a.id), eq(reviews.round, round)))
   const submitted = roundReviews.filter(x => x.state === 'submitted')
-  const open = roundReviews.filter(x => (OPEN_STATES as readonly string[]).includes(x.state))
+  const open = roundReviews.filter(x => isOpenReview(x.state))
   if (open.length > 0 || submitted.length < perApplication) return
   const [call] = await tx.select({ rubricId: calls.rubricId }).from(calls).where(eq(calls.id, a.callId))
   const [rubricRow] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
@@ -351,21 +359,73 @@ async function scoreIfComplete (tx: Db, a: ApplicationRow, round: number, perApp
 
 /**
  * The reviewer steps down: declares a conflict with the firm (from now on
- * they never see it) and frees the slot for the officer to reassign.
+ * they never see it), the officers are told, and a replacement is assigned
+ * by the same rules as any assignment (replaceReviewer); when nobody is left
+ * the slot stays open and the progress shows it.
  */
 export async function recuseReview (db: Db, user: Principal, id: string, reason: string, actor: AuditContext) {
   return await db.transaction(async (t) => {
     const tx = t as unknown as Db
-    const { r, a } = await lockOwnOpenReview(tx, user, id)
-    const [after] = await tx.update(reviews).set({ state: 'recused', recuseReason: reason, version: r.version + 1, updatedAt: new Date() })
+    const { r, a, perApplication } = await lockOwnOpenReview(tx, user, id)
+    const [after] = await tx.update(reviews).set({ state: reviewTransition(r.state, 'recuse'), recuseReason: reason, version: r.version + 1, updatedAt: new Date() })
       .where(eq(reviews.id, id)).returning()
     await recordAudit(tx, actor, { action: 'review.recuse', objectType: 'review', objectId: id, before: reviewAudit(r), after: reviewAudit(after) })
     await declareConflict(tx, user.id, { uscc: await firmUscc(tx, a.enterpriseId), reason, source: 'recusal' }, actor)
+    await afterRecusal(tx, a, after, perApplication, actor)
     return reviewView(after)
   })
 }
 
-/** A newly declared conflict recuses the reviewer from their open reviews of that firm. */
+/** Tells the officers of a recusal and fills the slot when the round is still running. */
+async function afterRecusal (tx: Db, a: ApplicationRow, recused: ReviewRow, perApplication: number, actor: AuditContext): Promise<void> {
+  const current = a.state === 'under_review' && recused.round === await lastRound(tx, a.id)
+  const replacement = current ? await replaceReviewer(tx, a, recused, perApplication, actor) : null
+  await notify(tx, await roleUserIds(tx, 'officer'), 'review_recused', {
+    reviewId: recused.id, applicationId: a.id, callId: a.callId, replacementReviewId: replacement?.id ?? null
+  })
+}
+
+/**
+ * Assigns a replacement for an ended review (recused or reassigned) by the
+ * assignment rules: conflict-free, balanced, by expertise; never a reviewer
+ * already on the round (the replaced one included). Null when nobody is left.
+ */
+async function replaceReviewer (tx: Db, a: ApplicationRow, ended: ReviewRow, perApplication: number, actor: AuditContext): Promise<ReviewRow | null> {
+  const plan = await assignApplications(tx, [a], perApplication, actor)
+  const first = plan.assigned[0]
+  if (first == null) return null
+  await tx.update(reviews).set({ replacedBy: first.reviewId }).where(eq(reviews.id, ended.id))
+  const [row] = await tx.select().from(reviews).where(eq(reviews.id, first.reviewId))
+  return row
+}
+
+/**
+ * An officer replaces a reviewer (late, unreachable, unwell): the open review
+ * ends `reassigned` (its draft scores never count) and a replacement is
+ * assigned by the assignment rules; 409 NO_REVIEWER_AVAILABLE, with nothing
+ * changed, when nobody is left. Returns the new review.
+ */
+export async function reassignReview (tx: Db, id: string, reason: string, actor: AuditContext) {
+  const [r] = await tx.select().from(reviews).where(eq(reviews.id, id)).for('update')
+  if (r == null) throw errors.notFound()
+  const a = await lockApplication(tx, r.applicationId)
+  const next = reviewTransition(r.state, 'reassign')
+  if (a.state !== 'under_review' || r.round !== await lastRound(tx, a.id)) throw reviewErrors.notCurrent(r.state)
+  const [call] = await tx.select({ perApplication: calls.reviewersPerApplication }).from(calls).where(eq(calls.id, a.callId))
+  const [ended] = await tx.update(reviews).set({ state: next, reassignReason: reason, version: r.version + 1, updatedAt: new Date() })
+    .where(eq(reviews.id, id)).returning()
+  const replacement = await replaceReviewer(tx, a, ended, call.perApplication, actor)
+  if (replacement == null) throw reviewErrors.noReviewer()
+  const [final] = await tx.select().from(reviews).where(eq(reviews.id, id))
+  await recordAudit(tx, actor, {
+    action: 'review.reassign', objectType: 'review', objectId: id,
+    before: reviewAudit(r), after: { ...reviewAudit(final), reassignReason: reason, replacedBy: replacement.id }
+  })
+  await notify(tx, [r.reviewerId], 'review_reassigned', { reviewId: id, applicationId: a.id, callId: a.callId })
+  return { review: reviewView(replacement), replaced: reviewView(final) }
+}
+
+/** A newly declared conflict recuses the reviewer from their open reviews of that firm, each replaced as a recusal is. */
 export async function recuseOpenReviewsForConflict (tx: Db, reviewerId: string, uscc: string, reason: string, actor: AuditContext): Promise<number> {
   const open = await tx.select({ review: reviews }).from(reviews)
     .innerJoin(applications, eq(applications.id, reviews.applicationId))
@@ -373,9 +433,12 @@ export async function recuseOpenReviewsForConflict (tx: Db, reviewerId: string, 
     .where(and(eq(reviews.reviewerId, reviewerId), eq(enterprises.uscc, uscc), inArray(reviews.state, [...OPEN_STATES])))
     .for('update', { of: reviews })
   for (const { review } of open) {
-    const [after] = await tx.update(reviews).set({ state: 'recused', recuseReason: reason, version: review.version + 1, updatedAt: new Date() })
+    const [after] = await tx.update(reviews).set({ state: reviewTransition(review.state, 'recuse'), recuseReason: reason, version: review.version + 1, updatedAt: new Date() })
       .where(eq(reviews.id, review.id)).returning()
     await recordAudit(tx, actor, { action: 'review.recuse', objectType: 'review', objectId: review.id, before: reviewAudit(review), after: reviewAudit(after) })
+    const a = await lockApplication(tx, review.applicationId)
+    const [call] = await tx.select({ perApplication: calls.reviewersPerApplication }).from(calls).where(eq(calls.id, a.callId))
+    await afterRecusal(tx, a, after, call.perApplication, actor)
   }
   return open.length
 }

@@ -60,7 +60,8 @@ export async function listRubrics (db: Db, q: { program?: string, limit: number,
   return { items: p.items.map(r => rubricView(r.rubric, r.inUse)), nextCursor: p.nextCursor }
 }
 
-function checkRubric (body: Omit<RubricBody, 'program'>): Rubric {
+/** The rubric a body describes, or 400 with every problem (validateRubric). */
+export function checkRubric (body: Omit<RubricBody, 'program'>): Rubric {
   const rubric: Rubric = { indicators: body.indicators, groupMinimums: body.groupMinimums, passMark: body.passMark, gradeBands: body.gradeBands }
   const problems = validateRubric(rubric)
   if (problems.length > 0) throw errors.validation(problems)

@@ -12,14 +12,15 @@ import { reviewsView, reviewView } from './screens/reviewer.js'
 import { officerView, callView, officerApplicationView } from './screens/officer.js'
 import { dashboardView } from './screens/dashboard.js'
 import { auditView, staffView } from './screens/admin.js'
+import { simulationsView } from './screens/simulations.js'
 
 const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard' }
 const NAV = {
   enterprise: [['/portal', 'nav.portal']],
   reviewer: [['/reviews', 'nav.reviews']],
-  officer: [['/officer', 'nav.officer'], ['/dashboard', 'nav.dashboard']],
-  analyst: [['/dashboard', 'nav.dashboard']],
-  admin: [['/dashboard', 'nav.dashboard'], ['/audit', 'nav.audit'], ['/staff', 'nav.staff']]
+  officer: [['/officer', 'nav.officer'], ['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
+  analyst: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
+  admin: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations'], ['/audit', 'nav.audit'], ['/staff', 'nav.staff']]
 }
 
 const ROUTES = [
@@ -36,7 +37,8 @@ const ROUTES = [
   { path: /^\/officer\/applications\/([0-9a-f-]{36})$/, view: officerApplicationView, roles: ['officer', 'admin'] },
   { path: /^\/dashboard$/, view: dashboardView, roles: ['analyst', 'officer', 'admin'] },
   { path: /^\/audit$/, view: auditView, roles: ['admin'] },
-  { path: /^\/staff$/, view: staffView, roles: ['admin'] }
+  { path: /^\/staff$/, view: staffView, roles: ['admin'] },
+  { path: /^\/simulations$/, view: simulationsView, roles: ['admin', 'officer', 'analyst'] }
 ]
 
 const main = document.getElementById('main')
