@@ -16,10 +16,10 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { asc, desc, sql } from 'drizzle-orm'
-import { queryRows, type Database, type Db } from '../db/client.ts'
+import { queryRows, type Database, type Db, inTransaction } from '../db/client.ts'
 import { programs as programsTable, rubrics as rubricsTable, tierRules as tierRulesTable } from '../db/schema/index.ts'
 import { classifyTier, tierRank, type TierRule } from '../server/domain/tiers.ts'
-import { loadEligibilityGates } from '../server/services/applications.ts'
+import { loadEligibilityGates } from '../server/services/policy.ts'
 import { policyNumber } from '../server/services/policy.ts'
 import { rubricOf } from '../server/services/rubrics.ts'
 import { callRows, COLUMNS, GradingHistory, type FirmGrading, type GradingCounts, type GradingPolicy, type ProgramCode } from './seed-grading.ts'
@@ -489,8 +489,7 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
     })
     await database.raw.unsafe('analyze')
   } else {
-    await db.transaction(async (t) => {
-      const tx = t as unknown as Db
+    await inTransaction(db, async (tx) => {
       await load(insertSink(tx), async (q) => await tx.execute(sql.raw(q)), async (q) => await queryRows(tx, sql.raw(q)))
     })
   }

@@ -15,10 +15,8 @@ function sendCsv (reply: FastifyReply, filename: string, header: string[], rows:
 
 /** Aggregates for analysts (and officers, admins): never one firm's figures. */
 const analytics: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('analyst', 'officer', 'admin'))
-
   app.get('/v1/analytics/distribution', {
+    config: { roles: ['analyst', 'officer', 'admin'] },
     schema: {
       tags: ['analytics'], summary: 'Firms and sums of revenue, R&D and employees by tier, program, domain and district (csv)',
       description: 'Cells covering fewer than policy suppression_min_firms firms, and the cells needed to protect them, have their figures suppressed. A firm with several domains counts once per domain in a domain breakdown and once in the totals.',
@@ -39,6 +37,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/analytics/trend', {
+    config: { roles: ['analyst', 'officer', 'admin'] },
     schema: {
       tags: ['analytics'], summary: 'The same measures year by year, optionally by tier or program (csv)',
       security: bearer, querystring: TrendQuerySchema,
@@ -63,6 +62,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/analytics/targets', {
+    config: { roles: ['analyst', 'officer', 'admin'] },
     schema: {
       tags: ['analytics'], summary: 'Progress toward each plan target in a year: value, goal, met, gap',
       description: 'City-wide aggregates over every declaring firm, so not suppressed. Targets that declarations cannot measure (value added / GDP) are listed with measurable: false.',

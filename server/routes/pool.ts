@@ -14,10 +14,8 @@ function sendCsv (reply: FastifyReply, filename: string, header: string[], rows:
 
 /** The cultivation pool: officers and admins see members; analysts see counts only. */
 const pool: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-
   app.get('/v1/pool', {
-    preHandler: app.requireRole('officer', 'admin', 'analyst'),
+    config: { roles: ['officer', 'admin', 'analyst'] },
     schema: {
       tags: ['pool'], summary: 'Pool members (officer, admin) or counts by program, tier and status (analysts: always) (csv)',
       security: bearer, querystring: PoolQuerySchema,
@@ -41,7 +39,7 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/pool/reevaluate', {
-    preHandler: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['pool'], summary: 'Re-evaluate the pool with a year\'s declarations: promotions, demotions, warnings, exits',
       description: 'A member without a declaration for the year is warned; after policy pool_exit_missing_years consecutive missing years, or failing its program\'s eligibility gates (policy eligibility_gates), it exits. Running the same year again changes nothing. Members under public notice are not re-evaluated.',

@@ -1,10 +1,10 @@
 import { and, eq, inArray } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { applications, calls, poolMemberships, publicNotices } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
-import type { Principal } from '../plugins/auth.ts'
+import type { Principal } from '../domain/access.ts'
 import { firmUserIds, notify, roleUserIds } from './notifications.ts'
 import { policyNumber } from './policy.ts'
 import { assignApplications } from './reviews.ts'
@@ -24,6 +24,20 @@ export const decisionErrors = {
   alreadyMember: () => new AppError(409, 'ALREADY_IN_POOL')
 }
 
+/** The reply of the decision routes: the application's decision fields. */
+export function decisionView (a: ApplicationRow) {
+  return {
+    id: a.id,
+    state: a.state,
+    version: a.version,
+    decision: (a.decision as 'admit' | 'reject' | null) ?? null,
+    decisionReason: a.decisionReason ?? null,
+    decisionOverride: a.decisionOverride != null,
+    returnReason: a.returnReason ?? null,
+    appealCount: a.appealCount
+  }
+}
+
 const decisionImage = (a: ApplicationRow) => ({
   state: a.state, version: a.version, decision: a.decision, decisionReason: a.decisionReason,
   decisionOverride: a.decisionOverride, returnReason: a.returnReason, appealCount: a.appealCount, appealGrounds: a.appealGrounds
@@ -41,7 +55,11 @@ async function lockApplication (tx: Db, id: string): Promise<ApplicationRow> {
  * Admission creates the pool membership (status `notice`) and its public
  * notice for policy notice_period_days.
  */
-export async function decide (tx: Db, id: string, input: { decision: 'admit' | 'reject', reason?: string }, actor: AuditContext, now = new Date()) {
+export async function decide (db: Db, id: string, input: { decision: 'admit' | 'reject', reason?: string }, actor: AuditContext, now = new Date()) {
+  return await inTransaction(db, async (tx) => await decideIn(tx, id, input, actor, now))
+}
+
+async function decideIn (tx: Tx, id: string, input: { decision: 'admit' | 'reject', reason?: string }, actor: AuditContext, now: Date) {
   const a = await lockApplication(tx, id)
   const next = transition(a.state as ApplicationState, input.decision)
   const score = a.score as { pass?: boolean, total?: string } | null
@@ -88,7 +106,11 @@ export async function decide (tx: Db, id: string, input: { decision: 'admit' | '
 }
 
 /** An officer sends the application back for revision with a reason the firm sees. */
-export async function returnForRevision (tx: Db, id: string, reason: string, actor: AuditContext) {
+export async function returnForRevision (db: Db, id: string, reason: string, actor: AuditContext) {
+  return await inTransaction(db, async (tx) => await returnIn(tx, id, reason, actor))
+}
+
+async function returnIn (tx: Tx, id: string, reason: string, actor: AuditContext) {
   const a = await lockApplication(tx, id)
   const next = transition(a.state as ApplicationState, 'return')
   // The revision is graded afresh (a new round); the old score no longer stands.
@@ -105,7 +127,11 @@ export async function returnForRevision (tx: Db, id: string, reason: string, act
  * round's reviewers only when nobody else is left). The next decision is
  * final: a second appeal is refused.
  */
-export async function appeal (tx: Db, user: Principal, id: string, grounds: string, actor: AuditContext, now = new Date()) {
+export async function appeal (db: Db, user: Principal, id: string, grounds: string, actor: AuditContext, now = new Date()) {
+  return await inTransaction(db, async (tx) => await appealIn(tx, user, id, grounds, actor, now))
+}
+
+async function appealIn (tx: Tx, user: Principal, id: string, grounds: string, actor: AuditContext, now: Date) {
   const a = await lockApplication(tx, id)
   if (user.role !== 'enterprise' || a.enterpriseId !== user.enterpriseId) throw errors.notFound()
   if (a.appealCount > 0) throw decisionErrors.appealUsed()

@@ -1,5 +1,5 @@
 import { and, asc, between, count, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { declarations, enterprises, poolEvaluations, poolMemberships, policySettings } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import type { GateDefinition } from '../domain/eligibility.ts'
@@ -89,8 +89,7 @@ async function readPolicy (db: Db): Promise<ReevaluationPolicy> {
  */
 export async function reevaluatePool (db: Db, year: number, ctx: AuditContext, today = new Date()): Promise<ReevaluationReport> {
   if (year > today.getUTCFullYear()) throw errors.validation([{ field: 'body.year', message: 'must not be in the future' }])
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${REEVALUATION_LOCK_KEY})`)
     const [latest] = await tx.select({ year: poolEvaluations.year }).from(poolEvaluations).orderBy(desc(poolEvaluations.year)).limit(1)
     if (latest != null && year < latest.year) {
