@@ -11,6 +11,8 @@ import authPlugin from './plugins/auth.ts'
 import docsPlugin from './plugins/docs.ts'
 import durabilityPlugin from './plugins/durability.ts'
 import securityPlugin from './plugins/security.ts'
+import metricsPlugin from './plugins/metrics.ts'
+import { registerTracing } from './plugins/tracing.ts'
 import routes from './routes/index.ts'
 import { ensureFirstAdmin } from './services/accounts.ts'
 
@@ -33,7 +35,12 @@ export const LOG_REDACT = [
  */
 export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
+    logger: opts.logger ?? {
+      level: config.logLevel,
+      redact: { paths: LOG_REDACT, censor: '[redacted]' },
+      // pino-pretty is a development dependency: only asked for where it is installed (LOG_FORMAT=pretty).
+      ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
+    },
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -49,6 +56,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Pro
     }))
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  await registerTracing(app, config)
   app.addSchema(ErrorSchema)
   // JSON only (multipart where a route registers it): a text/plain body is 415, not a string to validate.
   app.removeContentTypeParser('text/plain')
@@ -63,6 +71,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Pro
   await app.register(authPlugin, { config })
   await app.register(securityPlugin, { config })
   await app.register(docsPlugin, { config })
+  await app.register(metricsPlugin, { config })
   await app.register(routes, { config })
 
   await ensureFirstAdmin(app.db, config, app.log)

@@ -41,6 +41,12 @@ export interface AppConfig {
   overload: { maxEventLoopDelayMs: number, maxHeapUsedBytes: number, maxRssBytes: number, dbHealthIntervalMs: number }
   /** Run on a PostgreSQL with fsync or synchronous_commit off (acknowledged writes may be lost). */
   allowUnsafeDurability: boolean
+  /** GET /metrics (Prometheus): with a token, only `Authorization: Bearer <token>`; without one, loopback clients only. */
+  metrics: { enabled: boolean, token?: string }
+  /** Human-readable logs through pino-pretty (development on a terminal, by default). */
+  logPretty: boolean
+  /** OpenTelemetry tracing, opt-in: spans exported over OTLP/HTTP to this endpoint. */
+  otel?: { endpoint: string, serviceName: string }
 }
 
 export class ConfigError extends Error {
@@ -163,7 +169,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): LoadConfigRes
       docsUi: get('DOCS_UI') != null ? parseBool('DOCS_UI', get('DOCS_UI')!) : true,
       dbPoolSize: get('DB_POOL_SIZE') != null ? parseIntStrict('DB_POOL_SIZE', get('DB_POOL_SIZE')!, 1, 200) : 10,
       sessionCacheTtlMs: get('SESSION_CACHE_TTL_MS') != null ? parseIntStrict('SESSION_CACHE_TTL_MS', get('SESSION_CACHE_TTL_MS')!, 0, 60_000) : 2000,
-      ...securityConfig(get)
+      ...securityConfig(get),
+      ...operationsConfig(get, nodeEnv)
     },
     warnings
   }
@@ -195,5 +202,22 @@ function securityConfig (get: (k: string) => string | undefined): Pick<AppConfig
       dbHealthIntervalMs: int('DB_HEALTH_INTERVAL_MS', 2000, 0, 600_000)
     },
     allowUnsafeDurability: get('ALLOW_UNSAFE_DURABILITY') != null ? parseBool('ALLOW_UNSAFE_DURABILITY', get('ALLOW_UNSAFE_DURABILITY')!) : false
+  }
+}
+
+/** Metrics, log format and tracing: what operators observe the service with. */
+function operationsConfig (get: (k: string) => string | undefined, nodeEnv: AppConfig['env']): Pick<AppConfig, 'metrics' | 'logPretty' | 'otel'> {
+  const token = get('METRICS_TOKEN')
+  if (token != null && token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters')
+  const format = get('LOG_FORMAT') ?? (nodeEnv === 'development' && process.stdout.isTTY === true ? 'pretty' : 'json')
+  if (format !== 'pretty' && format !== 'json') throw new ConfigError('LOG_FORMAT', `must be pretty or json, got "${format}"`)
+  const endpoint = get('OTEL_EXPORTER_OTLP_ENDPOINT')
+  if (endpoint != null && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `must be an http(s) URL like http://127.0.0.1:4318, got "${endpoint}"`)
+  }
+  return {
+    metrics: { enabled: get('METRICS') != null ? parseBool('METRICS', get('METRICS')!) : true, token },
+    logPretty: format === 'pretty',
+    otel: endpoint != null ? { endpoint: endpoint.replace(/\/$/, ''), serviceName: get('OTEL_SERVICE_NAME') ?? 'peiyu' } : undefined
   }
 }

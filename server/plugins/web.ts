@@ -12,7 +12,7 @@ export const WEB_ROOT = join(here, '..', 'web')
 export const ECHARTS_DIST = join(dirname(createRequire(import.meta.url).resolve('echarts/package.json')), 'dist')
 
 /** Paths that belong to the API or the service, never to the front end's client-side routes. */
-const NOT_CLIENT_ROUTES = /^\/(v1|docs|health|ready)(\/|$)/
+const NOT_CLIENT_ROUTES = /^\/(v1|docs|health|ready|metrics)(\/|$)/
 
 /**
  * Serves the web front end at / and ECharts at /vendor/echarts/. Any other
