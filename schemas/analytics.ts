@@ -47,8 +47,9 @@ const figureProps = {
   operatingRevenue: Nullable(MoneySchema),
   softwareRevenue: Nullable(MoneySchema),
   rdExpense: Nullable(MoneySchema),
+  exportRevenue: Nullable(MoneySchema),
   employees: Nullable(Type.Integer()),
-  suppressed: Type.Boolean({ description: 'true: the money and employee figures are hidden for confidentiality (null)' })
+  suppressed: Type.Boolean({ description: 'true: one or more of the money and employee figures are withheld for confidentiality (null)' })
 }
 export const FiguresSchema = Type.Object(figureProps)
 
@@ -63,7 +64,9 @@ export const CellSchema = Type.Object({
 export const DistributionSchema = Type.Object({
   year: Type.Integer(),
   by: Type.Array(Type.String()),
-  minFirms: Type.Integer({ description: 'Cells with fewer firms are suppressed (policy suppression_min_firms)' }),
+  exact: Type.Boolean({ description: 'true: exact figures (officers, administrators); false: figures of the protected table' }),
+  minFirms: Type.Integer({ description: 'Groups of fewer firms are withheld (policy suppression_min_firms)' }),
+  dominancePercent: Type.Integer({ description: 'p% rule: a group whose remainder after its two largest firms is under p% of the largest is withheld' }),
   suppressedCells: Type.Integer(),
   cells: Type.Array(CellSchema),
   totals: FiguresSchema,
@@ -74,7 +77,9 @@ export const TrendSchema = Type.Object({
   from: Type.Integer(),
   to: Type.Integer(),
   by: Type.Array(Type.String()),
+  exact: Type.Boolean(),
   minFirms: Type.Integer(),
+  dominancePercent: Type.Integer(),
   years: Type.Array(Type.Object({ year: Type.Integer(), cells: Type.Array(CellSchema), totals: FiguresSchema })),
   notes: Type.Array(Type.String())
 })

@@ -49,10 +49,14 @@ async function seedIndustry (app: FastifyInstance): Promise<Record<string, strin
 
 /** The same figures computed straight from the source tables, to check the rollup against. */
 async function directTotals (app: FastifyInstance, year: number) {
-  const [r] = await queryRows<{ firms: number, op: string, sw: string, rd: string, emp: number }>(app.db, sql`
+  const [r] = await queryRows<{ firms: number, op: string, sw: string, rd: string, ex: string, emp: number }>(app.db, sql`
     select count(*)::int as firms, coalesce(sum(operating_revenue), 0)::text as op, coalesce(sum(software_revenue), 0)::text as sw,
-      coalesce(sum(rd_expense), 0)::text as rd, coalesce(sum(employees), 0)::int as emp from declarations where year = ${year}`)
-  return { firms: r.firms, operatingRevenue: fromFen(toFen(r.op)), softwareRevenue: fromFen(toFen(r.sw)), rdExpense: fromFen(toFen(r.rd)), employees: r.emp, suppressed: false }
+      coalesce(sum(rd_expense), 0)::text as rd, coalesce(sum(export_revenue), 0)::text as ex, coalesce(sum(employees), 0)::int as emp
+    from declarations where year = ${year}`)
+  return {
+    firms: r.firms, operatingRevenue: fromFen(toFen(r.op)), softwareRevenue: fromFen(toFen(r.sw)), rdExpense: fromFen(toFen(r.rd)),
+    exportRevenue: fromFen(toFen(r.ex)), employees: r.emp, suppressed: false
+  }
 }
 
 const get = async (app: FastifyInstance, token: string, url: string) => await app.inject({ url, headers: auth(token) })
@@ -61,37 +65,49 @@ t.test('distribution: sums, suppression, domains, programs, CSV, roles', async (
   const app = await buildTestApp(t)
   const ids = await seedIndustry(app)
   const analyst = await createStaff(app, 'analyst')
+  const officer = await createStaff(app, 'officer')
 
-  await t.test('by tier: exact sums, small cells hidden, remainder agrees with totals', async (t) => {
-    const res = await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=tier')
+  await t.test('by tier: officers get exact sums; analysts the protected table, with the year\'s totals exact', async (t) => {
+    const res = await get(app, officer.token, '/v1/analytics/distribution?year=2023&by=tier')
     t.equal(res.statusCode, 200, res.body)
-    const body = res.json()
-    t.same(body.totals, { firms: 9, operatingRevenue: '15112000000.60', softwareRevenue: '12095800000.25', rdExpense: '1067350000.05', employees: 26732, suppressed: false })
-    t.same(body.totals, await directTotals(app, 2023), 'the rollup agrees with the declarations')
-    t.same(body.cells.map((c: any) => [c.tier, c.firms, c.suppressed]), [
-      ['below_scale', 1, true], ['above_scale', 3, false], ['hundred_million', 2, true], ['billion', 2, true], ['ten_billion', 1, true]
+    const exact = res.json()
+    t.equal(exact.exact, true)
+    t.same(exact.totals, {
+      firms: 9, operatingRevenue: '15112000000.60', softwareRevenue: '12095800000.25', rdExpense: '1067350000.05', exportRevenue: '0.00', employees: 26732, suppressed: false
+    })
+    t.same(exact.totals, await directTotals(app, 2023), 'the rollup agrees with the declarations')
+    t.same(exact.cells.map((c: any) => [c.tier, c.firms, c.suppressed]), [
+      ['below_scale', 1, false], ['above_scale', 3, false], ['hundred_million', 2, false], ['billion', 2, false], ['ten_billion', 1, false]
     ])
-    const above = body.cells.find((c: any) => c.tier === 'above_scale')
-    t.same(above, { tier: 'above_scale', firms: 3, operatingRevenue: '61000000.10', softwareRevenue: '45000000.00', rdExpense: '3300000.05', employees: 220, suppressed: false })
+    t.same(exact.cells[4], {
+      tier: 'ten_billion', firms: 1, operatingRevenue: '12000000000.00', softwareRevenue: '10000000000.00', rdExpense: '900000000.00', exportRevenue: '0.00', employees: 20000, suppressed: false
+    })
+
+    const body = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=tier')).json()
+    t.equal(body.exact, false)
+    t.same(body.totals, exact.totals, 'the year\'s totals are exact for analysts too')
+    // below_scale (one firm) and above_scale make up the band below the hundred-million tier, which is exact (the
+    // revenue-share target publishes it): above_scale is withheld too, or the band minus it would be F7's revenue.
+    t.same(body.cells.map((c: any) => [c.tier, c.firms, c.suppressed]), [
+      ['below_scale', 1, true], ['above_scale', 3, true], ['hundred_million', 2, true], ['billion', 2, true], ['ten_billion', 1, true]
+    ])
     for (const c of body.cells.filter((c: any) => c.suppressed)) {
-      t.same([c.operatingRevenue, c.softwareRevenue, c.rdExpense, c.employees], [null, null, null, null], `${c.tier} hidden`)
+      t.same([c.operatingRevenue, c.softwareRevenue, c.rdExpense, c.exportRevenue, c.employees], [null, null, null, null, null], `${c.tier} withheld`)
     }
-    // Visible cells + the suppressed remainder = totals; the remainder covers ≥ 2 cells, so no one cell is exposed.
-    const visible = body.cells.filter((c: any) => !c.suppressed)
-    const hidden = body.cells.filter((c: any) => c.suppressed)
-    const remainder = toFen(body.totals.operatingRevenue) - visible.reduce((s: bigint, c: any) => s + toFen(c.operatingRevenue), 0n)
-    t.equal(fromFen(remainder), '15051000000.50')
-    t.equal(visible.reduce((s: number, c: any) => s + c.firms, 0) + hidden.reduce((s: number, c: any) => s + c.firms, 0), body.totals.firms)
-    t.ok(hidden.length >= 2)
     t.equal(body.minFirms, 3)
-    t.equal(body.suppressedCells, 4)
+    t.equal(body.dominancePercent, 10)
+    t.equal(body.suppressedCells, 5)
+    // The band the plan's revenue-share target measures (hundred-million tier and up) is exact: the targets publish it.
+    const band = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&tier=hundred_million,billion,ten_billion')).json()
+    t.equal(band.totals.operatingRevenue, '15050000000.50', 'the total minus F5, F6, F7, F8')
   })
 
-  await t.test('complementary suppression: one small district forces the next-smallest to hide', async (t) => {
+  await t.test('no withheld district can be taken from the totals: none is withheld alone', async (t) => {
     const body = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=district')).json()
-    // 210202: 2 firms (primary), 210203: 3 firms (complementary), 210211: 4 firms (shown).
-    t.same(body.cells.map((c: any) => [c.district, c.firms, c.suppressed]), [['210202', 2, true], ['210203', 3, true], ['210211', 4, false]])
-    t.same(body.cells[2], { district: '210211', firms: 4, operatingRevenue: '62000000.10', softwareRevenue: '45800000.00', rdExpense: '3350000.05', employees: 232, suppressed: false })
+    // 210202 has 2 firms: withheld, and with it at least one more district, or the totals would give it away.
+    t.same(body.cells.map((c: any) => [c.district, c.firms]), [['210202', 2], ['210203', 3], ['210211', 4]])
+    t.equal(body.cells[0].suppressed, true)
+    t.ok(body.cells.filter((c: any) => c.suppressed).length >= 2)
     t.equal(body.totals.suppressed, false)
   })
 
@@ -107,10 +123,14 @@ t.test('distribution: sums, suppression, domains, programs, CSV, roles', async (
   })
 
   await t.test('by domain: a firm counts in each of its domains and once in the totals', async (t) => {
-    const body = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=domain')).json()
+    const body = (await get(app, officer.token, '/v1/analytics/distribution?year=2023&by=domain')).json()
     t.same(body.cells.map((c: any) => [c.domain, c.firms]), [['ai', 5], ['big_data', 1], ['cloud', 2], ['industrial_software', 1], ['iot', 2]])
     t.equal(body.totals.firms, 9)
-    t.same(body.cells[0], { domain: 'ai', firms: 5, operatingRevenue: '13676000000.10', softwareRevenue: '11120800000.00', rdExpense: '1007050000.05', employees: 23502, suppressed: false })
+    t.same(body.cells[0], {
+      domain: 'ai', firms: 5, operatingRevenue: '13676000000.10', softwareRevenue: '11120800000.00', rdExpense: '1007050000.05', exportRevenue: '0.00', employees: 23502, suppressed: false
+    })
+    const protectedCounts = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=domain')).json()
+    t.same(protectedCounts.cells.map((c: any) => [c.domain, c.firms]), body.cells.map((c: any) => [c.domain, c.firms]), 'analysts see the same counts')
     t.match(body.notes.join(' '), /once in each of its domains/)
     const narrowed = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=domain&domain=cloud,iot')).json()
     t.same(narrowed.cells.map((c: any) => [c.domain, c.firms]), [['cloud', 2], ['iot', 2]], 'only the asked domains')
@@ -118,10 +138,12 @@ t.test('distribution: sums, suppression, domains, programs, CSV, roles', async (
   })
 
   await t.test('by program: live memberships only; non-members are the null cell', async (t) => {
-    const body = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=program')).json()
-    t.same(body.cells.map((c: any) => [c.program, c.firms, c.suppressed]), [[null, 6, false], ['innovative_growth', 2, true], ['startup', 1, true]])
+    const body = (await get(app, officer.token, '/v1/analytics/distribution?year=2023&by=program')).json()
+    t.same(body.cells.map((c: any) => [c.program, c.firms, c.suppressed]), [[null, 6, false], ['innovative_growth', 2, false], ['startup', 1, false]])
     t.same(body.cells[0].operatingRevenue, '14907000000.50')
-    const members = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&pool=member')).json()
+    const analysts = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=program')).json()
+    t.same(analysts.cells.map((c: any) => [c.program, c.firms, c.suppressed]).slice(1), [['innovative_growth', 2, true], ['startup', 1, true]])
+    const members = (await get(app, officer.token, '/v1/analytics/distribution?year=2023&pool=member')).json()
     t.equal(members.totals.firms, 3, 'F4, F5, F6 (F8 exited)')
     t.equal(members.totals.operatingRevenue, '205000000.10')
   })
@@ -129,7 +151,7 @@ t.test('distribution: sums, suppression, domains, programs, CSV, roles', async (
   await t.test('a request narrowed to two firms gets nothing but counts', async (t) => {
     const body = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&by=tier&district=210202')).json()
     t.same(body.cells.map((c: any) => [c.tier, c.firms, c.suppressed, c.operatingRevenue]), [['billion', 1, true, null], ['ten_billion', 1, true, null]])
-    t.same(body.totals, { firms: 2, operatingRevenue: null, softwareRevenue: null, rdExpense: null, employees: null, suppressed: true })
+    t.same(body.totals, { firms: 2, operatingRevenue: null, softwareRevenue: null, rdExpense: null, exportRevenue: null, employees: null, suppressed: true })
     const one = (await get(app, analyst.token, '/v1/analytics/distribution?year=2023&district=210202&tier=ten_billion')).json()
     t.equal(one.totals.suppressed, true, 'one firm: totals hidden')
     t.equal(one.totals.operatingRevenue, null)
@@ -142,17 +164,18 @@ t.test('distribution: sums, suppression, domains, programs, CSV, roles', async (
     t.ok(body.cells.every((c: any) => c.firms >= 3 || c.suppressed))
     const empty = (await get(app, analyst.token, '/v1/analytics/distribution?year=2019&by=tier')).json()
     t.same(empty.cells, [])
-    t.same(empty.totals, { firms: 0, operatingRevenue: null, softwareRevenue: null, rdExpense: null, employees: null, suppressed: true })
+    t.same(empty.totals, { firms: 0, operatingRevenue: '0.00', softwareRevenue: '0.00', rdExpense: '0.00', exportRevenue: '0.00', employees: 0, suppressed: false },
+      'nothing declared: zero, nothing to protect')
   })
 
   await t.test('CSV with a BOM and a header', async (t) => {
     const res = await app.inject({ url: '/v1/analytics/distribution?year=2023&by=tier', headers: { ...auth(analyst.token), accept: 'text/csv' } })
     t.equal(res.statusCode, 200)
     t.equal(res.headers['content-type'], 'text/csv; charset=utf-8')
-    t.ok(res.body.startsWith('\uFEFFyear,tier,firms,operatingRevenue,softwareRevenue,rdExpense,employees,suppressed\r\n'), res.body.slice(0, 100))
-    t.match(res.body, /2023,above_scale,3,61000000\.10,45000000\.00,3300000\.05,220,false\r\n/)
-    t.match(res.body, /2023,ten_billion,1,,,,,true\r\n/)
-    t.match(res.body, /2023,total,9,15112000000\.60,12095800000\.25,1067350000\.05,26732,false\r\n$/)
+    t.ok(res.body.startsWith('\uFEFFyear,tier,firms,operatingRevenue,softwareRevenue,rdExpense,exportRevenue,employees,suppressed\r\n'), res.body.slice(0, 100))
+    t.match(res.body, /2023,above_scale,3,,,,,,true\r\n/)
+    t.match(res.body, /2023,ten_billion,1,,,,,,true\r\n/)
+    t.match(res.body, /2023,total,9,15112000000\.60,12095800000\.25,1067350000\.05,0\.00,26732,false\r\n$/)
     const q = await get(app, analyst.token, '/v1/analytics/distribution?year=2023&format=csv')
     t.ok(q.body.startsWith('\uFEFFyear,firms,'))
   })
@@ -306,13 +329,15 @@ t.test('trend: year by year, by tier, suppressed per year, CSV', async (t) => {
   t.equal(res.statusCode, 200, res.body)
   const body = res.json()
   t.same(body.years.map((y: any) => [y.year, y.totals.firms]), [[2021, 0], [2022, 3], [2023, 9]])
-  t.same(body.years[1].cells, [{ tier: 'billion', firms: 3, operatingRevenue: '11500000000.00', softwareRevenue: '9600000000.00', rdExpense: '830000000.00', employees: 23300, suppressed: false }])
+  t.same(body.years[1].cells, [{
+    tier: 'billion', firms: 3, operatingRevenue: '11500000000.00', softwareRevenue: '9600000000.00', rdExpense: '830000000.00', exportRevenue: '0.00', employees: 23300, suppressed: false
+  }])
   t.equal(body.years[1].totals.operatingRevenue, '11500000000.00')
-  t.same(body.years[2].cells.map((c: any) => [c.tier, c.suppressed]), [['below_scale', true], ['above_scale', false], ['hundred_million', true], ['billion', true], ['ten_billion', true]])
+  t.same(body.years[2].cells.map((c: any) => [c.tier, c.suppressed]), [['below_scale', true], ['above_scale', true], ['hundred_million', true], ['billion', true], ['ten_billion', true]])
   const totalsOnly = (await get(app, analyst.token, '/v1/analytics/trend?from=2022&to=2023')).json()
   t.same(totalsOnly.years.map((y: any) => [y.cells.length, y.totals.operatingRevenue]), [[0, '11500000000.00'], [0, '15112000000.60']])
   const csv = await get(app, analyst.token, '/v1/analytics/trend?from=2022&to=2023&by=tier&format=csv')
   t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8')
   t.ok(csv.body.startsWith('\uFEFFyear,tier,firms,'))
-  t.match(csv.body, /2022,billion,3,11500000000\.00,9600000000\.00,830000000\.00,23300,false\r\n2022,total,3,/)
+  t.match(csv.body, /2022,billion,3,11500000000\.00,9600000000\.00,830000000\.00,0\.00,23300,false\r\n2022,total,3,/)
 })

@@ -6,7 +6,10 @@ import { errors } from '../domain/errors.ts'
 import { CSV_CONTENT_TYPE, toCsv, wantsCsv } from '../lib/csv.ts'
 import { distribution, parseBy, parseFilters, targetsReport, trend, type Cell, type Dimension, type Figures } from '../services/analytics.ts'
 
-const FIGURE_COLUMNS = ['firms', 'operatingRevenue', 'softwareRevenue', 'rdExpense', 'employees', 'suppressed'] as const
+const FIGURE_COLUMNS = ['firms', 'operatingRevenue', 'softwareRevenue', 'rdExpense', 'exportRevenue', 'employees', 'suppressed'] as const
+
+/** Officers and administrators may read single firms anyway: they get exact figures; everyone else the protected table. */
+const readsExact = (role: string) => role === 'officer' || role === 'admin'
 const figureRow = (f: Figures) => FIGURE_COLUMNS.map(c => f[c])
 
 function sendCsv (reply: FastifyReply, filename: string, header: string[], rows: unknown[][]) {
@@ -18,8 +21,10 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/analytics/distribution', {
     config: { roles: ['analyst', 'officer', 'admin'] },
     schema: {
-      tags: ['analytics'], summary: 'Firms and sums of revenue, R&D and employees by tier, program, domain and district (csv)',
-      description: 'Cells covering fewer than policy suppression_min_firms firms, and the cells needed to protect them, have their figures suppressed. A firm with several domains counts once per domain in a domain breakdown and once in the totals.',
+      tags: ['analytics'], summary: 'Firms and sums of revenue, export revenue, R&D and employees by tier, program, domain and district (csv)',
+      description: 'Analysts get figures of the year\'s protected table only: a figure that would need a withheld cell is null with suppressed: true ' +
+        '(fewer than policy suppression_min_firms firms, or dominated under the p% rule, policy disclosure_dominance_percent). The year\'s totals are exact. ' +
+        'Officers and administrators get exact figures (exact: true). A firm with several domains counts once per domain in a domain breakdown and once in the totals.',
       security: bearer, querystring: DistributionQuerySchema,
       response: { 200: DistributionSchema, ...errorResponses(400, 401, 403) }
     }
@@ -27,7 +32,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     const q = request.query
     const by = parseBy(q.by, ['tier', 'program', 'domain', 'district'])
     const filters = { ...await parseFilters(app.db, q), pool: q.pool ?? 'any' }
-    const result = await distribution(app.db, q.year, by, filters)
+    const result = await distribution(app.db, q.year, by, filters, readsExact(request.user.role))
     if (wantsCsv(q.format, request.headers.accept)) {
       const rows = result.cells.map((c: Cell) => [q.year, ...by.map(d => c[d] ?? 'none'), ...figureRow(c)])
       rows.push([q.year, ...by.map(() => 'total'), ...figureRow(result.totals)])
@@ -49,7 +54,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     if (q.to - q.from > 49) throw errors.validation([{ field: 'query.to', message: 'at most 50 years at once' }])
     const by: Dimension[] = q.by == null ? [] : [q.by]
     const filters = { ...await parseFilters(app.db, q), pool: q.pool ?? 'any' }
-    const result = await trend(app.db, q.from, q.to, by, filters)
+    const result = await trend(app.db, q.from, q.to, by, filters, readsExact(request.user.role))
     if (wantsCsv(q.format, request.headers.accept)) {
       const rows: unknown[][] = []
       for (const y of result.years) {

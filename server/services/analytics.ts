@@ -1,18 +1,20 @@
-import { asc, eq, sql, type SQL } from 'drizzle-orm'
+import { asc, sql } from 'drizzle-orm'
 import { queryRows, type Db, inTransaction } from '../../db/client.ts'
 import { planTargets, policySettings, programs, domains, districts } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
-import { normalizeMoney, toFen } from '../domain/money.ts'
-import { suppressCells } from '../domain/suppression.ts'
+import { fromFen, toFen } from '../domain/money.ts'
+import { answer, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure, type ProtectedTable } from '../domain/disclosure.ts'
 import { evaluateTarget, MEASURE_UNITS, TIERED_MEASURES, type Comparator, type TargetMeasure, type TierSums } from '../domain/targets.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
-import { TIER_CODES } from '../domain/tiers.ts'
+import { TIER_CODES, tierRank } from '../domain/tiers.ts'
 
 /**
- * Analytics over the rollup tables analytics_cells and analytics_totals
- * (db/schema/analytics.ts): a few thousand, or a few hundred, rows per year,
- * kept exact by the database in every writing transaction, so each answer is
- * one small aggregate query and never stale.
+ * Analytics over the rollup tables (db/schema/analytics.ts), kept exact by the
+ * database in every writing transaction. Distribution and trend answer from a
+ * year's table of leaf cells (tier × district × program × domain set) read
+ * from analytics_firm_years; aggregate-only readers get the figures of its
+ * protected version (server/domain/disclosure.ts, docs/confidentiality.md),
+ * kept per year until the year's rollup rows change.
  */
 
 export const DIMENSIONS = ['tier', 'program', 'domain', 'district'] as const
@@ -32,6 +34,7 @@ export interface Figures {
   operatingRevenue: string | null
   softwareRevenue: string | null
   rdExpense: string | null
+  exportRevenue: string | null
   employees: number | null
   suppressed: boolean
 }
@@ -41,14 +44,10 @@ export type Cell = Partial<Record<Dimension, string | null>> & Figures
 export const NOTES = {
   program: 'program is the program of the firm\'s live pool membership (notice, active or warned); null = not in the pool',
   domain: 'a firm with several domains is counted once in each of its domains\' cells and once in the totals, so domain cells add up to more than the totals',
-  suppression: 'cells covering fewer than {k} firms have their money and employee figures suppressed (null, suppressed: true), and further cells are suppressed so that no hidden figure can be derived from the totals or a row or column; firm counts stay visible'
-}
-
-const COLUMN: Record<Dimension, SQL> = {
-  tier: sql.raw('c.tier_code'),
-  program: sql.raw('nullif(c.program_code, \'\')'),
-  domain: sql.raw('dom'),
-  district: sql.raw('c.district_code')
+  protection: 'confidential figures are protected: every figure is a sum of cells of the year\'s protected table, and a cell whose firms are fewer ' +
+    'than {k} or dominated (what remains after its two largest firms is under {p}% of the largest) is withheld together with the cells that would ' +
+    'give it away (null, suppressed: true); firm counts stay visible; the year\'s totals and the tier bands the plan\'s targets measure are exact',
+  exact: 'exact figures: officers and administrators, who may read single firms, are not given the protected table'
 }
 
 /** Splits "a,b" filter values and checks each against the allowed codes. */
@@ -82,105 +81,20 @@ export function parseBy (raw: string | undefined, allowed: readonly Dimension[])
   return DIMENSIONS.filter(d => by.includes(d))
 }
 
-/** WHERE conditions on analytics_cells c for the filters (values already allowlisted). One text parameter per list. */
-function filterConditions (f: Filters): SQL[] {
-  const where: SQL[] = []
-  if (f.tier != null) where.push(sql`c.tier_code = any(string_to_array(${f.tier.join(',')}, ','))`)
-  if (f.district != null) where.push(sql`c.district_code = any(string_to_array(${f.district.join(',')}, ','))`)
-  if (f.program != null) where.push(sql`c.program_code = any(string_to_array(${f.program.join(',')}, ','))`)
-  if (f.domain != null) where.push(sql`c.domains && string_to_array(${f.domain.join(',')}, ',')`)
-  if (f.pool === 'member') where.push(sql`c.program_code <> ''`)
-  if (f.pool === 'non_member') where.push(sql`c.program_code = ''`)
-  return where
+/** What protects a year's figures: policy k and p, and the tier bands the plan's revenue-share targets measure. */
+export interface ProtectionSettings {
+  minFirms: number
+  dominancePercent: number
+  /** Tier codes at which a revenue-share target starts a band (tier and up). */
+  bandStarts: string[]
 }
 
-interface AggregateRow {
-  is_total: number
-  year: number
-  tier: string | null
-  program: string | null
-  domain: string | null
-  district: string | null
-  firms: number
-  operating_revenue: string
-  software_revenue: string
-  rd_expense: string
-  employees: string
-  /** Policy suppression_min_firms as stored, on the totals rows. */
-  min_firms: string | null
-}
-
-/**
- * One statement: the cells grouped by year and the breakdown, and each year's
- * totals (from the firm-level rows, so a firm with several domains counts
- * once), as a UNION ALL.
- */
-async function aggregate (db: Db, years: { from: number, to: number }, by: Dimension[], f: Filters): Promise<AggregateRow[]> {
-  const where = [sql`c.year between ${years.from} and ${years.to}`, ...filterConditions(f)]
-  const withDomain = by.includes('domain')
-  // Without domains in play the domain-free rollup answers: a few hundred rows a year instead of thousands.
-  const table = withDomain || f.domain != null ? sql.raw('analytics_cells') : sql.raw('analytics_totals')
-  const cellWhere = [...where]
-  if (withDomain && f.domain != null) cellWhere.push(sql`dom = any(string_to_array(${f.domain.join(',')}, ','))`)
-  const dims = DIMENSIONS.map(d => by.includes(d) ? sql`${COLUMN[d]} as ${sql.raw(d)}` : sql`null::text as ${sql.raw(d)}`)
-  const groupBy = [sql.raw('c.year'), ...by.map(d => COLUMN[d])]
-  const sums = sql`sum(c.firms)::int as firms, sum(c.operating_revenue)::text as operating_revenue,
-    sum(c.software_revenue)::text as software_revenue, sum(c.rd_expense)::text as rd_expense, sum(c.employees)::text as employees`
-  const nullDims = sql.raw('null::text as tier, null::text as program, null::text as domain, null::text as district')
-  const query = sql`
-    select 0 as is_total, c.year, ${sql.join(dims, sql`, `)}, ${sums}, null::text as min_firms
-    from ${table} c${withDomain ? sql` cross join lateral unnest(c.domains) as dom` : sql``}
-    where ${sql.join(cellWhere, sql` and `)}
-    group by ${sql.join(groupBy, sql`, `)}
-    having sum(c.firms) > 0
-    union all
-    select 1 as is_total, c.year, ${nullDims}, ${sums},
-      (select value::text from ${policySettings} where key = 'suppression_min_firms') as min_firms
-    from ${table} c
-    where ${sql.join(where, sql` and `)}
-    group by c.year`
-  return await queryRows<AggregateRow>(db, query)
-}
-
-const money = (v: string | null) => v == null ? '0.00' : normalizeMoney(v)
-
-/** Applies the confidentiality rule to one table (one year): cells and totals. */
-function publish (rows: AggregateRow[], total: AggregateRow | undefined, by: Dimension[], k: number): { cells: Cell[], totals: Figures, suppressedCells: number } {
-  // Without a breakdown the one cell is the totals: answer with the totals alone.
-  const sorted = (by.length === 0 ? [] : [...rows]).sort((a, b) => {
-    for (const d of by) {
-      const x = a[d] ?? ''
-      const y = b[d] ?? ''
-      if (x !== y) return d === 'tier' ? TIER_CODES.indexOf(x as never) - TIER_CODES.indexOf(y as never) : (x < y ? -1 : 1)
-    }
-    return 0
-  })
-  const totalFirms = total?.firms ?? 0
-  const decision = suppressCells(
-    sorted.map(r => ({ key: by.map(d => r[d]), firms: r.firms, size: toFen(r.operating_revenue) })),
-    totalFirms, k)
-  const figures = (r: AggregateRow | undefined, hide: boolean): Figures => hide
-    ? { firms: r?.firms ?? 0, operatingRevenue: null, softwareRevenue: null, rdExpense: null, employees: null, suppressed: true }
-    : {
-        firms: r?.firms ?? 0,
-        operatingRevenue: money(r?.operating_revenue ?? null),
-        softwareRevenue: money(r?.software_revenue ?? null),
-        rdExpense: money(r?.rd_expense ?? null),
-        employees: Number(r?.employees ?? 0),
-        suppressed: false
-      }
-  const cells = sorted.map((r, i) => {
-    const key: Partial<Record<Dimension, string | null>> = {}
-    for (const d of by) key[d] = r[d]
-    return { ...key, ...figures(r, decision.suppressed[i]) }
-  })
-  return { cells, totals: figures(total, decision.totalsSuppressed), suppressedCells: decision.suppressed.filter(Boolean).length }
-}
-
-/** Policy suppression_min_firms (default 3). */
-export async function suppressionThreshold (db: Db): Promise<number> {
-  const [row] = await db.select({ value: policySettings.value }).from(policySettings).where(eq(policySettings.key, 'suppression_min_firms'))
-  return minFirms(row?.value)
+export async function protectionSettings (db: Db): Promise<ProtectionSettings> {
+  const [row] = await queryRows<{ k: string | null, p: string | null, bands: string | null }>(db, sql`
+    select (select value::text from ${policySettings} where key = 'suppression_min_firms') as k,
+      (select value::text from ${policySettings} where key = 'disclosure_dominance_percent') as p,
+      (select string_agg(distinct tier_code, ',') from ${planTargets} where measure = 'revenue_share_at_least_tier' and tier_code is not null) as bands`)
+  return { minFirms: minFirms(row?.k), dominancePercent: dominancePercent(row?.p), bandStarts: row?.bands == null ? [] : row.bands.split(',') }
 }
 
 function minFirms (stored: unknown): number {
@@ -188,34 +102,163 @@ function minFirms (stored: unknown): number {
   return Number.isInteger(k) && k >= 1 ? k : 3
 }
 
-/** The threshold read with the rows (one round trip), or on its own when the data has no totals row. */
-async function thresholdOf (db: Db, rows: AggregateRow[]): Promise<number> {
-  const total = rows.find(r => r.is_total === 1)
-  return total != null ? minFirms(total.min_firms) : await suppressionThreshold(db)
+function dominancePercent (stored: unknown): number {
+  const p = Number(stored ?? 10)
+  return Number.isInteger(p) && p >= 0 && p <= 100 ? p : 10
 }
 
-export async function distribution (db: Db, year: number, by: Dimension[], filters: Filters) {
-  const rows = await aggregate(db, { from: year, to: year }, by, filters)
-  const k = await thresholdOf(db, rows)
-  const { cells, totals, suppressedCells } = publish(rows.filter(r => r.is_total === 0), rows.find(r => r.is_total === 1), by, k)
-  const notes = [NOTES.suppression.replace('{k}', String(k))]
+/** One leaf of a year's table: the firms with the same tier, district, program and domain set. */
+interface LeafCell { tier: string, district: string, program: string, domains: string[] }
+interface YearTable { stamp: string, settings: string, cells: LeafCell[], table: ProtectedTable }
+
+/** Protected tables by database and year, kept while the year's rollup rows are unchanged (their stamp). */
+const tables = new WeakMap<Db, Map<number, YearTable>>()
+
+/** A stamp of the year's rollup rows: any write to the year's figures rewrites some of them (new row versions). */
+const stampOf = (year: number) => sql`(select md5(coalesce(string_agg(c.ctid::text || ':' || c.xmin::text, ',' order by c.tier_code, c.district_code,
+  c.program_code, c.domains), '')) from analytics_cells c where c.year = ${year})`
+
+const MEASURE_COLUMNS: Record<Measure, string> = {
+  operatingRevenue: 'f.operating_revenue',
+  softwareRevenue: 'f.software_revenue',
+  rdExpense: 'f.rd_expense',
+  exportRevenue: 'd.export_revenue',
+  employees: 'f.employees'
+}
+
+interface LeafRow { stamp: string, tier_code: string, district_code: string, program_code: string, domains: string, firms: number, [column: string]: unknown }
+
+/** The year's protected table, built from the firm-level rollup (with each declaration's export revenue) or taken from the cache. */
+export async function yearTable (db: Db, year: number, settings: ProtectionSettings): Promise<YearTable> {
+  const settingsKey = JSON.stringify(settings)
+  let byYear = tables.get(db)
+  if (byYear == null) tables.set(db, byYear = new Map())
+  const kept = byYear.get(year)
+  if (kept != null && kept.settings === settingsKey) {
+    const [now] = await queryRows<{ stamp: string }>(db, sql`select ${stampOf(year)} as stamp`)
+    if (now.stamp === kept.stamp) return kept
+  }
+  const measureSql = PROTECTED_MEASURES.map(m => {
+    const col = sql.raw(MEASURE_COLUMNS[m])
+    return sql`sum(${col})::text as ${sql.raw(`"${m}"`)}, (array_agg(${col} order by ${col} desc))[1]::text as ${sql.raw(`"${m}1"`)},
+      (array_agg(${col} order by ${col} desc))[2]::text as ${sql.raw(`"${m}2"`)}`
+  })
+  const rows = await queryRows<LeafRow>(db, sql`
+    select ${stampOf(year)} as stamp, f.tier_code, f.district_code, f.program_code, array_to_string(f.domains, ',') as domains, count(*)::int as firms,
+      ${sql.join(measureSql, sql`, `)}
+    from analytics_firm_years f join declarations d on d.enterprise_id = f.enterprise_id and d.year = f.year
+    where f.year = ${year}
+    group by f.tier_code, f.district_code, f.program_code, f.domains
+    order by f.tier_code, f.district_code, f.program_code, f.domains`)
+  const amount = (m: Measure, v: unknown): bigint => v == null ? 0n : m === 'employees' ? BigInt(String(v)) : toFen(String(v))
+  const starts = settings.bandStarts.map(t => tierRank(t)).sort((a, b) => a - b)
+  const band = (tier: string) => `band${starts.filter(s => s <= tierRank(tier)).length}`
+  const cells: LeafCell[] = []
+  const leaves: Leaf[] = rows.map(r => {
+    const cell = { tier: r.tier_code, district: r.district_code, program: r.program_code, domains: r.domains === '' ? [] : r.domains.split(',') }
+    cells.push(cell)
+    const group: Group = {
+      firms: r.firms,
+      measures: Object.fromEntries(PROTECTED_MEASURES.map(m => [m, { sum: amount(m, r[m]), top1: amount(m, r[`${m}1`]), top2: amount(m, r[`${m}2`]) }])) as Group['measures']
+    }
+    return { key: [band(cell.tier), cell.tier, cell.district, cell.program, r.domains], group }
+  })
+  // The bands the plan's revenue-share targets measure are published exactly (without bands the one band is the year).
+  const mandated = (key: readonly string[], m: Measure) => key.length === 1 && (m === 'operatingRevenue' || starts.length === 0)
+  const table = protectTable(leaves, { minFirms: settings.minFirms, dominancePercent: settings.dominancePercent }, mandated)
+  const stamp = rows[0]?.stamp ?? (await queryRows<{ stamp: string }>(db, sql`select ${stampOf(year)} as stamp`))[0].stamp
+  const result = { stamp, settings: settingsKey, cells, table }
+  byYear.set(year, result)
+  return result
+}
+
+const FIGURE_OF: Record<Measure, (v: bigint) => string | number> = {
+  operatingRevenue: fromFen,
+  softwareRevenue: fromFen,
+  rdExpense: fromFen,
+  exportRevenue: fromFen,
+  employees: v => Number(v)
+}
+
+function matches (c: LeafCell, f: Filters): boolean {
+  if (f.tier != null && !f.tier.includes(c.tier)) return false
+  if (f.district != null && !f.district.includes(c.district)) return false
+  if (f.program != null && !f.program.includes(c.program)) return false
+  if (f.domain != null && !c.domains.some(d => f.domain?.includes(d))) return false
+  if (f.pool === 'member' && c.program === '') return false
+  if (f.pool === 'non_member' && c.program !== '') return false
+  return true
+}
+
+/** One year's table for the breakdown and filters: exact, or from the protected table only. */
+function publish (year: YearTable, by: Dimension[], f: Filters, exact: boolean): { cells: Cell[], totals: Figures, suppressedCells: number } {
+  const figures = (leafIndexes: number[]): Figures => {
+    const a = answer(year.table, leafIndexes)
+    const source = exact ? a.exact : a.protectedFigures
+    const out = { firms: a.firms, suppressed: false } as Figures
+    for (const m of PROTECTED_MEASURES) {
+      const v = source[m]
+      ;(out as unknown as Record<string, unknown>)[m] = v == null ? null : FIGURE_OF[m](v)
+      if (v == null) out.suppressed = true
+    }
+    return out
+  }
+  const all: number[] = []
+  const groups = new Map<string, { key: Partial<Record<Dimension, string | null>>, leaves: number[] }>()
+  year.cells.forEach((c, i) => {
+    if (!matches(c, f)) return
+    all.push(i)
+    if (by.length === 0) return
+    const domainValues = by.includes('domain') ? c.domains.filter(d => f.domain == null || f.domain.includes(d)) : [null]
+    for (const dom of domainValues) {
+      const key: Partial<Record<Dimension, string | null>> = {}
+      for (const d of by) key[d] = d === 'tier' ? c.tier : d === 'district' ? c.district : d === 'program' ? (c.program === '' ? null : c.program) : dom
+      const id = JSON.stringify(by.map(d => key[d]))
+      const g = groups.get(id)
+      if (g == null) groups.set(id, { key, leaves: [i] })
+      else g.leaves.push(i)
+    }
+  })
+  const sorted = [...groups.values()].sort((a, b) => {
+    for (const d of by) {
+      const x = a.key[d] ?? ''
+      const y = b.key[d] ?? ''
+      if (x !== y) return d === 'tier' ? TIER_CODES.indexOf(x as never) - TIER_CODES.indexOf(y as never) : (x < y ? -1 : 1)
+    }
+    return 0
+  })
+  const cells = sorted.map(g => ({ ...g.key, ...figures(g.leaves) }))
+  return { cells, totals: figures(all), suppressedCells: cells.filter(c => c.suppressed).length }
+}
+
+function notesFor (s: ProtectionSettings, exact: boolean, by: Dimension[], filters: Filters): string[] {
+  const notes = [exact ? NOTES.exact : NOTES.protection.replace('{k}', String(s.minFirms)).replace('{p}', String(s.dominancePercent))]
   if (by.includes('program') || filters.program != null) notes.push(NOTES.program)
   if (by.includes('domain')) notes.push(NOTES.domain)
-  return { year, by, minFirms: k, suppressedCells, cells, totals, notes }
+  return notes
 }
 
-export async function trend (db: Db, from: number, to: number, by: Dimension[], filters: Filters) {
-  const rows = await aggregate(db, { from, to }, by, filters)
-  const k = await thresholdOf(db, rows)
+/**
+ * `exact`: the reader may see single firms (officers, administrators) and
+ * gets exact sums; everyone else gets figures of the protected table only.
+ */
+export async function distribution (db: Db, year: number, by: Dimension[], filters: Filters, exact: boolean) {
+  const settings = await protectionSettings(db)
+  const { cells, totals, suppressedCells } = publish(await yearTable(db, year, settings), by, filters, exact)
+  return {
+    year, by, exact, minFirms: settings.minFirms, dominancePercent: settings.dominancePercent, suppressedCells, cells, totals,
+    notes: notesFor(settings, exact, by, filters)
+  }
+}
+
+export async function trend (db: Db, from: number, to: number, by: Dimension[], filters: Filters, exact: boolean) {
+  const settings = await protectionSettings(db)
   const years = []
   for (let year = from; year <= to; year++) {
-    const mine = rows.filter(r => r.year === year)
-    const { cells, totals } = publish(mine.filter(r => r.is_total === 0), mine.find(r => r.is_total === 1), by, k)
+    const { cells, totals } = publish(await yearTable(db, year, settings), by, filters, exact)
     years.push({ year, cells, totals })
   }
-  const notes = [NOTES.suppression.replace('{k}', String(k))]
-  if (by.includes('program')) notes.push(NOTES.program)
-  return { from, to, by, minFirms: k, years, notes }
+  return { from, to, by, exact, minFirms: settings.minFirms, dominancePercent: settings.dominancePercent, years, notes: notesFor(settings, exact, by, filters) }
 }
 
 /** The year's sums per tier (city aggregates, not suppressed: they cover the whole industry). */
