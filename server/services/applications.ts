@@ -1,4 +1,3 @@
-import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, desc, eq, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import {
@@ -6,21 +5,17 @@ import {
 } from '../../db/schema/index.ts'
 import { transition, isEditable, type ApplicationState } from '../domain/application-state.ts'
 import type { Eligibility } from '../domain/eligibility.ts'
-import { AppError, errors } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { freezeSubmission, gradedDeclaration } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
+import { checkVersion } from '../lib/versioning.ts'
 import { applicationVisibility, applicationVisibilityFor, isOwner, type Principal } from '../domain/access.ts'
 import { callStatus, cursorInstant } from './calls.ts'
 import { loadEligibilityGates } from './policy.ts'
 import { rubricOf } from './rubrics.ts'
 
 export type ApplicationRow = typeof applications.$inferSelect
-
-export const applicationErrors = {
-  exists: () => new AppError(409, 'APPLICATION_EXISTS'),
-  declarationRequired: (year: number) => new AppError(409, 'DECLARATION_REQUIRED', { year })
-}
 
 // ---------------------------------------------------------------------------
 // Reads under the viewer's visibility (server/domain/access.ts decides it):
@@ -154,18 +149,6 @@ function auditImage (a: ApplicationRow) {
   }
 }
 
-/** Parses If-Match (`3`, `"3"` or `W/"3"`): 428 when missing, 400 when not a version. */
-export function requireIfMatch (header: string | undefined): number {
-  const version = ifMatchTag(header)
-  if (version === undefined) throw errors.preconditionRequired()
-  if (version === null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
-  return version
-}
-
-function checkVersion (a: ApplicationRow, expected: number | undefined): void {
-  if (expected != null && expected !== a.version) throw errors.versionMismatch(expected)
-}
-
 // ---------------------------------------------------------------------------
 // Use cases.
 
@@ -179,7 +162,7 @@ export async function createApplication (tx: Db, user: Principal, input: { callI
   await tx.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, user.enterpriseId)).for('update')
   const [live] = await tx.select({ id: applications.id }).from(applications)
     .where(and(eq(applications.enterpriseId, user.enterpriseId), eq(applications.callId, call.id), sql`${applications.state} <> 'withdrawn'`))
-  if (live != null) throw applicationErrors.exists()
+  if (live != null) throw errors.applicationExists()
   const [row] = await tx.insert(applications).values({
     callId: call.id,
     enterpriseId: user.enterpriseId,
@@ -189,10 +172,10 @@ export async function createApplication (tx: Db, user: Principal, input: { callI
   return applicationDetail(row, call.programCode, user)
 }
 
-export async function updateApplication (db: Db, user: Principal, id: string, patch: { statement?: string }, expectedVersion: number, actor: AuditContext) {
+export async function updateApplication (db: Db, user: Principal, id: string, patch: { statement?: string }, expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
-    checkVersion(before, expectedVersion)
+    checkVersion(before.version, expectedVersion)
     const state = before.state as ApplicationState
     if (!isEditable(state)) throw errors.invalidState(state, 'only a draft or returned application can be edited')
     const [after] = await tx.update(applications).set({
@@ -215,7 +198,7 @@ export async function updateApplication (db: Db, user: Principal, id: string, pa
 export async function submitApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext, now = new Date()) {
   return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
-    checkVersion(before, expectedVersion)
+    checkVersion(before.version, expectedVersion)
     const state = before.state as ApplicationState
     transition(state, 'submit') // refuses any state that cannot submit, before looking further
     const [call] = await tx.select().from(calls).where(eq(calls.id, before.callId))
@@ -229,7 +212,7 @@ export async function submitApplication (db: Db, user: Principal, id: string, ex
       .where(and(eq(declarations.enterpriseId, firm.id), lte(declarations.year, call.year)))
       .orderBy(desc(declarations.year)).limit(2)
     const chosen = gradedDeclaration(recent, call.year)
-    if (chosen == null) throw applicationErrors.declarationRequired(call.year)
+    if (chosen == null) throw errors.declarationRequired(call.year)
     const docs = await tx.select({ id: documents.id, name: documents.name, type: documents.mediaType, size: documents.size, sha256: documents.sha256 })
       .from(documents).where(eq(documents.applicationId, id)).orderBy(asc(documents.createdAt), asc(documents.id))
     const [rubric] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
@@ -269,7 +252,7 @@ export async function submitApplication (db: Db, user: Principal, id: string, ex
 export async function withdrawApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
-    checkVersion(before, expectedVersion)
+    checkVersion(before.version, expectedVersion)
     const next = transition(before.state as ApplicationState, 'withdraw')
     const [after] = await tx.update(applications).set({ state: next, version: before.version + 1, updatedAt: new Date() })
       .where(eq(applications.id, id)).returning()

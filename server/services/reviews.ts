@@ -1,15 +1,15 @@
-import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, eq, inArray, max, ne, sql, type SQL } from 'drizzle-orm'
 import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { applications, calls, enterprises, reviews, rubrics, users } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
 import { planAssignment, type AssignmentApplication } from '../domain/assignment.ts'
-import { AppError, errors } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { autoScore, type AutoScore, type FrozenFigures } from '../domain/rubrics.ts'
 import { aggregateScores, checkJudgedScores } from '../domain/scoring.ts'
 import { frozenFigures, type ApplicationSnapshot } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
+import { checkVersion } from '../lib/versioning.ts'
 import { ownReviewsSql, reviewVisibility, type Principal } from '../domain/access.ts'
 import { conflictUsccs, declareConflict } from './conflicts.ts'
 import { notify } from './notifications.ts'
@@ -34,11 +34,6 @@ type ApplicationRow = typeof applications.$inferSelect
 const OPEN_STATES = ['assigned', 'draft'] as const
 /** Application states in which reviewers may be assigned. */
 const ASSIGNABLE_STATES: ApplicationState[] = ['submitted', 'under_review', 'appealed']
-
-export const reviewErrors = {
-  notCurrent: (state: string) => errors.invalidState(state, 'this review belongs to a finished round or to an application no longer under review'),
-  alreadyAssigned: (reviewer: string) => new AppError(409, 'CONFLICT', { detail: `reviewer ${reviewer} is already assigned to this application` })
-}
 
 // ---------------------------------------------------------------------------
 // Rounds and assignment.
@@ -105,7 +100,7 @@ export async function assignReviewers (tx: Db, applicationId: string, reviewerId
   const round = await assignmentRound(tx, a)
   const existing = await tx.select({ reviewerId: reviews.reviewerId }).from(reviews).where(and(eq(reviews.applicationId, a.id), eq(reviews.round, round)))
   const on = new Set(existing.map(r => r.reviewerId))
-  for (const id of unique) if (on.has(id)) throw reviewErrors.alreadyAssigned(id)
+  for (const id of unique) if (on.has(id)) throw errors.alreadyAssigned(id)
   const rows = await applyAssignments(tx, a, round, unique, actor)
   return { applicationId: a.id, round, assigned: rows.map(r => ({ reviewId: r.id, reviewerId: r.reviewerId })) }
 }
@@ -258,17 +253,17 @@ async function lockOwnOpenReview (tx: Db, user: Principal, id: string) {
   if (user.role !== 'reviewer' || r.reviewerId !== user.id) throw errors.notFound()
   const a = await lockApplication(tx, r.applicationId)
   if (!(OPEN_STATES as readonly string[]).includes(r.state)) throw errors.invalidState(r.state, 'the review is no longer open')
-  if (a.state !== 'under_review' || r.round !== await lastRound(tx, a.id)) throw reviewErrors.notCurrent(r.state)
+  if (a.state !== 'under_review' || r.round !== await lastRound(tx, a.id)) throw errors.invalidState(r.state, 'this review belongs to a finished round or to an application no longer under review')
   const [call] = await tx.select({ rubricId: calls.rubricId, perApplication: calls.reviewersPerApplication }).from(calls).where(eq(calls.id, a.callId))
   const [rubricRow] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
   return { r, a, rubric: rubricOf(rubricRow), perApplication: call.perApplication }
 }
 
 /** Saves a draft (If-Match): scores may be partial but each must be in range. */
-export async function saveReview (db: Db, user: Principal, id: string, input: { scores: Record<string, number>, comment?: string }, expectedVersion: number, actor: AuditContext) {
+export async function saveReview (db: Db, user: Principal, id: string, input: { scores: Record<string, number>, comment?: string }, expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { r, rubric } = await lockOwnOpenReview(tx, user, id)
-    if (r.version !== expectedVersion) throw errors.versionMismatch(expectedVersion)
+    checkVersion(r.version, expectedVersion)
     const problems = checkJudgedScores(rubric, input.scores, true)
     if (problems.length > 0) throw errors.validation(problems)
     const [after] = await tx.update(reviews).set({
@@ -287,7 +282,7 @@ export async function saveReview (db: Db, user: Principal, id: string, input: { 
 export async function submitReview (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { r, a, rubric, perApplication } = await lockOwnOpenReview(tx, user, id)
-    if (expectedVersion != null && r.version !== expectedVersion) throw errors.versionMismatch(expectedVersion)
+    checkVersion(r.version, expectedVersion)
     const problems = checkJudgedScores(rubric, r.scores)
     if (problems.length > 0) throw errors.validation(problems)
     const now = new Date()
@@ -402,15 +397,4 @@ export async function callProgress (db: Db, callId: string) {
     applications: [...perApplication.values()],
     reviewers: [...perReviewer.values()].sort((x, y) => x.reviewerId < y.reviewerId ? -1 : 1)
   }
-}
-
-/** Parses If-Match (`3`, `"3"` or `W/"3"`); undefined when absent unless `required` (428). */
-export function ifMatchVersion (header: string | undefined, required: boolean): number | undefined {
-  const version = ifMatchTag(header)
-  if (version === undefined) {
-    if (required) throw errors.preconditionRequired()
-    return undefined
-  }
-  if (version === null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
-  return version
 }
