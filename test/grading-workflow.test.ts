@@ -104,7 +104,7 @@ t.test('the commission grades a call end to end', async (t) => {
   const loads = reviewers.map(r => plan.assigned.filter((x: any) => x.reviewerId === r.id).length)
   t.ok(Math.max(...loads) - Math.min(...loads) <= 1, `balanced: ${loads}`)
   const again = await app.inject({ method: 'POST', url: `/v1/calls/${call.id}/assign`, headers: auth(officer.token) })
-  t.same(again.json(), { assigned: [], short: [] }, 'assigning again adds nobody')
+  t.same(again.json(), { assigned: [], short: [], matched: 0 }, 'assigning again adds nobody')
   const stateOf = async (id: string) => (await app.db.select({ s: applications.state }).from(applications).where(eq(applications.id, id)))[0].s
   t.equal(await stateOf(appA), 'under_review')
 
