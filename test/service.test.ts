@@ -21,7 +21,7 @@ t.test('health, readiness, docs', async (t) => {
   for (const [path, ops] of Object.entries<Record<string, any>>(doc.paths)) {
     for (const [method, op] of Object.entries<any>(ops)) {
       t.ok(op.responses != null && Object.keys(op.responses).some(c => c.startsWith('2')), `${method} ${path} declares a 2xx response`)
-      if (['post', 'put', 'patch'].includes(method) && !/logout|submit|withdraw|read|assign|recuse|documents|verify|recompute|reevaluate/.test(path)) {
+      if (['post', 'put', 'patch'].includes(method) && !/logout|submit|withdraw|read|assign|recuse|documents|verify|recompute|reevaluate|check|apply|adopt/.test(path)) {
         t.ok(op.requestBody != null, `${method} ${path} declares a body`)
       }
     }
