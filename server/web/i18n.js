@@ -157,6 +157,7 @@ export const MESSAGES = {
   'state.assigned': ['待评审', 'Assigned'],
   'state.in_progress': ['评审中', 'In progress'],
   'state.recused': ['已回避', 'Recused'],
+  'state.reassigned': ['已改派', 'Reassigned'],
   'state.open': ['开放中', 'Open'],
   'state.closed': ['已截止', 'Closed'],
   'state.upcoming': ['未开始', 'Upcoming'],
