@@ -107,7 +107,7 @@ export const COLUMNS = {
     'auto_scores', 'score', 'decision', 'decision_reason', 'decision_override', 'decided_at', 'decided_by', 'submitted_at', 'created_at', 'updated_at'
   ],
   reviews: ['id', 'application_id', 'reviewer_id', 'round', 'state', 'scores', 'comment', 'version', 'assigned_by', 'assigned_at', 'submitted_at', 'updated_at'],
-  memberships: ['id', 'enterprise_id', 'program_code', 'application_id', 'tier_at_admission', 'current_tier', 'admitted_on', 'status'],
+  memberships: ['id', 'enterprise_id', 'program_code', 'application_id', 'tier_at_admission', 'current_tier', 'admitted_on', 'status', 'valid_from', 'valid_until'],
   notices: ['id', 'membership_id', 'application_id', 'enterprise_id', 'program_code', 'tier_code', 'starts_at', 'ends_at', 'status'],
   conflicts: ['reviewer_id', 'uscc', 'reason', 'source']
 } as const
@@ -440,7 +440,10 @@ export class GradingHistory {
     const membershipId = this.newId()
     const endsAt = later(decidedAt, this.policy.noticePeriodDays)
     const underNotice = endsAt > this.now && applicationId != null
-    out.memberships.push([membershipId, f.id, program, applicationId, tier, tier, decidedAt.toISOString().slice(0, 10), underNotice ? 'notice' : 'active'])
+    // The bulk load runs without triggers: the term (three years from admission, the default policy) is written here.
+    const admittedOn = decidedAt.toISOString().slice(0, 10)
+    const until = new Date(Date.UTC(decidedAt.getUTCFullYear() + 3, decidedAt.getUTCMonth(), decidedAt.getUTCDate()) - 86_400_000).toISOString().slice(0, 10)
+    out.memberships.push([membershipId, f.id, program, applicationId, tier, tier, admittedOn, underNotice ? 'notice' : 'active', admittedOn, until])
     if (applicationId != null) {
       out.notices.push([this.newId(), membershipId, applicationId, f.id, program, tier, decidedAt.toISOString(), endsAt.toISOString(), underNotice ? 'open' : 'closed'])
     }
