@@ -3,7 +3,8 @@ import { join, dirname } from 'node:path'
 import { lockDataDir } from './data-dir-lock.ts'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { ExtractTablesWithRelations } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT, PgTransaction, PgTransactionConfig } from 'drizzle-orm/pg-core'
 import * as schema from './schema/index.ts'
 
 export { schema }
@@ -14,6 +15,24 @@ export { schema }
  * (postgres.js) and on embedded PGlite. A transaction is a Db too.
  */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
+
+/**
+ * A handle inside an open transaction. Every Tx is a Db (reads take either),
+ * but a Db is not a Tx: a function that must run inside the caller's
+ * transaction (it takes row locks, or writes with its caller's audit) says so
+ * by taking a Tx, and the compiler refuses a bare handle.
+ */
+export type Tx = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>
+
+/**
+ * The one way to open a transaction: services call it (routes never do).
+ * Called with a Tx it opens a savepoint, so a service may be used alone or
+ * inside a larger unit of work. `config` sets the isolation level (a
+ * consistent snapshot for a long read).
+ */
+export async function inTransaction<T> (db: Db, work: (tx: Tx) => Promise<T>, config?: PgTransactionConfig): Promise<T> {
+  return await db.transaction(work, config)
+}
 
 export interface Database {
   db: Db

@@ -165,6 +165,41 @@ t.test('every route × every actor answers as the matrix says', async (t) => {
   if (DRAFT) console.log(draft.join('\n'))
 })
 
+t.test('a refused caller gets 401 or 403 whatever its input: never 400 before authorization', async (t) => {
+  const app = await buildTestApp(t, { rateLimit: { max: 0, windowMs: 60_000 } })
+  const doc = await loadOpenApi(app)
+  const fx = await fixtures(app)
+  // Input that fails at every later stage: malformed JSON, a body of the wrong
+  // shape, an unknown and an out-of-range query parameter, a malformed If-Match.
+  const bad = [
+    { name: 'malformed JSON', payload: '{"not json', headers: { 'content-type': 'application/json' } },
+    { name: 'a body of the wrong shape', payload: '[[1], {"x": null}]', headers: { 'content-type': 'application/json' } },
+    { name: 'a malformed If-Match and query', payload: undefined, headers: { 'if-match': 'W/"not a version' }, query: '?limit=-5&cursor=%00&year=x' }
+  ]
+  let checked = 0
+  for (const op of operations(doc)) {
+    const row = MATRIX[key(op)]
+    if (row == null) continue
+    const probe = probeFor(doc, op, fx.ids)
+    for (const actor of ACTORS) {
+      const expected = row[actor]
+      if (expected !== 401 && expected !== 403) continue
+      const token = actor === 'anonymous' ? undefined : fx.tokens[actor]
+      for (const input of bad) {
+        const res = await app.inject({
+          method: op.method as 'GET',
+          url: probe.url.split('?')[0] + (input.query ?? ''),
+          headers: { ...input.headers, ...(token != null ? auth(token) : {}) },
+          ...(input.payload !== undefined && op.method !== 'GET' ? { payload: input.payload } : {})
+        })
+        t.equal(res.statusCode, expected, `${key(op)} as ${actor} with ${input.name}: ${expected} (${res.body.slice(0, 120)})`)
+        checked++
+      }
+    }
+  }
+  t.ok(checked > 300, `${checked} refused calls with bad input`)
+})
+
 t.test('lists never contain what the single GET would refuse', async (t) => {
   const app = await buildTestApp(t, { rateLimit: { max: 0, windowMs: 60_000 } })
   const doc = await loadOpenApi(app)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { and, asc, desc, gt, isNotNull, isNull, sql } from 'drizzle-orm'
-import { queryRows, type Db } from '../../db/client.ts'
+import { inTransaction, queryRows, type Db } from '../../db/client.ts'
 import { auditLog } from '../../db/schema/index.ts'
 
 /** Who did it, from the request (or a script). */
@@ -99,7 +99,7 @@ export async function recordAudit (tx: Db, ctx: AuditContext, entry: AuditEntry)
  * sequencer. Returns how many it chained (0 when another sequencer runs).
  */
 export async function sequenceAudit (db: Db, batch = 5000): Promise<number> {
-  return await db.transaction(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${SEQUENCER_LOCK_KEY}) as locked`)
     if (lock?.locked !== true) return 0
     const pending = await tx.select({ id: auditLog.id, contentHash: auditLog.contentHash })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { idempotencyKeys } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { canonicalJson } from './audit.ts'
@@ -17,17 +17,16 @@ export interface IdempotentResult<T> { statusCode: number, body: T, replayed: bo
 export async function runIdempotent<T> (
   db: Db,
   opts: { userId: string, key: string | undefined, route: string, body: unknown },
-  work: (tx: Db) => Promise<{ statusCode: number, body: T }>
+  work: (tx: Tx) => Promise<{ statusCode: number, body: T }>
 ): Promise<IdempotentResult<T>> {
   if (opts.key == null) {
-    const out = await db.transaction(async (tx) => await work(tx as unknown as Db))
+    const out = await inTransaction(db, work)
     return { ...out, replayed: false }
   }
   const key = opts.key
   if (key.length === 0 || key.length > 255) throw errors.validation([{ field: 'Idempotency-Key', message: 'must be 1-255 characters' }])
   const requestHash = createHash('sha256').update(opts.route).update('\n').update(canonicalJson(opts.body ?? null)).digest('hex')
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const inserted = await tx.insert(idempotencyKeys)
       .values({ userId: opts.userId, key, route: opts.route, requestHash })
       .onConflictDoNothing()

@@ -5,6 +5,7 @@ import { and, eq, gt, sql } from 'drizzle-orm'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppConfig } from '../config.ts'
 import { users, revokedTokens, type Role } from '../../db/schema/index.ts'
+import type { Principal } from '../domain/access.ts'
 import { errors } from '../domain/errors.ts'
 import type { AuditContext } from '../lib/audit.ts'
 import { SESSION_CHANNEL, SessionCache, type SessionState } from '../lib/session-cache.ts'
@@ -13,24 +14,30 @@ import { KeyRing, sharedJwtSecret } from '../lib/jwt-keys.ts'
 /** What a verified token says. `tv` is the user's token version when it was issued. */
 export interface TokenPayload { sub: string, role: Role, jti: string, tv: number, exp: number, iat: number }
 
-/** The signed-in caller, checked against the database on every request. */
-export interface Principal { id: string, role: Role, enterpriseId: string | null, jti: string, exp: number }
-
 declare module '@fastify/jwt' {
   interface FastifyJWT { payload: Omit<TokenPayload, 'exp' | 'iat'>, user: Principal }
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** onRequest hook: 401 unless the bearer token is valid, unexpired, unrevoked and its user still enabled with the same role. */
-    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
-    /** preHandler hook: 403 unless the caller has one of the roles. */
-    requireRole: (...roles: Role[]) => (request: FastifyRequest) => Promise<void>
+    /**
+     * The authenticated scope's onRequest hook (server/routes/index.ts), the
+     * only one: 401 unless the bearer token is valid, unexpired, unrevoked and
+     * its user still enabled with the same role; then 403 unless the caller's
+     * role is one the route declares in `config.roles`. It runs before the
+     * body is parsed or validated, so a forbidden caller never learns whether
+     * its input was valid.
+     */
+    authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     issueToken: (user: { id: string, role: Role, tokenVersion: number }) => Promise<{ accessToken: string, expiresIn: number }>
     /** The session checks answered from memory; forget a token or a user after revoking or changing them. */
     sessions: SessionCache
     /** The token verifier by key id (current and previous secrets). */
     jwtKeys: KeyRing
+  }
+  interface FastifyContextConfig {
+    /** The roles that may call the route; every route in the authenticated scope declares them (server/domain/access.ts SIGNED_IN for all). */
+    roles?: readonly Role[]
   }
   interface FastifyRequest {
     /** Who is acting, for the audit trail. */
@@ -92,7 +99,7 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
     return state
   }
 
-  app.decorate('authenticate', async function (request: FastifyRequest) {
+  async function authenticate (request: FastifyRequest): Promise<void> {
     let payload: TokenPayload
     const header = request.headers.authorization
     if (typeof header !== 'string' || !/^Bearer [^\s]+$/i.test(header)) throw errors.unauthorized()
@@ -107,12 +114,12 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
       throw errors.unauthorized()
     }
     request.user = { id: payload.sub, role: session.role as Role, enterpriseId: session.enterpriseId, jti: payload.jti, exp: payload.exp }
-  })
+  }
 
-  app.decorate('requireRole', function (...roles: Role[]) {
-    return async function (request: FastifyRequest) {
-      if (!roles.includes(request.user.role)) throw errors.forbidden()
-    }
+  app.decorate('authorize', async function (request: FastifyRequest) {
+    await authenticate(request)
+    const roles = request.routeOptions.config.roles
+    if (roles == null || !roles.includes(request.user.role)) throw errors.forbidden()
   })
 
   app.decorate('issueToken', async function (user: { id: string, role: Role, tokenVersion: number }) {

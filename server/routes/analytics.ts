@@ -40,10 +40,8 @@ function figureColumns (by: Dimension[]): Array<ExportColumn<FigureRow>> {
 
 /** Aggregates for analysts (and officers, admins): never one firm's figures. */
 const analytics: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('analyst', 'officer', 'admin'))
-
   app.get('/v1/analytics/distribution', {
+    config: { roles: ['analyst', 'officer', 'admin'] },
     schema: {
       tags: ['analytics'], summary: 'Firms and sums of revenue, export revenue, R&D and employees by tier, program, domain and district (csv)',
       description: 'Analysts get figures of the year\'s protected table only: a figure that would need a withheld cell is null with suppressed: true ' +
@@ -67,6 +65,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/analytics/trend', {
+    config: { roles: ['analyst', 'officer', 'admin'] },
     schema: {
       tags: ['analytics'], summary: 'The same measures year by year, optionally by tier or program (csv)',
       security: bearer, querystring: TrendQuerySchema,
@@ -92,6 +91,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/analytics/targets', {
+    config: { roles: ['analyst', 'officer', 'admin'] },
     schema: {
       tags: ['analytics'], summary: 'Progress toward each plan target in a year: value, goal, met, gap',
       description: 'City-wide aggregates over every declaring firm, so not suppressed. Targets that declarations cannot measure (value added / GDP) are listed with measurable: false.',

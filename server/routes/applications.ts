@@ -24,14 +24,13 @@ const sendJsonText = (reply: FastifyReply, body: string) => reply.type('applicat
  * Analysts see aggregates only, never one application.
  */
 const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-  const readers = app.requireRole('enterprise', 'reviewer', 'officer', 'admin')
-  const applicant = app.requireRole('enterprise')
+  const readers = { roles: ['enterprise', 'reviewer', 'officer', 'admin'] } as const
+  const applicant = { roles: ['enterprise'] } as const
   /** Serialized single reads (GET /v1/applications/:id), a few MB at most. */
   const rendered = new RenderedCache(5000)
 
   app.post('/v1/applications', {
-    preHandler: applicant,
+    config: applicant,
     schema: {
       tags: ['applications'], summary: 'Start a draft application to an open call', security: bearer,
       description: 'One live (not withdrawn) application per firm and call: 409 APPLICATION_EXISTS. Honours Idempotency-Key.',
@@ -47,7 +46,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/applications', {
-    preHandler: readers,
+    config: readers,
     schema: {
       tags: ['applications'], summary: 'Applications the caller may see, newest first', security: bearer,
       description: 'Enterprise: its own. Reviewer: assigned to them, no conflict of interest. Officer, admin: all. Filters: callId, state, program, enterpriseId.',
@@ -57,7 +56,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listApplications(app.db, request.user, request.query))
 
   app.get('/v1/applications/:id', {
-    preHandler: readers,
+    config: readers,
     schema: {
       tags: ['applications'], summary: 'One application (ETag = version)', security: bearer,
       params: IdParamsSchema,
@@ -82,7 +81,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.patch('/v1/applications/:id', {
-    preHandler: applicant,
+    config: applicant,
     schema: {
       tags: ['applications'], summary: 'Edit a draft or returned application', security: bearer,
       description: 'If-Match with the version is required (428 without, 412 when stale). Only the statement may be set here; documents have their own routes.',
@@ -96,7 +95,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/applications/:id/submit', {
-    preHandler: applicant,
+    config: applicant,
     schema: {
       tags: ['applications'], summary: 'Submit inside the call window: freeze, check eligibility', security: bearer,
       description: 'Outside the window: 409 CALL_CLOSED (a returned application: within its revision days, else 409 REVISION_CLOSED). A required document missing: 409 MISSING_DOCUMENTS. Without a declaration of a year up to the call year: 409 DECLARATION_REQUIRED. Ends in `submitted`, or `ineligible` with every failed gate.',
@@ -109,7 +108,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/applications/:id/check', {
-    preHandler: applicant,
+    config: applicant,
     schema: {
       tags: ['applications'], summary: 'Self-check: what submit would say now, changing nothing', security: bearer,
       description: 'The owner\'s draft or returned application: failed eligibility gates, required documents still missing, the automatic scores, and whether the window accepts a submit.',
@@ -119,7 +118,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await checkApplication(app.db, request.user, request.params.id))
 
   app.post('/v1/applications/:id/withdraw', {
-    preHandler: applicant,
+    config: applicant,
     schema: {
       tags: ['applications'], summary: 'Withdraw before a decision', security: bearer,
       params: IdParamsSchema, headers: IfMatchOptionalSchema,

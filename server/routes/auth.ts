@@ -1,26 +1,17 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { eq } from 'drizzle-orm'
 import rateLimit from '@fastify/rate-limit'
-import { users } from '../../db/schema/index.ts'
 import { bearer, errorResponses } from '../../schemas/common.ts'
 import { LoginBodySchema, MeReplySchema, RegisterBodySchema, RegisterReplySchema, TokenReplySchema, UpdateMeBodySchema } from '../../schemas/accounts.ts'
-import { errors, AppError } from '../domain/errors.ts'
-import { verifyPassword, verifyAgainstDummy } from '../lib/passwords.ts'
-import { normalizeEmail, registerEnterprise, updateOwnDomains } from '../services/accounts.ts'
+import { SIGNED_IN } from '../domain/access.ts'
+import { AppError } from '../domain/errors.ts'
+import { checkCredentials, getMe, meView, normalizeEmail, registerEnterprise, updateOwnDomains } from '../services/accounts.ts'
 import { revokeToken } from '../plugins/auth.ts'
 import type { AppConfig } from '../config.ts'
 
-function meView (u: typeof users.$inferSelect) {
-  return {
-    id: u.id, email: u.email, name: u.name, role: u.role,
-    ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId, firmRole: u.firmRole ?? 'owner' } : {}),
-    ...(u.role === 'reviewer' ? { domains: u.domains } : {})
-  }
-}
-
-const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
+/** Registration and sign-in: public, rate limited. */
+export const publicAuth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
   // Login and registration are rate limited per client IP (X-Forwarded-For only
   // behind a configured TRUST_PROXY) and, for login, per account as well.
   await app.register(rateLimit, {
@@ -68,47 +59,39 @@ const auth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { con
       response: { 200: TokenReplySchema, ...errorResponses(400, 401, 429) }
     }
   }, async (request) => {
-    const email = normalizeEmail(request.body.email)
-    const [user] = await app.db.select().from(users).where(eq(users.email, email)).limit(1)
-    const ok = user == null
-      ? await verifyAgainstDummy(request.body.password)
-      : await verifyPassword(user.passwordHash, request.body.password)
-    if (!ok || user == null || user.disabled) {
+    const user = await checkCredentials(app.db, request.body.email, request.body.password).catch((err: unknown) => {
       request.log.info({ event: 'login_failed' }, 'login failed')
-      throw errors.invalidCredentials()
-    }
+      throw err
+    })
     const token = await app.issueToken(user)
     request.log.info({ event: 'login', userId: user.id }, 'signed in')
     return { accessToken: token.accessToken, tokenType: 'Bearer' as const, expiresIn: token.expiresIn }
   })
+}
 
-  app.register(async function signedIn (app) {
-    app.addHook('onRequest', app.authenticate)
-
-    app.post('/v1/auth/logout', {
-      schema: { tags: ['accounts'], summary: 'Sign out: this token stops working', security: bearer, response: { 204: Type.Null(), ...errorResponses(401) } }
-    }, async (request, reply) => {
-      await revokeToken(app, request.user.jti, request.user.exp)
-      return reply.code(204).send()
-    })
-
-    app.get('/v1/me', {
-      schema: { tags: ['accounts'], summary: 'The signed-in caller', security: bearer, response: { 200: MeReplySchema, ...errorResponses(401) } }
-    }, async (request) => {
-      const [u] = await app.db.select().from(users).where(eq(users.id, request.user.id))
-      if (u == null) throw errors.unauthorized()
-      return meView(u)
-    })
-
-    app.patch('/v1/me', {
-      preHandler: app.requireRole('reviewer'),
-      schema: {
-        tags: ['accounts'], summary: 'A reviewer sets their own fields of expertise', security: bearer,
-        description: 'domains: codes of /v1/reference/domains (unknown: 400 UNKNOWN_REFERENCE). Automatic assignment prefers reviewers whose fields meet the firm\'s.',
-        body: UpdateMeBodySchema,
-        response: { 200: MeReplySchema, ...errorResponses(400, 401, 403) }
-      }
-    }, async (request) => meView(await updateOwnDomains(app.db, request.user.id, (request.body as { domains: string[] }).domains, request.auditContext())))
+/** The signed-in caller's session: who am I, my fields of expertise, and sign out. */
+const auth: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/v1/auth/logout', {
+    config: { roles: SIGNED_IN },
+    schema: { tags: ['accounts'], summary: 'Sign out: this token stops working', security: bearer, response: { 204: Type.Null(), ...errorResponses(401) } }
+  }, async (request, reply) => {
+    await revokeToken(app, request.user.jti, request.user.exp)
+    return reply.code(204).send(null)
   })
+
+  app.get('/v1/me', {
+    config: { roles: SIGNED_IN },
+    schema: { tags: ['accounts'], summary: 'The signed-in caller', security: bearer, response: { 200: MeReplySchema, ...errorResponses(401) } }
+  }, async (request) => await getMe(app.db, request.user.id))
+
+  app.patch('/v1/me', {
+    config: { roles: ['reviewer'] },
+    schema: {
+      tags: ['accounts'], summary: 'A reviewer sets their own fields of expertise', security: bearer,
+      description: 'domains: codes of /v1/reference/domains (unknown: 400 UNKNOWN_REFERENCE). Automatic assignment prefers reviewers whose fields meet the firm\'s.',
+      body: UpdateMeBodySchema,
+      response: { 200: MeReplySchema, ...errorResponses(400, 401, 403) }
+    }
+  }, async (request) => meView(await updateOwnDomains(app.db, request.user.id, request.body.domains, request.auditContext())))
 }
 export default auth

@@ -1,16 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses, PageQuerySchema, PageSchema } from '../../schemas/common.ts'
 import { ConflictBodySchema, ConflictSchema } from '../../schemas/grading.ts'
-import type { Db } from '../../db/client.ts'
-import { declareConflict, listConflicts } from '../services/conflicts.ts'
-import { recuseOpenReviewsForConflict } from '../services/reviews.ts'
+import { listConflicts } from '../services/conflicts.ts'
+import { declareReviewerConflict } from '../services/reviews.ts'
 
 /** A reviewer's declared conflicts of interest. */
 const conflictRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('preValidation', app.requireRole('reviewer'))
-
   app.get('/v1/me/conflicts', {
+    config: { roles: ['reviewer'] },
     schema: {
       tags: ['reviews'], summary: 'My conflicts of interest: my employer, declared ones and recusals', security: bearer,
       querystring: PageQuerySchema,
@@ -19,6 +16,7 @@ const conflictRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listConflicts(app.db, request.user.id, request.query))
 
   app.post('/v1/me/conflicts', {
+    config: { roles: ['reviewer'] },
     schema: {
       tags: ['reviews'],
       summary: 'Declare a conflict of interest with a firm',
@@ -28,12 +26,7 @@ const conflictRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: ConflictSchema, ...errorResponses(400, 401, 403, 409) }
     }
   }, async (request, reply) => {
-    const view = await app.db.transaction(async (t) => {
-      const tx = t as unknown as Db
-      const created = await declareConflict(tx, request.user.id, { ...request.body, source: 'declared' }, request.auditContext())
-      await recuseOpenReviewsForConflict(tx, request.user.id, created?.uscc ?? request.body.uscc, request.body.reason, request.auditContext())
-      return created
-    })
+    const view = await declareReviewerConflict(app.db, request.user.id, request.body, request.auditContext())
     return reply.code(201).send(view as NonNullable<typeof view>)
   })
 }

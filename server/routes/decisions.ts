@@ -1,32 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Db } from '../../db/client.ts'
-import type { applications } from '../../db/schema/index.ts'
 import { bearer, errorResponses, IdParamsSchema } from '../../schemas/common.ts'
 import { AppealBodySchema, DecisionBodySchema, DecisionReplySchema, ReasonBodySchema } from '../../schemas/grading.ts'
-import { appeal, decide, returnForRevision } from '../services/decisions.ts'
-
-type ApplicationRow = typeof applications.$inferSelect
-
-function decisionView (a: ApplicationRow) {
-  return {
-    id: a.id,
-    state: a.state,
-    version: a.version,
-    decision: (a.decision as 'admit' | 'reject' | null) ?? null,
-    decisionReason: a.decisionReason ?? null,
-    decisionOverride: a.decisionOverride != null,
-    returnReason: a.returnReason ?? null,
-    revisionDueAt: a.revisionDueAt?.toISOString() ?? null,
-    appealCount: a.appealCount
-  }
-}
+import { appeal, decide, decisionView, returnForRevision } from '../services/decisions.ts'
 
 /** Officers decide and return applications; firms appeal a rejection once. */
 const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-
   app.post('/v1/applications/:id/decision', {
-    preValidation: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['decisions'],
       summary: 'Admit or reject a scored application',
@@ -36,21 +16,21 @@ const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: DecisionReplySchema, ...errorResponses(400, 401, 403, 404, 409) }
     }
   }, async (request) => {
-    const out = await app.db.transaction(async (t) => await decide(t as unknown as Db, request.params.id, request.body, request.auditContext()))
+    const out = await decide(app.db, request.params.id, request.body, request.auditContext())
     return { ...decisionView(out.application), membershipId: out.membershipId }
   })
 
   app.post('/v1/applications/:id/return', {
-    preValidation: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['decisions'], summary: 'Return an application to the firm for revision, with a reason it sees', security: bearer,
       params: IdParamsSchema, body: ReasonBodySchema,
       response: { 200: DecisionReplySchema, ...errorResponses(400, 401, 403, 404, 409) }
     }
-  }, async (request) => decisionView(await app.db.transaction(async (t) => await returnForRevision(t as unknown as Db, request.params.id, request.body.reason, request.auditContext()))))
+  }, async (request) => decisionView(await returnForRevision(app.db, request.params.id, request.body.reason, request.auditContext())))
 
   app.post('/v1/applications/:id/appeal', {
-    preValidation: app.requireRole('enterprise'),
+    config: { roles: ['enterprise'] },
     schema: {
       tags: ['decisions'],
       summary: 'Appeal a rejection (once, within the appeal window)',
@@ -60,7 +40,7 @@ const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: DecisionReplySchema, ...errorResponses(400, 401, 403, 404, 409) }
     }
   }, async (request) => {
-    const out = await app.db.transaction(async (t) => await appeal(t as unknown as Db, request.user, request.params.id, request.body.grounds, request.auditContext()))
+    const out = await appeal(app.db, request.user, request.params.id, request.body.grounds, request.auditContext())
     return { ...decisionView(out.application), assigned: out.assigned, short: out.short }
   })
 }

@@ -27,7 +27,7 @@ async function readUpload (request: FastifyRequest): Promise<UploadedFile> {
 
 /**
  * Supporting documents of applications and declarations. Visibility follows
- * the application's (services/applications.ts applicationVisibility), so
+ * the application's (documentVisibility in server/domain/access.ts), so
  * reviewers will see exactly the documents of the applications they see.
  */
 const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -36,12 +36,11 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 50 },
     throwFileSizeLimit: true
   })
-  app.addHook('onRequest', app.authenticate)
-  const readers = app.requireRole('enterprise', 'reviewer', 'officer', 'admin')
-  const owner = app.requireRole('enterprise')
+  const readers = { roles: ['enterprise', 'reviewer', 'officer', 'admin'] } as const
+  const owner = { roles: ['enterprise'] } as const
 
   app.post('/v1/applications/:id/documents', {
-    preHandler: owner,
+    config: owner,
     schema: {
       tags: ['documents'], summary: 'Attach a document to a draft or returned application', security: bearer,
       description: `${UploadDescription}. A \`kind\` field (sent before the file) names the call's required document it is (400 when the call requires no such key). At most 20 per application (409 DOCUMENT_LIMIT). Another type: 415 UNSUPPORTED_DOCUMENT_TYPE; too large: 413 DOCUMENT_TOO_LARGE.`,
@@ -57,7 +56,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/applications/:id/documents', {
-    preHandler: readers,
+    config: readers,
     schema: {
       tags: ['documents'], summary: 'The application\'s documents', security: bearer,
       params: IdParamsSchema,
@@ -66,7 +65,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listApplicationDocuments(app.db, request.user, request.params.id))
 
   app.post('/v1/enterprises/:id/declarations/:year/documents', {
-    preHandler: owner,
+    config: owner,
     schema: {
       tags: ['documents'], summary: 'Attach a document to a year\'s declaration', security: bearer,
       description: `${UploadDescription}. At most 20 per declaration.`,
@@ -83,7 +82,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/enterprises/:id/declarations/:year/documents', {
-    preHandler: readers,
+    config: readers,
     schema: {
       tags: ['documents'], summary: 'A declaration\'s documents', security: bearer,
       params: DeclarationParamsSchema,
@@ -92,7 +91,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listDeclarationDocuments(app.db, request.user, request.params.id, request.params.year))
 
   app.get('/v1/documents/:id', {
-    preHandler: readers,
+    config: readers,
     schema: {
       tags: ['documents'], summary: 'Download a document', security: bearer,
       description: 'The owner, officers, admins and the application\'s reviewers (not conflicted); a declaration\'s: reviewers of one of the firm\'s applications.',
@@ -111,7 +110,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/v1/documents/:id', {
-    preHandler: owner,
+    config: owner,
     schema: {
       tags: ['documents'], summary: 'Remove a document while it can change', security: bearer,
       description: 'An application\'s while the application is draft or returned; a declaration\'s unless a submitted application was graded on it (409 DOCUMENT_FROZEN).',

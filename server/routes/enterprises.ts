@@ -1,9 +1,6 @@
 import { versionEtag } from '../lib/versioning.ts'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { eq } from 'drizzle-orm'
-import { enterprises } from '../../db/schema/index.ts'
-import type { Db } from '../../db/client.ts'
 import { bearer, errorResponses, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
 import { DeclarationBodySchema, DeclarationListQuerySchema, DeclarationParamsSchema, DeclarationSchema } from '../../schemas/declarations.ts'
 import { EnterpriseDetailSchema, EnterpriseListItemSchema, EnterpriseListQuerySchema, EnterprisePatchBodySchema } from '../../schemas/enterprises.ts'
@@ -12,21 +9,14 @@ import { exportFormat, sendExport, XLSX_CONTENT_TYPE } from '../lib/export.ts'
 import { jsonNumberMoneyFields } from '../lib/money-input.ts'
 import { MONEY_FIELDS } from '../domain/declarations.ts'
 import { getDeclaration, listDeclarations, parseIfMatch, putDeclaration } from '../services/declarations.ts'
-import { canSeeEnterprise, ENTERPRISE_EXPORT_COLUMNS, enterpriseExportRows, getEnterpriseDetail, isOwner, listEnterprises, updateEnterprise } from '../services/enterprises.ts'
+import {
+  assertEnterpriseVisible, assertOwner, ENTERPRISE_EXPORT_COLUMNS, enterpriseExportRows, getEnterpriseDetail, listEnterprises, updateEnterprise
+} from '../services/enterprises.ts'
 
 /** Enterprises (profiles, the officers' register) and their annual declarations. */
 const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-
-  /** 404 unless the caller may see the firm and it exists: the same body either way. */
-  async function assertVisible (user: Parameters<typeof canSeeEnterprise>[1], id: string, db: Db = app.db): Promise<void> {
-    if (!(await canSeeEnterprise(db, user, id))) throw errors.notFound()
-    const [e] = await db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, id))
-    if (e == null) throw errors.notFound()
-  }
-
   app.get('/v1/enterprises', {
-    preHandler: app.requireRole('officer', 'admin'),
+    config: { roles: ['officer', 'admin'] },
     schema: {
       tags: ['enterprises'],
       summary: 'The register of firms, filterable by current tier, pool program and status, domain and district (csv, xlsx)',
@@ -57,22 +47,22 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/enterprises/:id', {
-    // Reviewers use it for the firms they are assigned to (canSeeEnterprise); analysts never see one firm.
-    preHandler: app.requireRole('enterprise', 'officer', 'admin', 'reviewer'),
+    // Reviewers use it for the firms they are assigned to (enterpriseVisibility); analysts never see one firm.
+    config: { roles: ['enterprise', 'officer', 'admin', 'reviewer'] },
     schema: {
       tags: ['enterprises'], summary: 'A firm: profile, current tier, latest declaration year, pool memberships', security: bearer,
       params: IdParamsSchema,
       response: { 200: EnterpriseDetailSchema, ...errorResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
-    if (!(await canSeeEnterprise(app.db, request.user, request.params.id))) throw errors.notFound()
+    await assertEnterpriseVisible(app.db, request.user, request.params.id)
     const detail = await getEnterpriseDetail(app.db, request.params.id)
     if (detail == null) throw errors.notFound()
     return detail
   })
 
   app.patch('/v1/enterprises/:id', {
-    preHandler: app.requireRole('enterprise'),
+    config: { roles: ['enterprise'] },
     schema: {
       tags: ['enterprises'],
       summary: "Change the firm's contact and profile fields (owner)",
@@ -83,7 +73,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: EnterpriseDetailSchema, ...errorResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
-    if (!isOwner(request.user, request.params.id)) throw errors.notFound()
+    assertOwner(request.user, request.params.id)
     return await updateEnterprise(app.db, request.auditContext(), request.params.id, request.body)
   })
 
@@ -92,7 +82,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const numbers = jsonNumberMoneyFields(request.body, [...MONEY_FIELDS])
       if (numbers.length > 0) throw errors.validation(numbers)
     },
-    preHandler: app.requireRole('enterprise'),
+    config: { roles: ['enterprise'] },
     schema: {
       tags: ['declarations'],
       summary: "Store the firm's figures for a year (owner); returns the tier they put it in",
@@ -105,14 +95,14 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { id, year } = request.params
-    if (!isOwner(request.user, id)) throw errors.notFound()
+    assertOwner(request.user, id)
     const ifMatch = parseIfMatch(request.headers['if-match'])
     const { created, declaration } = await putDeclaration(app.db, request.auditContext(), { enterpriseId: id, year, figures: request.body, ifMatch })
     return reply.code(created ? 201 : 200).header('etag', versionEtag(declaration.version)).send(declaration)
   })
 
   app.get('/v1/enterprises/:id/declarations', {
-    preHandler: app.requireRole('enterprise', 'officer', 'admin'),
+    config: { roles: ['enterprise', 'officer', 'admin'] },
     schema: {
       tags: ['declarations'], summary: "The firm's declarations by year, newest first", security: bearer,
       params: IdParamsSchema,
@@ -120,19 +110,19 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: PageSchema(DeclarationSchema), ...errorResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
-    await assertVisible(request.user, request.params.id)
+    await assertEnterpriseVisible(app.db, request.user, request.params.id)
     return await listDeclarations(app.db, request.params.id, request.query)
   })
 
   app.get('/v1/enterprises/:id/declarations/:year', {
-    preHandler: app.requireRole('enterprise', 'officer', 'admin'),
+    config: { roles: ['enterprise', 'officer', 'admin'] },
     schema: {
       tags: ['declarations'], summary: "The firm's declaration for one year", security: bearer,
       params: DeclarationParamsSchema,
       response: { 200: DeclarationSchema, ...errorResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    await assertVisible(request.user, request.params.id)
+    await assertEnterpriseVisible(app.db, request.user, request.params.id)
     const declaration = await getDeclaration(app.db, request.params.id, request.params.year)
     if (declaration == null) throw errors.notFound()
     return reply.header('etag', versionEtag(declaration.version)).send(declaration)

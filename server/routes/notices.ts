@@ -5,8 +5,8 @@ import { ObjectionBodySchema, ObjectionQuerySchema, ObjectionReceiptSchema, Obje
 import { AppError } from '../domain/errors.ts'
 import { listObjections, listPublicNotices, lodgeObjection, resolveObjection } from '../services/notices.ts'
 
-/** Public notice (公示) of admissions, objections, and their resolution by officers. */
-const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/** Public notice (公示) of admissions and objections to them: no sign-in, rate limited. */
+export const publicNotices: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(rateLimit, {
     global: false,
     ...app.rateLimitStore('notices'),
@@ -33,35 +33,37 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const receipt = await lodgeObjection(app.db, request.params.id, request.body, { actorId: null, actorRole: 'public', requestId: request.id })
     return reply.code(201).send(receipt)
   })
+}
 
-  const officer: FastifyPluginAsyncTypebox = async (app) => {
-    app.addHook('onRequest', app.authenticate)
-    app.addHook('preValidation', app.requireRole('officer'))
+const officer = { roles: ['officer'] } as const
 
-    app.get('/v1/objections', {
-      schema: {
-        tags: ['notices'], summary: 'Objections to admissions, oldest first', security: bearer,
-        querystring: ObjectionQuerySchema,
-        response: { 200: PageSchema(ObjectionSchema), ...errorResponses(400, 401, 403) }
-      }
-    }, async (request) => await listObjections(app.db, request.query))
+/** Officers resolve the objections. */
+const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/v1/objections', {
+    config: officer,
+    schema: {
+      tags: ['notices'], summary: 'Objections to admissions, oldest first', security: bearer,
+      querystring: ObjectionQuerySchema,
+      response: { 200: PageSchema(ObjectionSchema), ...errorResponses(400, 401, 403) }
+    }
+  }, async (request) => await listObjections(app.db, request.query))
 
-    app.post('/v1/objections/:id/uphold', {
-      schema: {
-        tags: ['notices'], summary: 'Uphold an objection: the admission is reversed (membership revoked, decision becomes a rejection)', security: bearer,
-        params: IdParamsSchema, body: ReasonBodySchema,
-        response: { 200: ObjectionSchema, ...errorResponses(400, 401, 403, 404, 409) }
-      }
-    }, async (request) => await resolveObjection(app.db, request.params.id, 'upheld', request.body.reason, request.auditContext()))
+  app.post('/v1/objections/:id/uphold', {
+    config: officer,
+    schema: {
+      tags: ['notices'], summary: 'Uphold an objection: the admission is reversed (membership revoked, decision becomes a rejection)', security: bearer,
+      params: IdParamsSchema, body: ReasonBodySchema,
+      response: { 200: ObjectionSchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => await resolveObjection(app.db, request.params.id, 'upheld', request.body.reason, request.auditContext()))
 
-    app.post('/v1/objections/:id/dismiss', {
-      schema: {
-        tags: ['notices'], summary: 'Dismiss an objection', security: bearer,
-        params: IdParamsSchema, body: ReasonBodySchema,
-        response: { 200: ObjectionSchema, ...errorResponses(400, 401, 403, 404, 409) }
-      }
-    }, async (request) => await resolveObjection(app.db, request.params.id, 'dismissed', request.body.reason, request.auditContext()))
-  }
-  await app.register(officer)
+  app.post('/v1/objections/:id/dismiss', {
+    config: officer,
+    schema: {
+      tags: ['notices'], summary: 'Dismiss an objection', security: bearer,
+      params: IdParamsSchema, body: ReasonBodySchema,
+      response: { 200: ObjectionSchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => await resolveObjection(app.db, request.params.id, 'dismissed', request.body.reason, request.auditContext()))
 }
 export default noticeRoutes

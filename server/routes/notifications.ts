@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { SIGNED_IN } from '../domain/access.ts'
 import { bearer, errorResponses, IdParamsSchema, PageSchema } from '../../schemas/common.ts'
 import { NotificationQuerySchema, NotificationSchema } from '../../schemas/grading.ts'
 import { listNotifications, markRead } from '../services/notifications.ts'
 
 /** The caller's in-app inbox. */
 const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-
   app.get('/v1/me/notifications', {
+    config: { roles: SIGNED_IN },
     schema: {
       tags: ['notifications'], summary: 'My notifications, newest first', security: bearer,
       querystring: NotificationQuerySchema,
@@ -16,6 +16,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listNotifications(app.db, request.user.id, request.query))
 
   app.post('/v1/me/notifications/:id/read', {
+    config: { roles: SIGNED_IN },
     schema: {
       tags: ['notifications'], summary: 'Mark one of my notifications read', security: bearer,
       params: IdParamsSchema,

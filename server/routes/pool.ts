@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
-import type { Db } from '../../db/client.ts'
 import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema } from '../../schemas/common.ts'
 import {
   DirectAdmissionBodySchema, DirectAdmissionReplySchema, PoolListSchema, PoolMemberSchema, PoolQuerySchema, ReevaluateBodySchema,
@@ -65,11 +64,8 @@ const REEVALUATION_DOC = 'For each active or warned member: a term that ended ex
 
 /** The cultivation pool: officers and admins see members; analysts see counts only. */
 const pool: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-  const inTransaction = async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => await app.db.transaction(async (t) => await fn(t as unknown as Db))
-
   app.get('/v1/pool', {
-    preHandler: app.requireRole('officer', 'admin', 'analyst'),
+    config: { roles: ['officer', 'admin', 'analyst'] },
     schema: {
       tags: ['pool'], summary: 'Pool members (officer, admin) or counts by program, tier, status and route (analysts: always) (csv)',
       security: bearer, querystring: PoolQuerySchema,
@@ -93,7 +89,7 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/pool/reevaluations', {
-    preHandler: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['pool'], summary: 'Preview the re-evaluation of the pool for a year: every change with its reason, changing nothing',
       description: REEVALUATION_DOC + ' The report is stored (state previewed) for POST /v1/pool/reevaluations/:id/apply. A year may be previewed any number of times; ' +
@@ -101,10 +97,10 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer, body: ReevaluateBodySchema,
       response: { 201: ReevaluationSchema, ...errorResponses(400, 401, 403, 409) }
     }
-  }, async (request, reply) => reply.code(201).send(await inTransaction(async tx => await previewReevaluation(tx, request.body.year, request.auditContext()))))
+  }, async (request, reply) => reply.code(201).send(await previewReevaluation(app.db, request.body.year, request.auditContext())))
 
   app.get('/v1/pool/reevaluations/:id', {
-    preHandler: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['pool'], summary: 'A stored re-evaluation report, previewed or applied (csv)',
       description: '?kind=warned,exited lists only those changes (counts stay whole); ?format=csv or Accept: text/csv gives the changes as CSV.',
@@ -122,7 +118,7 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/pool/reevaluations/:id/apply', {
-    preHandler: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['pool'], summary: 'Apply exactly a previewed re-evaluation, once',
       description: 'Makes every change the report lists and nothing else, audited, and tells each firm why. 409 STALE_PREVIEW when a member, ' +
@@ -130,10 +126,10 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer, params: IdParamsSchema,
       response: { 200: ReevaluationSchema, ...errorResponses(400, 401, 403, 404, 409) }
     }
-  }, async (request) => await inTransaction(async tx => await applyReevaluation(tx, request.params.id, request.auditContext())))
+  }, async (request) => await applyReevaluation(app.db, request.params.id, request.auditContext()))
 
   app.post('/v1/pool/reevaluate', {
-    preHandler: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['pool'], summary: 'Preview and apply a re-evaluation in one step (kept for older clients)',
       description: REEVALUATION_DOC + ' The same as POST /v1/pool/reevaluations followed at once by its apply; both are recorded. ' +
@@ -141,10 +137,10 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer, body: ReevaluateBodySchema,
       response: { 200: ReevaluationSchema, ...errorResponses(400, 401, 403, 409) }
     }
-  }, async (request) => await inTransaction(async tx => await reevaluatePool(tx, request.body.year, request.auditContext())))
+  }, async (request) => await reevaluatePool(app.db, request.body.year, request.auditContext()))
 
   app.post('/v1/pool/admissions', {
-    preHandler: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['pool'], summary: 'Admit a firm directly (直通), without a call, when a direct route holds',
       description: 'The program\'s direct routes are policy direct_routes (default: the ten-billion tier for leading_platform), checked on the firm\'s ' +
@@ -162,7 +158,7 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/pool/memberships/:id/revoke', {
-    preHandler: app.requireRole('officer'),
+    config: { roles: ['officer'] },
     schema: {
       tags: ['pool'], summary: 'Revoke a membership (falsified data, serious incidents); the firm is barred from applying',
       description: 'notice, active or warned → revoked (else 409 INVALID_STATE); a running public notice is revoked too. The firm may not apply to ' +
@@ -171,6 +167,6 @@ const pool: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer, params: IdParamsSchema, body: RevokeBodySchema,
       response: { 200: PoolMemberSchema, ...errorResponses(400, 401, 403, 404, 409) }
     }
-  }, async (request) => await inTransaction(async tx => await revokeMembership(tx, request.params.id, request.body, request.auditContext())))
+  }, async (request) => await revokeMembership(app.db, request.params.id, request.body, request.auditContext()))
 }
 export default pool

@@ -11,13 +11,11 @@ import {
 
 /** Assignment of reviewers (officers), reviews (reviewers) and a call's progress. */
 const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-
-  const officer = app.requireRole('officer')
-  const reviewer = app.requireRole('reviewer')
+  const officer = { roles: ['officer'] } as const
+  const reviewer = { roles: ['reviewer'] } as const
 
   app.post('/v1/applications/:id/assignments', {
-    preValidation: officer,
+    config: officer,
     schema: {
       tags: ['reviews'],
       summary: 'Assign reviewers to one application',
@@ -33,7 +31,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/calls/:id/assign', {
-    preValidation: officer,
+    config: officer,
     schema: {
       tags: ['reviews'],
       summary: 'Assign reviewers to every application of a call waiting for them',
@@ -42,10 +40,10 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: IdParamsSchema,
       response: { 200: CallAssignReplySchema, ...errorResponses(400, 401, 403, 404) }
     }
-  }, async (request) => await app.db.transaction(async (t) => await autoAssignCall(t as unknown as Parameters<typeof autoAssignCall>[0], request.params.id, request.auditContext())))
+  }, async (request) => await autoAssignCall(app.db, request.params.id, request.auditContext()))
 
   app.get('/v1/calls/:id/progress', {
-    preValidation: officer,
+    config: officer,
     schema: {
       tags: ['reviews'], summary: 'A call\'s progress: applications by state, reviews done / assigned per application and per reviewer', security: bearer,
       params: IdParamsSchema,
@@ -54,7 +52,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await callProgress(app.db, request.params.id))
 
   app.get('/v1/reviews', {
-    preValidation: reviewer,
+    config: reviewer,
     schema: {
       tags: ['reviews'], summary: 'My assignments (never a firm I have a conflict with)', security: bearer,
       querystring: ReviewListQuerySchema,
@@ -63,7 +61,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listMyReviews(app.db, request.user.id, request.query))
 
   app.get('/v1/reviews/:id', {
-    preValidation: app.requireRole('reviewer', 'officer'),
+    config: { roles: ['reviewer', 'officer'] },
     schema: {
       tags: ['reviews'],
       summary: 'One review, with the application\'s frozen figures and auto scores',
@@ -79,7 +77,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.put('/v1/reviews/:id', {
-    preValidation: reviewer,
+    config: reviewer,
     schema: {
       tags: ['reviews'],
       summary: 'Save my scores and comment as a draft (If-Match)',
@@ -96,7 +94,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/reviews/:id/submit', {
-    preValidation: reviewer,
+    config: reviewer,
     schema: {
       tags: ['reviews'],
       summary: 'Submit my review (final)',
@@ -108,7 +106,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await submitReview(app.db, request.user, request.params.id, ifMatchVersion(request.headers['if-match'], false), request.auditContext()))
 
   app.post('/v1/reviews/:id/reassign', {
-    preValidation: officer,
+    config: officer,
     schema: {
       tags: ['reviews'],
       summary: 'Replace a reviewer: the open review ends reassigned and a replacement is assigned',
@@ -119,12 +117,12 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: ReviewSchema, ...errorResponses(400, 401, 403, 404, 409) }
     }
   }, async (request, reply) => {
-    const out = await app.db.transaction(async (t) => await reassignReview(t as unknown as Parameters<typeof reassignReview>[0], request.params.id, request.body.reason, request.auditContext()))
+    const out = await reassignReview(app.db, request.params.id, request.body.reason, request.auditContext())
     return reply.code(201).send(out.review)
   })
 
   app.post('/v1/reviews/:id/recuse', {
-    preValidation: reviewer,
+    config: reviewer,
     schema: {
       tags: ['reviews'],
       summary: 'Step down from a review: declares a conflict with the firm; officers are told and a replacement is assigned',

@@ -12,10 +12,10 @@ import { adoptSimulation, getSimulation, listSimulations, runSimulation } from '
  * analysts propose tier rules and targets only and get aggregates.
  */
 const simulationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('admin', 'officer', 'analyst'))
+  const staff = { roles: ['admin', 'officer', 'analyst'] } as const
 
   app.post('/v1/admin/simulations', {
+    config: staff,
     preValidation: async (request) => {
       const numbers = jsonNumberMoneyFields(request.body, ['tierRules.*.minRevenue'])
       if (numbers.length > 0) throw errors.validation(numbers)
@@ -34,6 +34,7 @@ const simulationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => reply.code(201).send(await runSimulation(app.db, request.user, request.body)))
 
   app.get('/v1/admin/simulations', {
+    config: staff,
     schema: {
       tags: ['admin'], summary: 'Stored simulations, newest first', security: bearer,
       querystring: SimulationListQuerySchema,
@@ -42,6 +43,7 @@ const simulationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await listSimulations(app.db, request.user, request.query))
 
   app.get('/v1/admin/simulations/:id', {
+    config: staff,
     schema: {
       tags: ['admin'], summary: 'A stored simulation; `stale` says whether the policy has changed since', security: bearer,
       params: IdParamsSchema,
@@ -50,6 +52,7 @@ const simulationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await getSimulation(app.db, request.user, request.params.id))
 
   app.post('/v1/admin/simulations/:id/adopt', {
+    config: { roles: ['admin'] },
     schema: {
       tags: ['admin'],
       summary: 'Adopt exactly the simulated policy (administrators)',

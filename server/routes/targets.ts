@@ -6,10 +6,8 @@ import { listTargets, replaceTargets } from '../services/analytics.ts'
 
 /** The plan's targets are policy data: administrators read and replace them. */
 const targets: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('admin'))
-
   app.get('/v1/admin/targets', {
+    config: { roles: ['admin'] },
     schema: {
       tags: ['admin'], summary: 'The plan targets', security: bearer,
       response: { 200: Type.Object({ targets: Type.Array(TargetSchema) }), ...errorResponses(401, 403) }
@@ -17,6 +15,7 @@ const targets: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => ({ targets: await listTargets(app.db) }))
 
   app.put('/v1/admin/targets', {
+    config: { roles: ['admin'] },
     schema: {
       tags: ['admin'], summary: 'Replace the plan targets (a new plan brings new ones)', security: bearer,
       body: PutTargetsBodySchema,

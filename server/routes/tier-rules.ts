@@ -7,10 +7,8 @@ import { loadTierRules, recomputeTiers, replaceTierRules, tierRulesEtag } from '
 
 /** Tier thresholds with validity periods: administrators read, replace and apply them. */
 const tierRulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('admin'))
-
   app.get('/v1/admin/tier-rules', {
+    config: { roles: ['admin'] },
     schema: {
       tags: ['admin'], summary: 'The whole tier rule set; ETag identifies this version of it', security: bearer,
       response: { 200: TierRuleSetSchema, ...errorResponses(401, 403) }
@@ -21,6 +19,7 @@ const tierRulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.put('/v1/admin/tier-rules', {
+    config: { roles: ['admin'] },
     preValidation: async (request) => {
       const numbers = jsonNumberMoneyFields(request.body, ['rules.*.minRevenue'])
       if (numbers.length > 0) throw errors.validation(numbers)
@@ -42,6 +41,7 @@ const tierRulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/admin/tier-rules/recompute', {
+    config: { roles: ['admin'] },
     schema: {
       tags: ['admin'],
       summary: "Reclassify a year's stored declarations with the rules in force now",

@@ -1,13 +1,14 @@
-import { eq, inArray } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { users, enterprises, enterpriseDomains, districts, domains, type Role } from '../../db/schema/index.ts'
 import type { AppConfig } from '../config.ts'
 import { errors, renderMessage } from '../domain/errors.ts'
 import { checkUscc, divisionFitsDistrict, parseDivisionPolicy } from '../domain/uscc.ts'
 import { policyValue } from './policy.ts'
 import { passwordProblem } from '../domain/passwords.ts'
-import { hashPassword } from '../lib/passwords.ts'
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../lib/passwords.ts'
+import { decodeCursor, page } from '../lib/pagination.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 
 export type UserRow = typeof users.$inferSelect
@@ -83,8 +84,7 @@ export async function reviewerDomains (db: Db, role: Role, codes: string[]): Pro
 
 /** A reviewer sets their own fields (PATCH /v1/me); audited. */
 export async function updateOwnDomains (db: Db, userId: string, codes: string[], ctx: AuditContext) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update')
     if (before == null) throw errors.unauthorized()
     const domainCodes = await reviewerDomains(tx, before.role, codes)
@@ -123,8 +123,7 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
   const warnings = await divisionWarnings(db, check.divisionCode, input.districtCode)
   const passwordHash = await hashPassword(input.password)
   try {
-    return await db.transaction(async (t) => {
-      const tx = t as unknown as Db
+    return await inTransaction(db, async (tx) => {
       const [enterprise] = await tx.insert(enterprises).values({
         uscc: check.code,
         name: input.name.trim(),
@@ -179,8 +178,7 @@ export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditCont
   }
   const passwordHash = await hashPassword(input.password)
   try {
-    return await db.transaction(async (t) => {
-      const tx = t as unknown as Db
+    return await inTransaction(db, async (tx) => {
       const [user] = await tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: input.role, employerUscc }).returning()
       await recordAudit(tx, ctx, { action: 'user.create', objectType: 'user', objectId: user.id, after: userView(user) })
       return userView(user)
@@ -189,6 +187,104 @@ export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditCont
     if (isUniqueViolation(err, 'users_email_unique')) throw errors.emailTaken()
     throw err
   }
+}
+
+// ---------------------------------------------------------------------------
+// Signing in, and the caller's own account.
+
+/**
+ * The enabled account with this email and password, else 401
+ * INVALID_CREDENTIALS. An unknown email costs the same hashing time as a
+ * known one, and every failure answers alike.
+ */
+export async function checkCredentials (db: Db, emailInput: string, password: string): Promise<UserRow> {
+  const email = normalizeEmail(emailInput)
+  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1)
+  const ok = user == null ? await verifyAgainstDummy(password) : await verifyPassword(user.passwordHash, password)
+  if (!ok || user == null || user.disabled) throw errors.invalidCredentials()
+  return user
+}
+
+/** The signed-in caller's account (GET /v1/me); 401 if it is gone. */
+export async function getMe (db: Db, userId: string) {
+  const [u] = await db.select().from(users).where(eq(users.id, userId))
+  if (u == null) throw errors.unauthorized()
+  return meView(u)
+}
+
+/** The caller's own account as GET /v1/me shows it. */
+export function meView (u: UserRow) {
+  return {
+    id: u.id, email: u.email, name: u.name, role: u.role,
+    ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId, firmRole: u.firmRole ?? 'owner' } : {}),
+    ...(u.role === 'reviewer' ? { domains: u.domains } : {})
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Staff accounts, for administrators.
+
+export async function listUsers (db: Db, q: { limit: number, cursor?: string, role?: Role, disabled?: boolean }) {
+  const after = decodeCursor<{ id: string }>(q.cursor, ['id'])
+  const where: SQL[] = []
+  if (q.role != null) where.push(eq(users.role, q.role))
+  if (q.disabled != null) where.push(eq(users.disabled, q.disabled))
+  if (after != null) where.push(gt(users.id, after.id))
+  const rows = await db.select().from(users).where(and(...where)).orderBy(asc(users.id)).limit(q.limit + 1)
+  const p = page(rows, q.limit, r => ({ id: r.id }))
+  return { items: p.items.map(userView), nextCursor: p.nextCursor }
+}
+
+export async function getUser (db: Db, id: string) {
+  const [u] = await db.select().from(users).where(eq(users.id, id))
+  if (u == null) throw errors.notFound()
+  return userView(u)
+}
+
+export interface UserPatch { role?: Role, disabled?: boolean, name?: string, employerUscc?: string | null, domains?: string[] }
+
+/**
+ * Changes an account's role, name, employer or disabled flag. The last
+ * enabled administrator cannot lose that; an enterprise account keeps its
+ * role; disabling or a role change bumps the token version, which ends every
+ * token issued before. The caller forgets the user's cached sessions after
+ * the commit.
+ */
+export async function updateUser (db: Db, id: string, body: UserPatch, ctx: AuditContext) {
+  let employerUscc: string | null | undefined
+  if (body.employerUscc !== undefined) {
+    if (body.employerUscc === null) employerUscc = null
+    else {
+      const check = checkUscc(body.employerUscc)
+      if (!check.ok) throw errors.invalidUscc(check.reason)
+      employerUscc = check.code
+    }
+  }
+  return await inTransaction(db, async (tx) => {
+    const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update')
+    if (before == null) throw errors.notFound()
+    if (body.role != null && before.role === 'enterprise') throw errors.invalidState('enterprise', 'an enterprise account cannot take a staff role')
+    const domains = body.domains != null ? await reviewerDomains(tx, body.role ?? before.role, body.domains) : undefined
+    const losesAdmin = before.role === 'admin' && !before.disabled && (body.disabled === true || (body.role != null && body.role !== 'admin'))
+    if (losesAdmin) {
+      const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(users)
+        .where(and(eq(users.role, 'admin'), eq(users.disabled, false), ne(users.id, id)))
+      if (n === 0) throw errors.conflict('this is the last enabled administrator')
+    }
+    const endsTokens = (body.disabled != null && body.disabled !== before.disabled) || (body.role != null && body.role !== before.role)
+    const [after] = await tx.update(users).set({
+      ...(body.role != null ? { role: body.role } : {}),
+      ...(body.disabled != null ? { disabled: body.disabled } : {}),
+      ...(body.name != null ? { name: body.name.trim() } : {}),
+      ...(employerUscc !== undefined ? { employerUscc } : {}),
+      ...(domains !== undefined ? { domains } : {}),
+      ...(endsTokens ? { tokenVersion: before.tokenVersion + 1 } : {}),
+      updatedAt: new Date()
+    }).where(eq(users.id, id)).returning()
+    const action = body.disabled === true && !before.disabled ? 'user.disable' : body.role != null && body.role !== before.role ? 'user.change_role' : 'user.update'
+    await recordAudit(tx, ctx, { action, objectType: 'user', objectId: id, before: userView(before), after: userView(after) })
+    return userView(after)
+  })
 }
 
 /** ADMIN_EMAIL/ADMIN_PASSWORD on first start: create that administrator if no such account exists. */

@@ -1,5 +1,5 @@
 import { asc, sql } from 'drizzle-orm'
-import { queryRows, type Db } from '../../db/client.ts'
+import { queryRows, type Db, inTransaction } from '../../db/client.ts'
 import { planTargets, policySettings, programs, domains, districts } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { fromFen, toFen } from '../domain/money.ts'
@@ -353,8 +353,7 @@ function compareDecimal (a: string, b: string): number {
 export async function replaceTargets (db: Db, targets: TargetInput[], ctx: AuditContext) {
   const problems = targetProblems(targets)
   if (problems.length > 0) throw errors.validation(problems)
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const before = (await tx.select().from(planTargets).orderBy(asc(planTargets.id)).for('update')).map(targetView)
     await tx.delete(planTargets)
     if (targets.length > 0) {

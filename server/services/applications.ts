@@ -1,20 +1,23 @@
 import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, desc, eq, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import {
-  applications, calls, declarations, documents, enterpriseDomains, enterprises, policySettings, programs, rubrics
+  applications, calls, declarations, documents, enterpriseDomains, enterprises, rubrics
 } from '../../db/schema/index.ts'
 import { transition, isEditable, type ApplicationState } from '../domain/application-state.ts'
-import { gateConfigProblems, type EligibilityGates, type Eligibility } from '../domain/eligibility.ts'
+import type { Eligibility } from '../domain/eligibility.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { freezeSubmission, gradedDeclaration, missingDocuments, submissionRefusal, type RequiredDocument } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import type { Principal } from '../plugins/auth.ts'
+import { applicationVisibility, applicationVisibilityFor, isOwner, type Principal } from '../domain/access.ts'
 import { callStatus, cursorInstant } from './calls.ts'
 import { assertNotBarred } from './pool.ts'
+import { loadEligibilityGates } from './policy.ts'
 import { rubricOf } from './rubrics.ts'
-import { reviewerSeesApplicationSql } from './reviews.ts'
+
+/** The gates live with the other policy data (services/policy.ts); re-exported for the seed scripts. */
+export { loadEligibilityGates } from './policy.ts'
 
 export type ApplicationRow = typeof applications.$inferSelect
 
@@ -28,34 +31,8 @@ export const applicationErrors = {
 }
 
 // ---------------------------------------------------------------------------
-// Who sees what. The one place that decides it: lists, single reads, edits
-// and documents all go through applicationVisibility.
-
-/**
- * The applications `user` may see, as a condition on the applications table
- * (undefined = all). Enterprises: their own firm's. Officers and admins: all.
- * Reviewers: the ones assigned to them (any round, not recused) whose firm
- * they have no conflict with (the reviews module's rule). Analysts: none —
- * routes refuse them anyway, they see aggregates only.
- */
-export function applicationVisibility (user: Principal): SQL | undefined {
-  return visibilityFor(user.role, user.enterpriseId, user.id)
-}
-
-/** The rule of {@link applicationVisibility}, with the viewer's ids as values or as placeholders of a prepared statement. */
-function visibilityFor (role: Principal['role'], enterpriseId: string | Placeholder | null, userId: string | Placeholder): SQL | undefined {
-  switch (role) {
-    case 'officer':
-    case 'admin':
-      return undefined
-    case 'enterprise':
-      return enterpriseId == null ? sql`false` : eq(applications.enterpriseId, enterpriseId)
-    case 'reviewer':
-      return reviewerSeesApplicationSql(userId)
-    default:
-      return sql`false`
-  }
-}
+// Reads under the viewer's visibility (server/domain/access.ts decides it):
+// lists, single reads, edits and documents all apply applicationVisibility.
 
 function visibleApplicationQuery (db: Db, visible: SQL | undefined, id: string | Placeholder) {
   return db.select({ application: applications, program: calls.programCode, stamp: ROW_STAMP })
@@ -65,7 +42,7 @@ function visibleApplicationQuery (db: Db, visible: SQL | undefined, id: string |
 
 /** visibleApplicationQuery's join and condition, for a prepared statement: the viewer's ids are placeholders. */
 function preparedVisibility (role: Principal['role']): SQL | undefined {
-  return and(eq(applications.id, sql.placeholder('id')), visibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId')))
+  return and(eq(applications.id, sql.placeholder('id')), applicationVisibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId')))
 }
 
 /**
@@ -130,7 +107,7 @@ export async function findVisibleApplication (db: Db, user: Principal, id: strin
 async function findOwnApplication (tx: Db, user: Principal, id: string, lock = true): Promise<{ application: ApplicationRow, program: string }> {
   const found = await findVisibleApplication(tx, user, id, { lock })
   // Officers see every application but change none through the applicant's routes.
-  if (user.role !== 'enterprise' || found.application.enterpriseId !== user.enterpriseId) throw errors.notFound()
+  if (!isOwner(user, found.application.enterpriseId)) throw errors.notFound()
   return found
 }
 
@@ -225,8 +202,7 @@ export async function createApplication (tx: Db, user: Principal, input: { callI
 }
 
 export async function updateApplication (db: Db, user: Principal, id: string, patch: { statement?: string }, expectedVersion: number, actor: AuditContext) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
     checkVersion(before, expectedVersion)
     const state = before.state as ApplicationState
@@ -241,34 +217,6 @@ export async function updateApplication (db: Db, user: Principal, id: string, pa
   })
 }
 
-/** Policy data: the gates of every program (policy_settings.eligibility_gates). */
-export async function loadEligibilityGates (db: Db): Promise<EligibilityGates> {
-  const [row] = await db.select({ value: policySettings.value }).from(policySettings).where(eq(policySettings.key, 'eligibility_gates'))
-  return (row?.value as EligibilityGates | undefined) ?? {}
-}
-
-/**
- * Replaces the gates of every program (PUT /v1/admin/eligibility-gates, and
- * adopting a simulation): checked against the known programs, audited with
- * before and after in the transaction. Submitted applications keep theirs.
- */
-export async function replaceEligibilityGates (db: Db, config: EligibilityGates, ctx: AuditContext): Promise<EligibilityGates> {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
-    const known = (await tx.select({ code: programs.code }).from(programs)).map(p => p.code)
-    const problems = gateConfigProblems(config, known)
-    if (problems.length > 0) throw errors.validation(problems.map(p => ({ field: `body.${p.field}`, message: p.message })))
-    const [before] = await tx.select({ value: policySettings.value }).from(policySettings)
-      .where(eq(policySettings.key, 'eligibility_gates')).for('update')
-    await tx.insert(policySettings).values({ key: 'eligibility_gates', value: config, description: 'Eligibility gates checked at submit, per program' })
-      .onConflictDoUpdate({ target: policySettings.key, set: { value: config } })
-    await recordAudit(tx, ctx, {
-      action: 'eligibility_gates.update', objectType: 'policy_setting', objectId: 'eligibility_gates', before: before?.value ?? null, after: config
-    })
-    return config
-  })
-}
-
 /**
  * Submits inside the call's window (or a returned application within its
  * revision days): freezes the snapshot the application is graded on
@@ -277,8 +225,7 @@ export async function replaceEligibilityGates (db: Db, config: EligibilityGates,
  * `submitted` or `ineligible` with every failed gate listed.
  */
 export async function submitApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext, now = new Date()) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
     checkVersion(before, expectedVersion)
     const state = before.state as ApplicationState
@@ -359,8 +306,7 @@ async function prepareSubmission (tx: Db, a: ApplicationRow, program: string, ca
  * nothing. Only the owner, only while the application can be submitted.
  */
 export async function checkApplication (db: Db, user: Principal, id: string, now = new Date()) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const { application: a, program } = await findOwnApplication(tx, user, id, false)
     transition(a.state as ApplicationState, 'submit')
     const [call] = await tx.select().from(calls).where(eq(calls.id, a.callId))
@@ -393,8 +339,7 @@ export async function checkApplication (db: Db, user: Principal, id: string, now
 
 /** The applicant withdraws before a decision; the firm may then apply to the call again. */
 export async function withdrawApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
     checkVersion(before, expectedVersion)
     const next = transition(before.state as ApplicationState, 'withdraw')

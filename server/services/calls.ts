@@ -1,10 +1,10 @@
 import { and, desc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
-import { applications, calls, programs, rubrics } from '../../db/schema/index.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
+import { calls, programs, rubrics } from '../../db/schema/index.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import type { Principal } from '../plugins/auth.ts'
+import { callVisibility, openCallSql, type Principal } from '../domain/access.ts'
 import { policyNumber } from './policy.ts'
 
 export type CallRow = typeof calls.$inferSelect
@@ -41,7 +41,7 @@ export function callView (c: CallRow, now = new Date()) {
 const statusCondition = (status: CallStatus, now: Date): SQL => {
   switch (status) {
     case 'upcoming': return gt(calls.opensAt, now)
-    case 'open': return and(lte(calls.opensAt, now), gt(calls.closesAt, now)) as SQL
+    case 'open': return openCallSql(now)
     case 'closed': return lte(calls.closesAt, now)
   }
 }
@@ -106,8 +106,7 @@ export async function createCall (db: Db, input: CallInput, actor: AuditContext,
   const closesAt = new Date(input.closesAt)
   checkWindow(opensAt, closesAt)
   if (closesAt <= now) throw errors.validation([{ field: 'body.closesAt', message: 'is in the past: the call would never be open' }])
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [program] = await tx.select({ code: programs.code }).from(programs).where(eq(programs.code, input.program))
     if (program == null) throw errors.unknownReference('program', input.program)
     const rubricId = await rubricForCall(tx, input.program, input.rubricId)
@@ -155,8 +154,7 @@ const AFTER_CLOSE: ReadonlyArray<keyof CallPatch> = ['quota', 'reviewDueAt', 're
  * Once the call is open its opening time stays: firms may already have applied.
  */
 export async function updateCall (db: Db, id: string, patch: CallPatch, actor: AuditContext, now = new Date()) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [before] = await tx.select().from(calls).where(eq(calls.id, id)).for('update')
     if (before == null) throw errors.notFound()
     const status = callStatus(before, now)
@@ -183,15 +181,6 @@ export async function updateCall (db: Db, id: string, patch: CallPatch, actor: A
     await recordAudit(tx, actor, { action: 'call.update', objectType: 'call', objectId: id, before: callView(before, now), after: view })
     return view
   })
-}
-
-/**
- * Which calls a caller may see. Enterprises: the calls open now, and any call
- * they have applied to (their application refers to it). Staff: all.
- */
-function callVisibility (user: Principal, now: Date): SQL | undefined {
-  if (user.role !== 'enterprise') return undefined
-  return sql`(${statusCondition('open', now)} or exists (select 1 from ${applications} where ${applications.callId} = ${calls.id} and ${applications.enterpriseId} = ${user.enterpriseId}))`
 }
 
 export async function getCall (db: Db, user: Principal, id: string, now = new Date()) {

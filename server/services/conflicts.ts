@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql, type Placeholder, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { reviewerConflicts, users } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
@@ -11,12 +11,6 @@ import { decodeCursor, page } from '../lib/pagination.ts'
  * an application of a firm whose credit code they declared, recused from, or
  * that employs them (users.employer_uscc).
  */
-
-/** SQL: true when `reviewerId` has a conflict with the firm whose USCC is `usccColumn`. */
-export function conflictedSql (reviewerId: string | SQL | Placeholder, usccColumn: SQL | import('drizzle-orm').AnyColumn): SQL {
-  return sql`(exists (select 1 from ${reviewerConflicts} rc where rc.reviewer_id = ${reviewerId} and rc.uscc = ${usccColumn})
-    or exists (select 1 from ${users} ru where ru.id = ${reviewerId} and ru.employer_uscc = ${usccColumn}))`
-}
 
 /** Every credit code the reviewer may not grade: declared, recused and their employer. */
 export async function conflictUsccs (db: Db, reviewerId: string): Promise<string[]> {

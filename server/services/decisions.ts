@@ -1,11 +1,11 @@
 import { and, eq, inArray } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { applications, calls, poolMemberships } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { revisionDeadline } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
-import type { Principal } from '../plugins/auth.ts'
+import type { Principal } from '../domain/access.ts'
 import { ADMITTED_STATE, LIVE_MEMBERSHIP_STATES } from '../domain/membership-state.ts'
 import { firmUserIds, notify, roleUserIds } from './notifications.ts'
 import { openAdmissionNotice } from './notices.ts'
@@ -28,6 +28,21 @@ export const decisionErrors = {
   alreadyMember: poolErrors.alreadyMember
 }
 
+/** The reply of the decision routes: the application's decision fields. */
+export function decisionView (a: ApplicationRow) {
+  return {
+    id: a.id,
+    state: a.state,
+    version: a.version,
+    decision: (a.decision as 'admit' | 'reject' | null) ?? null,
+    decisionReason: a.decisionReason ?? null,
+    decisionOverride: a.decisionOverride != null,
+    returnReason: a.returnReason ?? null,
+    revisionDueAt: a.revisionDueAt?.toISOString() ?? null,
+    appealCount: a.appealCount
+  }
+}
+
 const decisionImage = (a: ApplicationRow) => ({
   state: a.state, version: a.version, decision: a.decision, decisionReason: a.decisionReason,
   decisionOverride: a.decisionOverride, returnReason: a.returnReason, revisionDueAt: a.revisionDueAt?.toISOString() ?? null, appealCount: a.appealCount, appealGrounds: a.appealGrounds
@@ -45,7 +60,11 @@ async function lockApplication (tx: Db, id: string): Promise<ApplicationRow> {
  * Admission creates the pool membership (status `notice`) and its public
  * notice for policy notice_period_days.
  */
-export async function decide (tx: Db, id: string, input: { decision: 'admit' | 'reject', reason?: string }, actor: AuditContext, now = new Date()) {
+export async function decide (db: Db, id: string, input: { decision: 'admit' | 'reject', reason?: string }, actor: AuditContext, now = new Date()) {
+  return await inTransaction(db, async (tx) => await decideIn(tx, id, input, actor, now))
+}
+
+async function decideIn (tx: Tx, id: string, input: { decision: 'admit' | 'reject', reason?: string }, actor: AuditContext, now: Date) {
   const a = await lockApplication(tx, id)
   const next = transition(a.state as ApplicationState, input.decision)
   const score = a.score as { pass?: boolean, total?: string } | null
@@ -93,7 +112,11 @@ export async function decide (tx: Db, id: string, input: { decision: 'admit' | '
  * sees; it may be resubmitted within the call's revisionDays (even after the
  * call closed), and the deadline is in the application and the notification.
  */
-export async function returnForRevision (tx: Db, id: string, reason: string, actor: AuditContext) {
+export async function returnForRevision (db: Db, id: string, reason: string, actor: AuditContext) {
+  return await inTransaction(db, async (tx) => await returnIn(tx, id, reason, actor))
+}
+
+async function returnIn (tx: Tx, id: string, reason: string, actor: AuditContext) {
   const a = await lockApplication(tx, id)
   const next = transition(a.state as ApplicationState, 'return')
   const [call] = await tx.select({ revisionDays: calls.revisionDays }).from(calls).where(eq(calls.id, a.callId))
@@ -114,7 +137,11 @@ export async function returnForRevision (tx: Db, id: string, reason: string, act
  * round's reviewers only when nobody else is left). The next decision is
  * final: a second appeal is refused.
  */
-export async function appeal (tx: Db, user: Principal, id: string, grounds: string, actor: AuditContext, now = new Date()) {
+export async function appeal (db: Db, user: Principal, id: string, grounds: string, actor: AuditContext, now = new Date()) {
+  return await inTransaction(db, async (tx) => await appealIn(tx, user, id, grounds, actor, now))
+}
+
+async function appealIn (tx: Tx, user: Principal, id: string, grounds: string, actor: AuditContext, now: Date) {
   const a = await lockApplication(tx, id)
   if (user.role !== 'enterprise' || a.enterpriseId !== user.enterpriseId) throw errors.notFound()
   if (a.appealCount > 0) throw decisionErrors.appealUsed()

@@ -1,6 +1,6 @@
 import { ifMatchTag } from '../lib/versioning.ts'
 import { and, desc, eq, lt } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { declarations, enterprises } from '../../db/schema/index.ts'
 import { declarationProblems, type DeclarationFigures, type StoredFigures } from '../domain/declarations.ts'
 import { errors } from '../domain/errors.ts'
@@ -108,8 +108,7 @@ export async function putDeclaration (
 ): Promise<PutDeclarationResult> {
   const { enterpriseId, year, figures } = input
   const today = input.today ?? new Date()
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [firm] = await tx.select({ id: enterprises.id, foundedOn: enterprises.foundedOn }).from(enterprises).where(eq(enterprises.id, enterpriseId)).for('no key update')
     if (firm == null) throw errors.notFound()
     const problems = declarationProblems(figures, { year, currentYear: today.getUTCFullYear(), foundedYear: Number(firm.foundedOn.slice(0, 4)) })

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto'
 import { and, asc, eq, notInArray, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
-import { applications, calls, declarations, documents, enterprises } from '../../db/schema/index.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
+import { applications, calls, declarations, documents } from '../../db/schema/index.ts'
 import { isEditable, type ApplicationState } from '../domain/application-state.ts'
 import {
   cleanDocumentName, detectDocumentType, MAX_DOCUMENTS_PER_OWNER, MAX_DOCUMENT_BYTES, type DocumentType
 } from '../domain/documents.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
-import type { Principal } from '../plugins/auth.ts'
+import { documentVisibility, isOwner, type Principal } from '../domain/access.ts'
 import { findVisibleApplication } from './applications.ts'
-import { reviewerSeesEnterpriseSql } from './reviews.ts'
+import { assertEnterpriseVisible } from './enterprises.ts'
 
 export const documentErrors = {
   unsupportedType: () => new AppError(415, 'UNSUPPORTED_DOCUMENT_TYPE'),
@@ -90,7 +90,7 @@ async function storeDocument (
 /** The owner's editable application, locked; 404 for anyone else, 409 once frozen. */
 async function editableApplication (tx: Db, user: Principal, applicationId: string, lock: boolean) {
   const { application } = await findVisibleApplication(tx, user, applicationId, { lock })
-  if (user.role !== 'enterprise' || application.enterpriseId !== user.enterpriseId) throw errors.notFound()
+  if (!isOwner(user, application.enterpriseId)) throw errors.notFound()
   const state = application.state as ApplicationState
   if (!isEditable(state)) throw errors.invalidState(state, 'documents are frozen with the application once it is submitted')
   return application
@@ -103,8 +103,7 @@ export async function assertCanUploadToApplication (db: Db, user: Principal, app
 
 export async function addApplicationDocument (db: Db, user: Principal, applicationId: string, file: UploadedFile, actor: AuditContext) {
   const checked = inspect(file)
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const application = await editableApplication(tx, user, applicationId, true) // the row lock serialises the count below
     if (file.kind != null) {
       const [call] = await tx.select({ required: calls.requiredDocuments }).from(calls).where(eq(calls.id, application.callId))
@@ -126,22 +125,8 @@ export async function listApplicationDocuments (db: Db, user: Principal, applica
 // ---------------------------------------------------------------------------
 // Declaration documents: the owner attaches evidence for a year's figures.
 
-/**
- * Officers and admins see every firm's declarations; a firm its own; a
- * reviewer those of a firm whose application they grade, unless conflicted
- * (the same rule as for the firm's profile).
- */
-async function mayReadDeclarationsOf (db: Db, user: Principal, enterpriseId: string): Promise<boolean> {
-  if (user.role === 'officer' || user.role === 'admin') return true
-  if (user.role === 'enterprise') return user.enterpriseId === enterpriseId
-  if (user.role !== 'reviewer') return false
-  const [row] = await db.select({ id: enterprises.id }).from(enterprises)
-    .where(and(eq(enterprises.id, enterpriseId), reviewerSeesEnterpriseSql(user.id)))
-  return row != null
-}
-
 async function ownDeclaration (tx: Db, user: Principal, enterpriseId: string, year: number, lock: boolean) {
-  if (user.role !== 'enterprise' || user.enterpriseId !== enterpriseId) throw errors.notFound()
+  if (!isOwner(user, enterpriseId)) throw errors.notFound()
   const query = tx.select({ id: declarations.id }).from(declarations)
     .where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
   const [d] = lock ? await query.for('update') : await query
@@ -155,8 +140,7 @@ export async function assertCanUploadToDeclaration (db: Db, user: Principal, ent
 
 export async function addDeclarationDocument (db: Db, user: Principal, enterpriseId: string, year: number, file: UploadedFile, actor: AuditContext) {
   const checked = inspect(file)
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const declaration = await ownDeclaration(tx, user, enterpriseId, year, true)
     // A declaration's documents belong to no call: a kind means nothing here.
     return await storeDocument(tx, { enterpriseId, declarationId: declaration.id }, { ...file, kind: undefined }, checked, user, actor, { enterpriseId, declarationYear: year })
@@ -164,7 +148,7 @@ export async function addDeclarationDocument (db: Db, user: Principal, enterpris
 }
 
 export async function listDeclarationDocuments (db: Db, user: Principal, enterpriseId: string, year: number) {
-  if (!await mayReadDeclarationsOf(db, user, enterpriseId)) throw errors.notFound()
+  await assertEnterpriseVisible(db, user, enterpriseId)
   const [d] = await db.select({ id: declarations.id }).from(declarations)
     .where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
   if (d == null) throw errors.notFound()
@@ -176,12 +160,10 @@ export async function listDeclarationDocuments (db: Db, user: Principal, enterpr
 // ---------------------------------------------------------------------------
 // One document: download and delete.
 
-/** The document's metadata if `user` may see it (through its application's visibility), else 404. */
+/** The document's metadata if `user` may see it (documentVisibility), else 404. */
 async function findVisibleDocument (db: Db, user: Principal, id: string): Promise<DocumentMeta> {
-  const [doc] = await db.select(META).from(documents).where(eq(documents.id, id))
+  const [doc] = await db.select(META).from(documents).where(and(eq(documents.id, id), documentVisibility(user)))
   if (doc == null) throw errors.notFound()
-  if (doc.applicationId != null) await findVisibleApplication(db, user, doc.applicationId)
-  else if (!await mayReadDeclarationsOf(db, user, doc.enterpriseId)) throw errors.notFound()
   return doc
 }
 
@@ -197,10 +179,9 @@ export async function downloadDocument (db: Db, user: Principal, id: string) {
  * already submitted was graded on that declaration (its evidence stays).
  */
 export async function deleteDocument (db: Db, user: Principal, id: string, actor: AuditContext): Promise<void> {
-  await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  await inTransaction(db, async (tx) => {
     const doc = await findVisibleDocument(tx, user, id)
-    if (user.role !== 'enterprise' || doc.enterpriseId !== user.enterpriseId) throw errors.notFound()
+    if (!isOwner(user, doc.enterpriseId)) throw errors.notFound()
     if (doc.applicationId != null) {
       await editableApplication(tx, user, doc.applicationId, true)
     } else if (doc.declarationId != null) {

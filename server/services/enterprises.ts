@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { enterpriseDomains, enterprises, poolMemberships, programs } from '../../db/schema/index.ts'
-import type { Principal } from '../plugins/auth.ts'
+import { enterpriseVisibility, isOwner, type Viewer } from '../domain/access.ts'
 import { errors } from '../domain/errors.ts'
 import type { MembershipState } from '../domain/membership-state.ts'
 import type { TierCode } from '../domain/tiers.ts'
@@ -11,36 +11,28 @@ import { assertReferences, enterpriseView, type EnterpriseRow } from './accounts
 import { currentTierOf } from './declarations.ts'
 import { codeColumns, codeListColumns, column, labelOf, type ExportColumn } from '../lib/export.ts'
 import { domainsOf } from './tier-rules.ts'
-import { reviewerSeesEnterpriseSql } from './reviews.ts'
 
 /**
- * May `user` see enterprise `enterpriseId` (profile, current tier, pool
- * memberships, declarations)? The owner and commission staff may. Reviewers
- * may not yet: the reviews module extends this with "a reviewer assigned to
- * one of the firm's applications and not conflicted". Callers answer 404,
- * never 403, when this is false, so a hidden firm looks like a missing one.
+ * Whether the firm exists and `viewer` may see it (profile, current tier,
+ * pool memberships, declarations: enterpriseVisibility in
+ * server/domain/access.ts). Callers answer 404, never 403, when it is false,
+ * so a hidden firm looks like a missing one.
  */
-export async function canSeeEnterprise (db: Db, user: Pick<Principal, 'id' | 'role' | 'enterpriseId'>, enterpriseId: string): Promise<boolean> {
-  switch (user.role) {
-    case 'officer':
-    case 'admin':
-      return true
-    case 'enterprise':
-      return user.enterpriseId === enterpriseId
-    case 'reviewer': {
-      // Issue 4: a reviewer sees a firm they grade, unless they have a conflict with it.
-      const [row] = await db.select({ id: enterprises.id }).from(enterprises)
-        .where(and(eq(enterprises.id, enterpriseId), reviewerSeesEnterpriseSql(user.id)))
-      return row != null
-    }
-    default:
-      return false
-  }
+export async function enterpriseVisible (db: Db, viewer: Viewer, enterpriseId: string): Promise<boolean> {
+  const [row] = await db.select({ id: enterprises.id }).from(enterprises)
+    .where(and(eq(enterprises.id, enterpriseId), enterpriseVisibility(viewer)))
+  return row != null
 }
 
-/** The firm's own account, and only it, may change its profile and declarations. */
-export const isOwner = (user: Pick<Principal, 'role' | 'enterpriseId'>, enterpriseId: string): boolean =>
-  user.role === 'enterprise' && user.enterpriseId === enterpriseId
+/** 404 unless the firm exists and `viewer` may see it. */
+export async function assertEnterpriseVisible (db: Db, viewer: Viewer, enterpriseId: string): Promise<void> {
+  if (!await enterpriseVisible(db, viewer, enterpriseId)) throw errors.notFound()
+}
+
+/** 404 unless `viewer` is the firm's own account. */
+export function assertOwner (viewer: Viewer, enterpriseId: string): void {
+  if (!isOwner(viewer, enterpriseId)) throw errors.notFound()
+}
 
 function membershipView (m: typeof poolMemberships.$inferSelect) {
   return {
@@ -178,8 +170,7 @@ export interface EnterprisePatch {
 export async function updateEnterprise (db: Db, ctx: AuditContext, enterpriseId: string, patch: EnterprisePatch) {
   const domainCodes = patch.domains == null ? undefined : [...new Set(patch.domains)]
   await assertReferences(db, patch.districtCode, domainCodes)
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [current] = await tx.select().from(enterprises).where(eq(enterprises.id, enterpriseId)).for('no key update')
     if (current == null) throw errors.notFound()
     const beforeDomains = await domainsOf(tx, enterpriseId)

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { applications, enterprises, noticeObjections, poolMemberships, publicNotices } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { membershipAdvice, membershipTransition, type MembershipState } from '../domain/membership-state.ts'
@@ -77,8 +77,7 @@ export function objectionReference (): string {
  * at the email it gave (or its contact, when that is an email address).
  */
 export async function lodgeObjection (db: Db, noticeId: string, input: { reason: string, contact: string, email?: string }, actor: AuditContext, now = new Date()) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [notice] = await tx.select().from(publicNotices).where(eq(publicNotices.id, noticeId)).for('share')
     // Outside its period a notice is not public: the same 404 as a missing one.
     if (notice == null || notice.status !== 'open' || now < notice.startsAt || now >= notice.endsAt) throw errors.notFound()
@@ -115,8 +114,7 @@ export async function listObjections (db: Db, q: { limit: number, cursor?: strin
  * still appeal it once, like any rejection).
  */
 export async function resolveObjection (db: Db, id: string, outcome: 'upheld' | 'dismissed', reason: string, actor: AuditContext, now = new Date()) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [o] = await tx.select().from(noticeObjections).where(eq(noticeObjections.id, id)).for('update')
     if (o == null) throw errors.notFound()
     if (o.state !== 'pending') throw errors.invalidState(o.state, 'the objection is already resolved')
@@ -169,8 +167,7 @@ export async function activateExpiredNotices (db: Db, now: Date): Promise<string
     .orderBy(asc(publicNotices.endsAt), asc(publicNotices.id))
   const activated: string[] = []
   for (const { id } of due) {
-    await db.transaction(async (t) => {
-      const tx = t as unknown as Db
+    await inTransaction(db, async (tx) => {
       const [n] = await tx.select().from(publicNotices).where(eq(publicNotices.id, id)).for('update')
       if (n.status !== 'open') return
       const [pending] = await tx.select({ id: noticeObjections.id }).from(noticeObjections)

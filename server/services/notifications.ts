@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { applications, calls, notifications, users, type NotificationKind } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
@@ -66,7 +66,7 @@ export async function notifyClosingCalls (db: Db, now: Date): Promise<number> {
     .where(and(gt(calls.closesAt, now), lte(calls.closesAt, horizon), lte(calls.opensAt, now), inArray(applications.state, ['draft', 'returned'])))
   let written = 0
   for (const r of rows) {
-    written += await db.transaction(async (t) => await notify(t as unknown as Db, [r.userId], 'call_closing',
+    written += await inTransaction(db, async (tx) => await notify(tx, [r.userId], 'call_closing',
       { callId: r.callId, title: r.title, closesAt: r.closesAt.toISOString(), applicationId: r.applicationId },
       { dedupeKey: `call_closing:${r.callId}` }))
   }
@@ -86,8 +86,7 @@ export async function listNotifications (db: Db, userId: string, q: { limit: num
 
 /** Marks one of the caller's own notifications read; anyone else's is 404. */
 export async function markRead (db: Db, userId: string, id: string, actor: AuditContext, now = new Date()): Promise<NotificationView> {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [before] = await tx.select().from(notifications).where(and(eq(notifications.id, id), eq(notifications.userId, userId))).for('update')
     if (before == null) throw errors.notFound()
     if (before.readAt != null) return notificationView(before)

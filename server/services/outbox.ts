@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { and, count, desc, eq, inArray, lte, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { outboxMessages, type OutboxState } from '../../db/schema/index.ts'
 import type { MailContent, MailLinks } from '../domain/mail.ts'
 import { nextOutboxState, outboxBackoffMs, OUTBOX_MAX_ATTEMPTS } from '../domain/outbox-state.ts'
@@ -75,8 +75,7 @@ type OutboxRow = typeof outboxMessages.$inferSelect
 
 /** Claims due rows (queued and due, or `sending` past the lease) for this worker. */
 export async function claimDueMail (db: Db, now: Date, worker: string, batch: number, leaseMs: number): Promise<OutboxRow[]> {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const staleBefore = new Date(now.getTime() - leaseMs)
     const due = await tx.select({ id: outboxMessages.id }).from(outboxMessages)
       .where(or(

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, eq, gt, isNull, ne, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { accountTokens, enterprises, users, type AccountTokenPurpose, type FirmRole } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { invitationMail, passwordResetMail, transferMail } from '../domain/mail.ts'
 import { passwordProblem } from '../domain/passwords.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { hashPassword, verifyPassword } from '../lib/passwords.ts'
-import type { Principal } from '../plugins/auth.ts'
+import type { Principal } from '../domain/access.ts'
 import { isUniqueViolation, normalizeEmail, userView, type UserRow } from './accounts.ts'
 import { enqueueMail, STORED_LINKS } from './outbox.ts'
 
@@ -55,8 +55,7 @@ export async function changePassword (db: Db, userId: string, current: string, n
   checkStrength(next, user)
   if (current === next) throw errors.weakPasswordField('body.newPassword', 'must differ from the current password')
   const passwordHash = await hashPassword(next)
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [after] = await tx.update(users).set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: new Date() })
       .where(eq(users.id, userId)).returning()
     await recordAudit(tx, actor, { action: 'user.change_password', objectType: 'user', objectId: userId })
@@ -71,8 +70,7 @@ export async function changePassword (db: Db, userId: string, current: string, n
 export async function requestPasswordReset (db: Db, email: string, actor: AuditContext, now = new Date()): Promise<void> {
   const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email)))
   if (user == null || user.disabled) return
-  await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  await inTransaction(db, async (tx) => {
     const token = await issueToken(tx, user.id, 'password_reset', RESET_TOKEN_MINUTES * 60_000, now)
     await enqueueMail(tx, [{ kind: 'password_reset', to: user.email, userId: user.id, content: passwordResetMail(token, RESET_TOKEN_MINUTES, STORED_LINKS) }], now)
     await recordAudit(tx, { ...actor, actorId: null, actorRole: 'public' }, { action: 'user.request_password_reset', objectType: 'user', objectId: user.id })
@@ -90,8 +88,7 @@ export async function confirmPasswordReset (db: Db, token: string, newPassword: 
   if (found == null || found.u.disabled) throw errors.tokenInvalid()
   checkStrength(newPassword, found.u)
   const passwordHash = await hashPassword(newPassword)
-  await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  await inTransaction(db, async (tx) => {
     // Single use even when two confirmations race: only one update finds it unused.
     const [used] = await tx.update(accountTokens).set({ usedAt: now })
       .where(and(eq(accountTokens.id, found.t.id), isNull(accountTokens.usedAt))).returning({ id: accountTokens.id })
@@ -130,8 +127,7 @@ export async function inviteColleague (db: Db, principal: Principal, enterpriseI
   const email = normalizeEmail(input.email)
   const passwordHash = await unusablePasswordHash()
   try {
-    return await db.transaction(async (t) => {
-      const tx = t as unknown as Db
+    return await inTransaction(db, async (tx) => {
       const [firm] = await tx.select({ name: enterprises.name }).from(enterprises).where(eq(enterprises.id, enterpriseId))
       if (firm == null) throw errors.notFound()
       const [inviter] = await tx.select({ name: users.name }).from(users).where(eq(users.id, principal.id))
@@ -150,8 +146,7 @@ export async function inviteColleague (db: Db, principal: Principal, enterpriseI
 /** The owner changes a colleague's firm role or disables the account; the firm always keeps an enabled owner. */
 export async function updateFirmUser (db: Db, principal: Principal, enterpriseId: string, userId: string, patch: { firmRole?: FirmRole, disabled?: boolean }, actor: AuditContext) {
   await assertFirmOwner(db, principal, enterpriseId)
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [before] = await tx.select().from(users).where(and(eq(users.id, userId), eq(users.enterpriseId, enterpriseId))).for('update')
     if (before == null) throw errors.notFound()
     const losesOwner = before.firmRole === 'owner' && !before.disabled && (patch.disabled === true || patch.firmRole === 'member')
@@ -184,8 +179,7 @@ export async function updateFirmUser (db: Db, principal: Principal, enterpriseId
 export async function transferEnterprise (db: Db, enterpriseId: string, input: { email: string, reason: string }, actor: AuditContext, now = new Date()) {
   const email = normalizeEmail(input.email)
   const passwordHash = await unusablePasswordHash()
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [firm] = await tx.select().from(enterprises).where(eq(enterprises.id, enterpriseId)).for('update')
     if (firm == null) throw errors.notFound()
     const [existing] = await tx.select().from(users).where(eq(users.email, email)).for('update')

@@ -1,5 +1,5 @@
 import { and, asc, between, count, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import {
   declarations, enterprises, poolEvaluations, poolMemberships, poolReevaluations, programs, publicNotices
 } from '../../db/schema/index.ts'
@@ -212,7 +212,11 @@ async function refuseEarlierYear (tx: Db, year: number): Promise<void> {
  * Computes the whole report for `year` and stores it as a preview. Changes
  * nothing in the pool; a year may be previewed any number of times.
  */
-export async function previewReevaluation (tx: Db, year: number, ctx: AuditContext, now = new Date()): Promise<ReevaluationView> {
+export async function previewReevaluation (db: Db, year: number, ctx: AuditContext, now = new Date()): Promise<ReevaluationView> {
+  return await inTransaction(db, async (tx) => await previewIn(tx, year, ctx, now))
+}
+
+async function previewIn (tx: Tx, year: number, ctx: AuditContext, now: Date): Promise<ReevaluationView> {
   if (year > now.getUTCFullYear()) throw errors.validation([{ field: 'body.year', message: 'must not be in the future' }])
   await refuseEarlierYear(tx, year)
   const policy = await readPoolPolicy(tx)
@@ -258,7 +262,11 @@ export async function notifyMembershipChange (tx: Db, enterpriseId: string, news
  * the members, declarations or policy it was computed from changed since.
  * Applying an applied report returns it and changes nothing.
  */
-export async function applyReevaluation (tx: Db, id: string, ctx: AuditContext, now = new Date()): Promise<ReevaluationView> {
+export async function applyReevaluation (db: Db, id: string, ctx: AuditContext, now = new Date()): Promise<ReevaluationView> {
+  return await inTransaction(db, async (tx) => await applyIn(tx, id, ctx, now))
+}
+
+async function applyIn (tx: Tx, id: string, ctx: AuditContext, now: Date): Promise<ReevaluationView> {
   await tx.execute(sql`select pg_advisory_xact_lock(${REEVALUATION_LOCK_KEY})`)
   const [report] = await tx.select().from(poolReevaluations).where(eq(poolReevaluations.id, id)).for('update')
   if (report == null) throw errors.notFound()
@@ -311,10 +319,12 @@ export async function applyReevaluation (tx: Db, id: string, ctx: AuditContext, 
 }
 
 /** The original one-step re-evaluation: a preview applied at once (both recorded). */
-export async function reevaluatePool (tx: Db, year: number, ctx: AuditContext, now = new Date()): Promise<ReevaluationView> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${REEVALUATION_LOCK_KEY})`)
-  const preview = await previewReevaluation(tx, year, ctx, now)
-  return await applyReevaluation(tx, preview.id, ctx, now)
+export async function reevaluatePool (db: Db, year: number, ctx: AuditContext, now = new Date()): Promise<ReevaluationView> {
+  return await inTransaction(db, async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${REEVALUATION_LOCK_KEY})`)
+    const preview = await previewIn(tx, year, ctx, now)
+    return await applyIn(tx, preview.id, ctx, now)
+  })
 }
 
 // ---------------------------------------------------------------------------
@@ -332,8 +342,7 @@ export async function expireMemberships (db: Db, now: Date): Promise<string[]> {
     .orderBy(asc(poolMemberships.validUntil), asc(poolMemberships.id))
   const expired: string[] = []
   for (const { id } of due) {
-    await db.transaction(async (t) => {
-      const tx = t as unknown as Db
+    await inTransaction(db, async (tx) => {
       const [m] = await tx.select().from(poolMemberships).where(eq(poolMemberships.id, id)).for('update')
       if (!(REVIEWED_MEMBERSHIP_STATES as readonly string[]).includes(m.status) || m.validUntil >= today) return
       const reason = `The term ended on ${m.validUntil} without a passed re-review`
@@ -388,7 +397,7 @@ export async function directRoutes (tx: Db): Promise<Record<string, DirectRoute[
  * public notice. Otherwise 409 NOT_ELIGIBLE_FOR_DIRECT_ROUTE naming every
  * failed condition.
  */
-export async function admitDirectly (tx: Db, input: { enterpriseId: string, program: string, basis: string, reason: string }, ctx: AuditContext, now = new Date()) {
+export async function admitDirectly (tx: Tx, input: { enterpriseId: string, program: string, basis: string, reason: string }, ctx: AuditContext, now = new Date()) {
   const [program] = await tx.select({ code: programs.code }).from(programs).where(eq(programs.code, input.program))
   if (program == null) throw errors.unknownReference('program', input.program)
   const [firm] = await tx.select().from(enterprises).where(eq(enterprises.id, input.enterpriseId)).for('update')
@@ -445,7 +454,11 @@ export async function membershipById (db: Db, id: string): Promise<PoolMember> {
  * the firm may not apply to any call for `barYears` (policy
  * revocation_bar_years). The firm is told why, and until when it may appeal.
  */
-export async function revokeMembership (tx: Db, id: string, input: { reason: string, barYears?: number }, ctx: AuditContext, now = new Date()) {
+export async function revokeMembership (db: Db, id: string, input: { reason: string, barYears?: number }, ctx: AuditContext, now = new Date()) {
+  return await inTransaction(db, async (tx) => await revokeIn(tx, id, input, ctx, now))
+}
+
+async function revokeIn (tx: Tx, id: string, input: { reason: string, barYears?: number }, ctx: AuditContext, now: Date) {
   const [m] = await tx.select().from(poolMemberships).where(eq(poolMemberships.id, id)).for('update')
   if (m == null) throw errors.notFound()
   const status = membershipTransition(m.status as MembershipState, 'revoke')

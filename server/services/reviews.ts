@@ -1,6 +1,6 @@
 import { ifMatchTag } from '../lib/versioning.ts'
-import { and, asc, eq, inArray, max, ne, sql, type Placeholder, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { and, asc, eq, inArray, max, ne, sql, type SQL } from 'drizzle-orm'
+import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { applications, calls, enterpriseDomains, enterprises, reviews, rubrics, users } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
 import { planAssignment, type AssignmentApplication } from '../domain/assignment.ts'
@@ -11,8 +11,8 @@ import { aggregateScores, checkJudgedScores } from '../domain/scoring.ts'
 import { frozenFigures, type ApplicationSnapshot } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import type { Principal } from '../plugins/auth.ts'
-import { conflictedSql, conflictUsccs, declareConflict } from './conflicts.ts'
+import { ownReviewsSql, reviewVisibility, type Principal } from '../domain/access.ts'
+import { conflictUsccs, declareConflict } from './conflicts.ts'
 import { notify, roleUserIds } from './notifications.ts'
 import { policyNumber } from './policy.ts'
 import { rubricOf } from './rubrics.ts'
@@ -40,26 +40,6 @@ export const reviewErrors = {
   notCurrent: (state: string) => errors.invalidState(state, 'this review belongs to a finished round or to an application no longer under review'),
   noReviewer: () => new AppError(409, 'NO_REVIEWER_AVAILABLE'),
   alreadyAssigned: (reviewer: string) => new AppError(409, 'CONFLICT', { detail: `reviewer ${reviewer} is already assigned to this application` })
-}
-
-// ---------------------------------------------------------------------------
-// Visibility.
-
-/**
- * SQL on `applications`: the reviewer is assigned to it (any round, not
- * recused) and has no conflict with its firm. The applications, documents
- * and enterprise modules use it so a reviewer sees exactly what they grade.
- */
-export function reviewerSeesApplicationSql (reviewerId: string | Placeholder, applicationId: SQL | import('drizzle-orm').AnyColumn = applications.id, enterpriseId: SQL | import('drizzle-orm').AnyColumn = applications.enterpriseId): SQL {
-  return sql`(exists (select 1 from ${reviews} rv where rv.application_id = ${applicationId} and rv.reviewer_id = ${reviewerId} and rv.state not in ('recused', 'reassigned'))
-    and not ${conflictedSql(reviewerId, sql`(select e.uscc from ${enterprises} e where e.id = ${enterpriseId})`)})`
-}
-
-/** SQL on `enterprises`: the reviewer grades an application of this firm and has no conflict with it. */
-export function reviewerSeesEnterpriseSql (reviewerId: string, enterpriseId: SQL | import('drizzle-orm').AnyColumn = enterprises.id): SQL {
-  return sql`(exists (select 1 from ${reviews} rv join ${applications} ap on ap.id = rv.application_id
-      where ap.enterprise_id = ${enterpriseId} and rv.reviewer_id = ${reviewerId} and rv.state not in ('recused', 'reassigned'))
-    and not ${conflictedSql(reviewerId, sql`(select e.uscc from ${enterprises} e where e.id = ${enterpriseId})`)})`
 }
 
 // ---------------------------------------------------------------------------
@@ -137,7 +117,11 @@ export async function assignReviewers (tx: Db, applicationId: string, reviewerId
  * call's number of reviewers, loads as even as possible, never a conflicted
  * reviewer (server/domain/assignment.ts). Reports the applications left short.
  */
-export async function autoAssignCall (tx: Db, callId: string, actor: AuditContext) {
+export async function autoAssignCall (db: Db, callId: string, actor: AuditContext) {
+  return await inTransaction(db, async (tx) => await autoAssignCallIn(tx, callId, actor))
+}
+
+async function autoAssignCallIn (tx: Tx, callId: string, actor: AuditContext) {
   // One automatic assignment per call at a time.
   const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for('update')
   if (call == null) throw errors.notFound()
@@ -211,11 +195,6 @@ function reviewView (r: ReviewRow) {
 }
 export type ReviewView = ReturnType<typeof reviewView>
 
-/** SQL on `reviews`: the reviewer's own rows on firms they have no conflict with. */
-function ownReviewsSql (reviewerId: string): SQL {
-  return and(eq(reviews.reviewerId, reviewerId), sql`not ${conflictedSql(reviewerId, sql`(select e.uscc from ${applications} ap join ${enterprises} e on e.id = ap.enterprise_id where ap.id = ${reviews.applicationId})`)}`) as SQL
-}
-
 export async function listMyReviews (db: Db, reviewerId: string, q: { limit: number, cursor?: string, state?: string }) {
   const after = decodeCursor<{ t: string, id: string }>(q.cursor, ['t', 'id'])
   const where: SQL[] = [ownReviewsSql(reviewerId)]
@@ -226,13 +205,9 @@ export async function listMyReviews (db: Db, reviewerId: string, q: { limit: num
   return { items: p.items.map(reviewView), nextCursor: p.nextCursor }
 }
 
-/** The review if `user` may see it (its reviewer, unconflicted; officers: API.md), else 404. */
+/** The review if `user` may see it (reviewVisibility), else 404. */
 async function findVisibleReview (db: Db, user: Principal, id: string, lock = false): Promise<ReviewRow> {
-  // A reviewer who was replaced no longer reads the application through the review.
-  const where = user.role === 'reviewer'
-    ? and(eq(reviews.id, id), ownReviewsSql(user.id), ne(reviews.state, 'reassigned'))
-    : user.role === 'officer' ? eq(reviews.id, id) : sql`false`
-  const query = db.select().from(reviews).where(where)
+  const query = db.select().from(reviews).where(and(eq(reviews.id, id), reviewVisibility(user)))
   const [row] = lock ? await query.for('update') : await query
   if (row == null) throw errors.notFound()
   return row
@@ -296,8 +271,7 @@ async function lockOwnOpenReview (tx: Db, user: Principal, id: string) {
 
 /** Saves a draft (If-Match): scores may be partial but each must be in range. */
 export async function saveReview (db: Db, user: Principal, id: string, input: { scores: Record<string, number>, comment?: string }, expectedVersion: number, actor: AuditContext) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const { r, rubric } = await lockOwnOpenReview(tx, user, id)
     if (r.version !== expectedVersion) throw errors.versionMismatch(expectedVersion)
     const problems = checkJudgedScores(rubric, input.scores, true)
@@ -316,8 +290,7 @@ export async function saveReview (db: Db, user: Principal, id: string, input: { 
  * of submitted reviews, the application is aggregated and becomes `scored`.
  */
 export async function submitReview (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const { r, a, rubric, perApplication } = await lockOwnOpenReview(tx, user, id)
     if (expectedVersion != null && r.version !== expectedVersion) throw errors.versionMismatch(expectedVersion)
     const problems = checkJudgedScores(rubric, r.scores)
@@ -360,8 +333,7 @@ async function scoreIfComplete (tx: Db, a: ApplicationRow, round: number, perApp
  * the slot stays open and the progress shows it.
  */
 export async function recuseReview (db: Db, user: Principal, id: string, reason: string, actor: AuditContext) {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const { r, a, perApplication } = await lockOwnOpenReview(tx, user, id)
     const [after] = await tx.update(reviews).set({ state: reviewTransition(r.state, 'recuse'), recuseReason: reason, version: r.version + 1, updatedAt: new Date() })
       .where(eq(reviews.id, id)).returning()
@@ -401,7 +373,11 @@ async function replaceReviewer (tx: Db, a: ApplicationRow, ended: ReviewRow, per
  * assigned by the assignment rules; 409 NO_REVIEWER_AVAILABLE, with nothing
  * changed, when nobody is left. Returns the new review.
  */
-export async function reassignReview (tx: Db, id: string, reason: string, actor: AuditContext) {
+export async function reassignReview (db: Db, id: string, reason: string, actor: AuditContext) {
+  return await inTransaction(db, async (tx) => await reassignIn(tx, id, reason, actor))
+}
+
+async function reassignIn (tx: Tx, id: string, reason: string, actor: AuditContext) {
   const [r] = await tx.select().from(reviews).where(eq(reviews.id, id)).for('update')
   if (r == null) throw errors.notFound()
   const a = await lockApplication(tx, r.applicationId)
@@ -419,6 +395,18 @@ export async function reassignReview (tx: Db, id: string, reason: string, actor:
   })
   await notify(tx, [r.reviewerId], 'review_reassigned', { reviewId: id, applicationId: a.id, callId: a.callId })
   return { review: reviewView(replacement), replaced: reviewView(final) }
+}
+
+/**
+ * A reviewer declares a conflict of interest with a firm: from then on they
+ * never see it, and their open reviews of its applications are recused.
+ */
+export async function declareReviewerConflict (db: Db, reviewerId: string, input: { uscc: string, reason: string }, actor: AuditContext) {
+  return await inTransaction(db, async (tx) => {
+    const created = await declareConflict(tx, reviewerId, { ...input, source: 'declared' }, actor)
+    await recuseOpenReviewsForConflict(tx, reviewerId, created?.uscc ?? input.uscc, input.reason, actor)
+    return created
+  })
 }
 
 /** A newly declared conflict recuses the reviewer from their open reviews of that firm, each replaced as a recusal is. */

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { calls, programs, rubrics } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { rubricMaximum, validateRubric, type Rubric } from '../domain/rubrics.ts'
@@ -96,8 +96,7 @@ export async function createRubricVersion (tx: Db, body: RubricBody, actor: Audi
  */
 export async function replaceRubric (db: Db, id: string, body: Omit<RubricBody, 'program'>, actor: AuditContext): Promise<RubricView> {
   const rubric = checkRubric(body)
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const [before] = await tx.select().from(rubrics).where(eq(rubrics.id, id)).for('update')
     if (before == null) throw errors.notFound()
     // A call created concurrently takes a key-share lock on this row through its

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Db } from '../../db/client.ts'
+import { inTransaction, queryRows, type Db } from '../../db/client.ts'
 import { domains, policySimulations, programs, rubrics } from '../../db/schema/index.ts'
 import type { EligibilityGates } from '../domain/eligibility.ts'
 import { gateConfigProblems } from '../domain/eligibility.ts'
@@ -17,10 +17,10 @@ import { MEASURE_UNITS, type TargetMeasure } from '../domain/targets.ts'
 import { tierRuleProblems } from '../domain/tiers.ts'
 import { canonicalJson, recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import type { Principal } from '../plugins/auth.ts'
+import type { Principal } from '../domain/access.ts'
 import type { SimulationBody, SimulationView } from '../../schemas/simulations.ts'
 import { listTargets, replaceTargets, targetProblems, tierSums, type TargetInput } from './analytics.ts'
-import { loadEligibilityGates, replaceEligibilityGates } from './applications.ts'
+import { loadEligibilityGates, replaceEligibilityGates } from './policy.ts'
 import { cursorInstant } from './calls.ts'
 import { policyNumber } from './policy.ts'
 import { LIVE_STATUSES } from './pool.ts'
@@ -256,8 +256,7 @@ function assertMayRead (user: Principal): void {
 export async function runSimulation (db: Db, user: Principal, body: SimulationBody): Promise<SimulationView> {
   assertMayRead(user)
   // One snapshot for everything read: the figures, the pool and the policy fingerprint agree.
-  const { row, fingerprint } = await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  const { row, fingerprint } = await inTransaction(db, async (tx) => {
     const proposal = await checkProposal(tx, user, body)
     const { policy, fingerprint } = await policyInForce(tx)
     const firms = await loadFirms(tx, body.year)
@@ -316,8 +315,7 @@ export async function listSimulations (db: Db, user: Principal, q: { limit: numb
  */
 export async function adoptSimulation (db: Db, user: Principal, id: string, ctx: AuditContext): Promise<SimulationView> {
   if (user.role !== 'admin') throw errors.forbidden()
-  const row = await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  const row = await inTransaction(db, async (tx) => {
     // Hold every policy writer off until the fingerprint is checked and the new policy is in.
     await tx.execute(sql`lock table tier_rules, plan_targets, rubrics in exclusive mode`)
     await tx.execute(sql`select key from policy_settings where key in ('eligibility_gates', 'pool_exit_missing_years') for update`)

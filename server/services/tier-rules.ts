@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { asc, eq, inArray, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { type Db, inTransaction } from '../../db/client.ts'
 import { declarations, domains, enterpriseDomains, tierRules } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { normalizeMoney } from '../domain/money.ts'
@@ -47,8 +47,7 @@ export async function domainsOf (db: Db, enterpriseId: string): Promise<string[]
  */
 export async function replaceTierRules (db: Db, ctx: AuditContext, input: TierRuleView[], ifMatch?: string): Promise<TierRuleView[]> {
   const rules = input.map(r => ({ ...r, toYear: r.toYear ?? null, domainCode: r.domainCode ?? null, note: r.note ?? null }))
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     // Serialise rule-set writers (readers keep seeing the old set until commit).
     await tx.execute(sql`lock table tier_rules in exclusive mode`)
     const known = (await tx.select({ code: domains.code }).from(domains)).map(d => d.code)
@@ -78,8 +77,7 @@ export interface RecomputeReport { year: number, examined: number, changed: numb
  * audited as `tier_rules.recompute` with the summary.
  */
 export async function recomputeTiers (db: Db, ctx: AuditContext, year: number): Promise<RecomputeReport> {
-  return await db.transaction(async (t) => {
-    const tx = t as unknown as Db
+  return await inTransaction(db, async (tx) => {
     const rules = await loadTierRules(tx)
     const rows = await tx.select().from(declarations).where(eq(declarations.year, year)).orderBy(asc(declarations.id)).for('update')
     const firmIds = [...new Set(rows.map(r => r.enterpriseId))]
