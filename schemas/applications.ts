@@ -86,7 +86,7 @@ export const SelfCheckSchema = Type.Object({
 }, { description: 'What submit would say now; nothing is changed' })
 
 export const IfMatchOptionalSchema = Type.Object({
-  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'Optional here: when sent, a stale version is 412' }))
+  'if-match': Type.Optional(Type.String({ description: 'Optional here: when sent, a stale or malformed tag is 412' }))
 })
 
 // ---------------------------------------------------------------------------

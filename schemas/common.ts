@@ -59,7 +59,7 @@ export const errorResponses = (...codes: number[]) =>
   Object.fromEntries(codes.map(c => [c, Type.Ref('Error')])) as Record<number, TSchema>
 
 export const IfMatchHeadersSchema = Type.Object({
-  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'The version you edit (from ETag or `version`); stale → 412' }))
+  'if-match': Type.Optional(Type.String({ description: 'The version you edit (from ETag or `version`): a stale or malformed tag is 412; required where the route says so (428 without)' }))
 })
 
 export const IdempotencyHeadersSchema = Type.Object({

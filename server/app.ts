@@ -5,7 +5,7 @@ import type { AppConfig } from './config.ts'
 import type { Database } from '../db/client.ts'
 import { ErrorSchema } from '../schemas/common.ts'
 import errorsPlugin, { sendError } from './plugins/errors.ts'
-import { AppError } from './domain/errors.ts'
+import { errors } from './domain/errors.ts'
 import dbPlugin from './plugins/db.ts'
 import authPlugin from './plugins/auth.ts'
 import docsPlugin from './plugins/docs.ts'
@@ -52,9 +52,8 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}): Pro
     pluginTimeout: 120_000,
     // A malformed URL or an over-long path parameter is answered by the router
     // before any hook; without this it would bypass the error shape and echo the path.
-    frameworkErrors: (error, request, reply) => sendError(request, reply, new AppError(400, 'BAD_REQUEST', {
-      detail: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed'
-    }))
+    frameworkErrors: (error, request, reply) => sendError(request, reply,
+      errors.badRequest(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed'))
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await registerTracing(app, config)

@@ -191,15 +191,20 @@ t.test('edits: If-Match required and checked, forbidden fields named, frozen aft
   const none = await app.inject({ method: 'PATCH', url, headers: auth(firm.token), payload: { statement: 'x' } })
   t.equal(none.statusCode, 428)
   t.equal(none.json().code, 'PRECONDITION_REQUIRED')
+  // RFC 9110: a tag that is not a version can match nothing: 412, as on every route.
   const garbled = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': 'latest' }, payload: { statement: 'x' } })
-  t.equal(garbled.statusCode, 400)
+  t.equal(garbled.statusCode, 412)
+  t.equal(garbled.json().code, 'VERSION_MISMATCH')
   const ok = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': '1' }, payload: { statement: 'first edit' } })
   t.equal(ok.statusCode, 200)
   const stale = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': '1' }, payload: { statement: 'lost update' } })
   t.equal(stale.statusCode, 412)
   t.equal(stale.json().code, 'VERSION_MISMATCH')
-  const weak = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': 'W/"2"' }, payload: { statement: 'second edit' } })
-  t.equal(weak.statusCode, 200, 'a weak ETag is accepted')
+  const weak = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': 'W/"2"' }, payload: { statement: 'weak' } })
+  t.equal(weak.statusCode, 412, 'a weak ETag never matches for If-Match (RFC 9110 13.1.1)')
+  t.equal(weak.json().code, 'VERSION_MISMATCH')
+  const strong = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': '"2"' }, payload: { statement: 'second edit' } })
+  t.equal(strong.statusCode, 200, 'the strong ETag of the current version is accepted')
 
   for (const field of ['state', 'score', 'enterpriseId', 'version', 'eligibility', 'callId']) {
     const res = await app.inject({ method: 'PATCH', url, headers: { ...auth(firm.token), 'if-match': '3' }, payload: { statement: 'x', [field]: field === 'score' ? { total: 100 } : 'submitted' } })

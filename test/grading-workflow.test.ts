@@ -138,6 +138,12 @@ t.test('the commission grades a call end to end', async (t) => {
   t.equal(autoKey.json().fields[0].message, 'is not a judged indicator of this rubric')
   const noIfMatch = await app.inject({ method: 'PUT', url: `/v1/reviews/${a1Review.id}`, headers: auth(a1.token), payload: { scores: {} } })
   t.equal(noIfMatch.statusCode, 428)
+  // A tag that is not a version can match none: 412, as on every route (RFC 9110).
+  for (const tag of ['latest', 'W/"x"', '1.5', 'x'.repeat(100)]) {
+    const malformed = await app.inject({ method: 'PUT', url: `/v1/reviews/${a1Review.id}`, headers: { ...auth(a1.token), 'if-match': tag }, payload: { scores: {} } })
+    t.equal(malformed.statusCode, 412, `If-Match ${tag}: 412`)
+    t.equal(malformed.json().code, 'VERSION_MISMATCH')
+  }
   const partial = await app.inject({ method: 'PUT', url: `/v1/reviews/${a1Review.id}`, headers: { ...auth(a1.token), 'if-match': '1' }, payload: { scores: { ip_relevance: 8 } } })
   t.equal(partial.statusCode, 200)
   const early = await app.inject({ method: 'POST', url: `/v1/reviews/${a1Review.id}/submit`, headers: auth(a1.token) })

@@ -89,11 +89,25 @@ export function renderMessage (code: string, params: Params, lang: 'en' | 'zh'):
   return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
 }
 
-/** The error factory: every error the domain and routes raise. */
+/**
+ * The error factory: every error the service raises, and the only place that
+ * constructs an AppError. A new code goes in MESSAGES above and gets a
+ * factory here.
+ */
 export const errors = {
-  validation: (fields: FieldError[]) =>
-    new AppError(400, 'VALIDATION_FAILED', { detail: fields.map(f => `${f.field}: ${f.message}`).join('; ') }, fields),
+  validation: (fields: FieldError[], separator = ': ') =>
+    new AppError(400, 'VALIDATION_FAILED', { detail: fields.map(f => `${f.field}${separator}${f.message}`).join('; ') }, fields),
   badRequest: (detail: string) => new AppError(400, 'BAD_REQUEST', { detail }),
+  unsupportedMediaType: () => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE'),
+  payloadTooLarge: () => new AppError(413, 'PAYLOAD_TOO_LARGE'),
+  rateLimited: (retryAfter: number | '') => new AppError(429, 'RATE_LIMITED', { retryAfter }),
+  routeNotFound: (method: string, url: string) => new AppError(404, 'ROUTE_NOT_FOUND', { method, url }),
+  internal: (requestId: string) => new AppError(500, 'INTERNAL', { requestId }),
+  /** A framework error with only a status: the catalogue's code for that status. */
+  fromStatus: (status: number, detail: string) => {
+    const byStatus: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 406: 'BAD_REQUEST', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' }
+    return new AppError(status, byStatus[status] ?? 'BAD_REQUEST', { detail })
+  },
   unauthorized: () => new AppError(401, 'UNAUTHORIZED'),
   invalidCredentials: () => new AppError(401, 'INVALID_CREDENTIALS'),
   forbidden: () => new AppError(403, 'FORBIDDEN'),
@@ -123,5 +137,31 @@ export const errors = {
   firmOwnerRequired: () => new AppError(403, 'FIRM_OWNER_REQUIRED'),
   lastFirmOwner: () => new AppError(409, 'LAST_FIRM_OWNER'),
   usccDistrictMismatch: (division: string, district: string) =>
-    new AppError(400, 'USCC_DISTRICT_MISMATCH', { division, district }, [{ field: 'body.districtCode', message: `does not match the credit code's division ${division}` }])
+    new AppError(400, 'USCC_DISTRICT_MISMATCH', { division, district }, [{ field: 'body.districtCode', message: `does not match the credit code's division ${division}` }]),
+  // Calls, applications, documents
+  rubricRequired: (program: string) => new AppError(409, 'RUBRIC_REQUIRED', { program }),
+  rubricProgramMismatch: (rubricProgram: string, program: string) => new AppError(400, 'RUBRIC_PROGRAM_MISMATCH', { rubricProgram, program },
+    [{ field: 'body.rubricId', message: `is a rubric of ${rubricProgram}, not of ${program}` }]),
+  applicationExists: () => new AppError(409, 'APPLICATION_EXISTS'),
+  declarationRequired: (year: number) => new AppError(409, 'DECLARATION_REQUIRED', { year }),
+  unsupportedDocumentType: () => new AppError(415, 'UNSUPPORTED_DOCUMENT_TYPE'),
+  documentTooLarge: (limitMiB: number) => new AppError(413, 'DOCUMENT_TOO_LARGE', { limitMiB }),
+  documentLimit: (limit: number) => new AppError(409, 'DOCUMENT_LIMIT', { limit }),
+  documentFrozen: () => new AppError(409, 'DOCUMENT_FROZEN'),
+  // Grading, decisions, appeals
+  alreadyAssigned: (reviewer: string) => new AppError(409, 'CONFLICT', { detail: `reviewer ${reviewer} is already assigned to this application` }),
+  appealWindowClosed: (days: number) => new AppError(409, 'APPEAL_WINDOW_CLOSED', { days }),
+  appealUsed: () => new AppError(409, 'APPEAL_ALREADY_USED'),
+  alreadyInPool: () => new AppError(409, 'ALREADY_IN_POOL'),
+  missingDocuments: <D extends { nameZh: string, nameEn: string }>(missing: D[]) =>
+    new AppError(409, 'MISSING_DOCUMENTS', { names: missing.map(d => `${d.nameZh} (${d.nameEn})`).join(', ') }, undefined, { missingDocuments: missing }),
+  revisionClosed: (days: number, dueAt: Date | null) =>
+    new AppError(409, 'REVISION_CLOSED', { days, dueAt: dueAt?.toISOString() ?? '-' }, undefined, { revisionDueAt: dueAt?.toISOString() ?? null }),
+  reviewNotCurrent: (state: string) => errors.invalidState(state, 'this review belongs to a finished round or to an application no longer under review'),
+  noReviewer: () => new AppError(409, 'NO_REVIEWER_AVAILABLE'),
+  // The pool
+  stalePreview: () => new AppError(409, 'STALE_PREVIEW'),
+  notEligibleForDirectRoute: <F extends { message: string }>(failed: F[]) =>
+    new AppError(409, 'NOT_ELIGIBLE_FOR_DIRECT_ROUTE', { detail: failed.map(f => f.message).join('; ') }, undefined, { failedConditions: failed }),
+  applicantBarred: (until: string) => new AppError(409, 'APPLICANT_BARRED', { until }, undefined, { barredUntil: until })
 }

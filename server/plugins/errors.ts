@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, renderMessage, type FieldError } from '../domain/errors.ts'
+import { AppError, errors, renderMessage, type FieldError } from '../domain/errors.ts'
 
 /**
  * 'zh' when the caller prefers Chinese (Accept-Language: zh-CN, zh;q=0.9 …),
@@ -51,28 +51,27 @@ export function toAppError (error: FastifyError): AppError | null {
   if (error instanceof AppError) return error
   if (error.validation != null) {
     const fields = validationFields(error)
-    return new AppError(400, 'VALIDATION_FAILED', { detail: fields.map(f => `${f.field} ${f.message}`).join('; ') }, fields)
+    return errors.validation(fields, ' ')
   }
   const code = error.code ?? ''
-  if (code.startsWith('FST_JWT_') || code === 'FAST_JWT_INVALID_SIGNATURE') return new AppError(401, 'UNAUTHORIZED')
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE')
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return new AppError(413, 'PAYLOAD_TOO_LARGE')
+  if (code.startsWith('FST_JWT_') || code === 'FAST_JWT_INVALID_SIGNATURE') return errors.unauthorized()
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return errors.unsupportedMediaType()
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return errors.payloadTooLarge()
   const cause = rootCause(error)
   if ((cause.code != null && PG_UNAVAILABLE.has(cause.code)) || (cause.code != null && NET_UNAVAILABLE.has(cause.code))) {
-    return new AppError(503, 'SERVICE_UNAVAILABLE')
+    return errors.unavailable()
   }
-  if (cause.code === '40001' || cause.code === '40P01') return new AppError(503, 'SERVICE_UNAVAILABLE')
+  if (cause.code === '40001' || cause.code === '40P01') return errors.unavailable()
   // Constraint violations that a route did not translate: still the caller's fault, never a 500.
-  if (cause.code === '23505') return new AppError(409, 'CONFLICT', { detail: 'a record with these values already exists' })
-  if (cause.code === '23503') return new AppError(409, 'CONFLICT', { detail: 'a referenced record does not exist or is still in use' })
+  if (cause.code === '23505') return errors.conflict('a record with these values already exists')
+  if (cause.code === '23503') return errors.conflict('a referenced record does not exist or is still in use')
   if (cause.code === '23514' || cause.code === '23502' || (cause.code?.startsWith('22') ?? false)) {
-    return new AppError(400, 'BAD_REQUEST', { detail: 'a value is out of range or malformed' })
+    return errors.badRequest('a value is out of range or malformed')
   }
   const status = error.statusCode ?? 500
-  if (status === 429) return new AppError(429, 'RATE_LIMITED', { retryAfter: '' })
+  if (status === 429) return errors.rateLimited('')
   if (status >= 400 && status < 500) {
-    const byStatus: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 406: 'BAD_REQUEST', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' }
-    return new AppError(status, byStatus[status] ?? 'BAD_REQUEST', { detail: error.message })
+    return errors.fromStatus(status, error.message)
   }
   return null
 }
@@ -105,9 +104,9 @@ export default fp(async function errorsPlugin (app: FastifyInstance) {
       return sendError(request, reply, appError)
     }
     request.log.error({ err: error }, 'unhandled error')
-    return sendError(request, reply, new AppError(500, 'INTERNAL', { requestId: request.id }))
+    return sendError(request, reply, errors.internal(request.id))
   })
   app.setNotFoundHandler(function (request, reply) {
-    return sendError(request, reply, new AppError(404, 'ROUTE_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] }))
+    return sendError(request, reply, errors.routeNotFound(request.method, request.url.split('?')[0]))
   })
 }, { name: 'errors' })

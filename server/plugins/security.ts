@@ -5,7 +5,7 @@ import underPressure from '@fastify/under-pressure'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppConfig } from '../config.ts'
-import { AppError, errors } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { rateLimitRedis, rateLimitStoreOptions } from '../lib/rate-limit-store.ts'
 
 declare module 'fastify' {
@@ -136,7 +136,7 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
       if (r.isExceeded === true) {
         const retryAfter = Math.max(1, Math.ceil((r.ttl ?? 0) / 1000))
         reply.header('retry-after', retryAfter)
-        throw new AppError(429, 'RATE_LIMITED', { retryAfter })
+        throw errors.rateLimited(retryAfter)
       }
     })
   }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsync } from 'fastify'
-import { AppError } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 /** The front end: plain ES modules, no build step. */
@@ -46,7 +46,7 @@ const web: FastifyPluginAsync = async (app) => {
     const path = request.url.split('?')[0]
     if (NOT_CLIENT_ROUTES.test(path)) {
       if (path.split('/').some(segment => segment.length > maxParamLength)) {
-        throw new AppError(400, 'BAD_REQUEST', { detail: 'a path parameter is too long' })
+        throw errors.badRequest('a path parameter is too long')
       }
       return reply.callNotFound()
     }

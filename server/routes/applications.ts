@@ -1,4 +1,3 @@
-import { versionEtag } from '../lib/versioning.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
@@ -8,13 +7,13 @@ import {
 } from '../../schemas/applications.ts'
 import { errors } from '../domain/errors.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
+import { expectedVersion, versionEtag } from '../lib/versioning.ts'
 import { RenderedCache } from '../lib/rendered-cache.ts'
 import {
-  applicationViewKind, checkApplication, createApplication, getStampedApplication, listApplications, requireIfMatch, submitApplication,
+  applicationViewKind, checkApplication, createApplication, getStampedApplication, listApplications, submitApplication,
   updateApplication, visibleApplicationStamp, withdrawApplication
 } from '../services/applications.ts'
 
-const optionalIfMatch = (header: string | undefined): number | undefined => header == null ? undefined : requireIfMatch(header)
 /** Sends JSON that is already serialized (with the route's own schema): Fastify passes a string with a JSON type through. */
 const sendJsonText = (reply: FastifyReply, body: string) => reply.type('application/json; charset=utf-8').send(body)
 
@@ -89,7 +88,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404, 409, 412, 428) }
     }
   }, async (request, reply) => {
-    const expected = requireIfMatch(request.headers['if-match'])
+    const expected = expectedVersion(request.headers['if-match'], { required: true })
     const view = await updateApplication(app.db, request.user, request.params.id, request.body, expected, request.auditContext())
     return reply.header('etag', versionEtag(view.version)).send(view)
   })
@@ -103,7 +102,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    const view = await submitApplication(app.db, request.user, request.params.id, optionalIfMatch(request.headers['if-match']), request.auditContext())
+    const view = await submitApplication(app.db, request.user, request.params.id, expectedVersion(request.headers['if-match']), request.auditContext())
     return reply.header('etag', versionEtag(view.version)).send(view)
   })
 
@@ -125,7 +124,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ApplicationSchema, ...errorResponses(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    const view = await withdrawApplication(app.db, request.user, request.params.id, optionalIfMatch(request.headers['if-match']), request.auditContext())
+    const view = await withdrawApplication(app.db, request.user, request.params.id, expectedVersion(request.headers['if-match']), request.auditContext())
     return reply.header('etag', versionEtag(view.version)).send(view)
   })
 }

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit'
 import { bearer, errorResponses } from '../../schemas/common.ts'
 import { LoginBodySchema, MeReplySchema, RegisterBodySchema, RegisterReplySchema, TokenReplySchema, UpdateMeBodySchema } from '../../schemas/accounts.ts'
 import { SIGNED_IN } from '../domain/access.ts'
-import { AppError } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { checkCredentials, getMe, meView, normalizeEmail, registerEnterprise, updateOwnDomains } from '../services/accounts.ts'
 import { revokeToken } from '../plugins/auth.ts'
 import type { AppConfig } from '../config.ts'
@@ -17,7 +17,7 @@ export const publicAuth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = asyn
   await app.register(rateLimit, {
     global: false,
     ...app.rateLimitStore('auth'),
-    errorResponseBuilder: (_req, ctx) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.ceil(ctx.ttl / 1000) })
+    errorResponseBuilder: (_req, ctx) => errors.rateLimited(Math.ceil(ctx.ttl / 1000))
   })
   // createRateLimit, not rateLimit(): the library runs one rateLimit() hook per
   // request, so after the per-IP route limit the per-account one was skipped.
@@ -31,7 +31,7 @@ export const publicAuth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = asyn
     if (!limit.isAllowed && limit.isExceeded) {
       const retryAfter = Math.max(1, Math.ceil(limit.ttl / 1000))
       reply.header('retry-after', retryAfter)
-      throw new AppError(429, 'RATE_LIMITED', { retryAfter })
+      throw errors.rateLimited(retryAfter)
     }
   }
 

@@ -8,7 +8,7 @@ import { contentDisposition, MAX_DOCUMENT_BYTES } from '../domain/documents.ts'
 import { errors } from '../domain/errors.ts'
 import {
   addApplicationDocument, addDeclarationDocument, assertCanUploadToApplication, assertCanUploadToDeclaration,
-  deleteDocument, documentErrors, downloadDocument, listApplicationDocuments, listDeclarationDocuments, type UploadedFile
+  deleteDocument, downloadDocument, listApplicationDocuments, listDeclarationDocuments, type UploadedFile
 } from '../services/documents.ts'
 
 /** Reads the one file of a multipart upload; the size limit stops reading at 10 MiB + 1 byte. */
@@ -20,7 +20,7 @@ async function readUpload (request: FastifyRequest): Promise<UploadedFile> {
     const kind = field?.type === 'field' && typeof field.value === 'string' && field.value !== '' ? field.value : undefined
     return { filename: part.filename, content: await part.toBuffer(), kind }
   } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw documentErrors.tooLarge()
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw errors.documentTooLarge(MAX_DOCUMENT_BYTES / 1024 / 1024)
     throw err
   }
 }

@@ -1,4 +1,3 @@
-import { versionEtag } from '../lib/versioning.ts'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
@@ -7,8 +6,9 @@ import { EnterpriseDetailSchema, EnterpriseListItemSchema, EnterpriseListQuerySc
 import { errors } from '../domain/errors.ts'
 import { exportFormat, sendExport, XLSX_CONTENT_TYPE } from '../lib/export.ts'
 import { jsonNumberMoneyFields } from '../lib/money-input.ts'
+import { expectedVersion, versionEtag } from '../lib/versioning.ts'
 import { MONEY_FIELDS } from '../domain/declarations.ts'
-import { getDeclaration, listDeclarations, parseIfMatch, putDeclaration } from '../services/declarations.ts'
+import { getDeclaration, listDeclarations, putDeclaration } from '../services/declarations.ts'
 import {
   assertEnterpriseVisible, assertOwner, ENTERPRISE_EXPORT_COLUMNS, enterpriseExportRows, getEnterpriseDetail, listEnterprises, updateEnterprise
 } from '../services/enterprises.ts'
@@ -96,7 +96,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { id, year } = request.params
     assertOwner(request.user, id)
-    const ifMatch = parseIfMatch(request.headers['if-match'])
+    const ifMatch = expectedVersion(request.headers['if-match'])
     const { created, declaration } = await putDeclaration(app.db, request.auditContext(), { enterpriseId: id, year, figures: request.body, ifMatch })
     return reply.code(created ? 201 : 200).header('etag', versionEtag(declaration.version)).send(declaration)
   })

@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses, IdParamsSchema, PageQuerySchema, PageSchema } from '../../schemas/common.ts'
 import { ObjectionBodySchema, ObjectionQuerySchema, ObjectionReceiptSchema, ObjectionSchema, PublicNoticeSchema, ReasonBodySchema } from '../../schemas/grading.ts'
-import { AppError } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { listObjections, listPublicNotices, lodgeObjection, resolveObjection } from '../services/notices.ts'
 
 /** Public notice (公示) of admissions and objections to them: no sign-in, rate limited. */
@@ -10,7 +10,7 @@ export const publicNotices: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(rateLimit, {
     global: false,
     ...app.rateLimitStore('notices'),
-    errorResponseBuilder: (_req, ctx) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.ceil(ctx.ttl / 1000) })
+    errorResponseBuilder: (_req, ctx) => errors.rateLimited(Math.ceil(ctx.ttl / 1000))
   })
 
   app.get('/v1/public/notices', {

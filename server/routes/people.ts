@@ -8,7 +8,7 @@ import {
   OutboxPageSchema, OutboxQuerySchema, PasswordResetBodySchema, PasswordResetConfirmBodySchema, TransferBodySchema, TransferReplySchema
 } from '../../schemas/people.ts'
 import { SIGNED_IN } from '../domain/access.ts'
-import { AppError } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { normalizeEmail } from '../services/accounts.ts'
 import { listOutbox } from '../services/outbox.ts'
 import { changePassword, confirmPasswordReset, inviteColleague, listFirmUsers, requestPasswordReset, transferEnterprise, updateFirmUser } from '../services/people.ts'
@@ -18,7 +18,7 @@ import type { AppConfig } from '../config.ts'
 export const publicPeople: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.ceil(ctx.ttl / 1000) })
+    errorResponseBuilder: (_req, ctx) => errors.rateLimited(Math.ceil(ctx.ttl / 1000))
   })
   const window = config.loginRateLimit.windowMs
   const emailLimit = app.createRateLimit({
@@ -31,7 +31,7 @@ export const publicPeople: FastifyPluginAsyncTypebox<{ config: AppConfig }> = as
     if (!limit.isAllowed && limit.isExceeded) {
       const retryAfter = Math.max(1, Math.ceil(limit.ttl / 1000))
       reply.header('retry-after', retryAfter)
-      throw new AppError(429, 'RATE_LIMITED', { retryAfter })
+      throw errors.rateLimited(retryAfter)
     }
   }
 
@@ -68,7 +68,7 @@ export const publicPeople: FastifyPluginAsyncTypebox<{ config: AppConfig }> = as
 const people: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.ceil(ctx.ttl / 1000) })
+    errorResponseBuilder: (_req, ctx) => errors.rateLimited(Math.ceil(ctx.ttl / 1000))
   })
   const window = config.loginRateLimit.windowMs
 

@@ -5,8 +5,9 @@ import {
   ReviewBodySchema, ReviewDetailSchema, ReviewListQuerySchema, ReviewSchema
 } from '../../schemas/grading.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
+import { expectedVersion, versionEtag } from '../lib/versioning.ts'
 import {
-  assignReviewers, autoAssignCall, callProgress, getReview, ifMatchVersion, listMyReviews, reassignReview, recuseReview, saveReview, submitReview
+  assignReviewers, autoAssignCall, callProgress, getReview, listMyReviews, reassignReview, recuseReview, saveReview, submitReview
 } from '../services/reviews.ts'
 
 /** Assignment of reviewers (officers), reviews (reviewers) and a call's progress. */
@@ -72,7 +73,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const review = await getReview(app.db, request.user, request.params.id)
-    reply.header('etag', `"${review.version}"`)
+    reply.header('etag', versionEtag(review.version))
     return review
   })
 
@@ -87,9 +88,9 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ReviewSchema, ...errorResponses(400, 401, 403, 404, 409, 412, 428) }
     }
   }, async (request, reply) => {
-    const expected = ifMatchVersion(request.headers['if-match'], true) as number
+    const expected = expectedVersion(request.headers['if-match'], { required: true })
     const review = await saveReview(app.db, request.user, request.params.id, request.body, expected, request.auditContext())
-    reply.header('etag', `"${review.version}"`)
+    reply.header('etag', versionEtag(review.version))
     return review
   })
 
@@ -103,7 +104,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: IdParamsSchema, headers: IfMatchHeadersSchema,
       response: { 200: ReviewSchema, ...errorResponses(400, 401, 403, 404, 409, 412) }
     }
-  }, async (request) => await submitReview(app.db, request.user, request.params.id, ifMatchVersion(request.headers['if-match'], false), request.auditContext()))
+  }, async (request) => await submitReview(app.db, request.user, request.params.id, expectedVersion(request.headers['if-match']), request.auditContext()))
 
   app.post('/v1/reviews/:id/reassign', {
     config: officer,

@@ -1,4 +1,3 @@
-import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, desc, eq, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import {
@@ -7,9 +6,10 @@ import {
 import { transition, isEditable, type ApplicationState } from '../domain/application-state.ts'
 import type { Eligibility } from '../domain/eligibility.ts'
 import { AppError, errors } from '../domain/errors.ts'
-import { freezeSubmission, gradedDeclaration, missingDocuments, submissionRefusal, type RequiredDocument } from '../domain/submission.ts'
+import { freezeSubmission, gradedDeclaration, missingDocuments, submissionRefusal } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
+import { checkVersion } from '../lib/versioning.ts'
 import { applicationVisibility, applicationVisibilityFor, isOwner, type Principal } from '../domain/access.ts'
 import { callStatus, cursorInstant } from './calls.ts'
 import { assertNotBarred } from './pool.ts'
@@ -20,15 +20,6 @@ import { rubricOf } from './rubrics.ts'
 export { loadEligibilityGates } from './policy.ts'
 
 export type ApplicationRow = typeof applications.$inferSelect
-
-export const applicationErrors = {
-  exists: () => new AppError(409, 'APPLICATION_EXISTS'),
-  declarationRequired: (year: number) => new AppError(409, 'DECLARATION_REQUIRED', { year }),
-  missingDocuments: (missing: RequiredDocument[]) =>
-    new AppError(409, 'MISSING_DOCUMENTS', { names: missing.map(d => `${d.nameZh} (${d.nameEn})`).join(', ') }, undefined, { missingDocuments: missing }),
-  revisionClosed: (days: number, dueAt: Date | null) =>
-    new AppError(409, 'REVISION_CLOSED', { days, dueAt: dueAt?.toISOString() ?? '-' }, undefined, { revisionDueAt: dueAt?.toISOString() ?? null })
-}
 
 // ---------------------------------------------------------------------------
 // Reads under the viewer's visibility (server/domain/access.ts decides it):
@@ -164,18 +155,6 @@ function auditImage (a: ApplicationRow) {
   }
 }
 
-/** Parses If-Match (`3`, `"3"` or `W/"3"`): 428 when missing, 400 when not a version. */
-export function requireIfMatch (header: string | undefined): number {
-  const version = ifMatchTag(header)
-  if (version === undefined) throw errors.preconditionRequired()
-  if (version === null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
-  return version
-}
-
-function checkVersion (a: ApplicationRow, expected: number | undefined): void {
-  if (expected != null && expected !== a.version) throw errors.versionMismatch(expected)
-}
-
 // ---------------------------------------------------------------------------
 // Use cases.
 
@@ -191,7 +170,7 @@ export async function createApplication (tx: Db, user: Principal, input: { callI
   await assertNotBarred(tx, user.enterpriseId, now)
   const [live] = await tx.select({ id: applications.id }).from(applications)
     .where(and(eq(applications.enterpriseId, user.enterpriseId), eq(applications.callId, call.id), sql`${applications.state} <> 'withdrawn'`))
-  if (live != null) throw applicationErrors.exists()
+  if (live != null) throw errors.applicationExists()
   const [row] = await tx.insert(applications).values({
     callId: call.id,
     enterpriseId: user.enterpriseId,
@@ -201,10 +180,10 @@ export async function createApplication (tx: Db, user: Principal, input: { callI
   return applicationDetail(row, call.programCode, user)
 }
 
-export async function updateApplication (db: Db, user: Principal, id: string, patch: { statement?: string }, expectedVersion: number, actor: AuditContext) {
+export async function updateApplication (db: Db, user: Principal, id: string, patch: { statement?: string }, expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
-    checkVersion(before, expectedVersion)
+    checkVersion(before.version, expectedVersion)
     const state = before.state as ApplicationState
     if (!isEditable(state)) throw errors.invalidState(state, 'only a draft or returned application can be edited')
     const [after] = await tx.update(applications).set({
@@ -227,14 +206,14 @@ export async function updateApplication (db: Db, user: Principal, id: string, pa
 export async function submitApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext, now = new Date()) {
   return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
-    checkVersion(before, expectedVersion)
+    checkVersion(before.version, expectedVersion)
     const state = before.state as ApplicationState
     transition(state, 'submit') // refuses any state that cannot submit, before looking further
     const [call] = await tx.select().from(calls).where(eq(calls.id, before.callId))
     const refusal = windowRefusal(before, call, now)
     if (refusal != null) throw refusal
     const { frozen, missing } = await prepareSubmission(tx, before, program, call, now)
-    if (missing.length > 0) throw applicationErrors.missingDocuments(missing)
+    if (missing.length > 0) throw errors.missingDocuments(missing)
     const next = transition(state, frozen.event)
     const { snapshot, eligibility, autoScores } = frozen
     const [after] = await tx.update(applications).set({
@@ -258,7 +237,7 @@ type CallRow = typeof calls.$inferSelect
 function windowRefusal (a: ApplicationRow, call: CallRow, now: Date): AppError | null {
   const code = submissionRefusal({ callOpen: callStatus(call, now) === 'open', returned: a.state === 'returned', revisionDueAt: a.revisionDueAt, now })
   if (code === 'CALL_CLOSED') return errors.callClosed()
-  if (code === 'REVISION_CLOSED') return applicationErrors.revisionClosed(call.revisionDays, a.revisionDueAt)
+  if (code === 'REVISION_CLOSED') return errors.revisionClosed(call.revisionDays, a.revisionDueAt)
   return null
 }
 
@@ -278,7 +257,7 @@ async function prepareSubmission (tx: Db, a: ApplicationRow, program: string, ca
     .where(and(eq(declarations.enterpriseId, firm.id), lte(declarations.year, call.year)))
     .orderBy(desc(declarations.year)).limit(2)
   const chosen = gradedDeclaration(recent, call.year)
-  if (chosen == null) throw applicationErrors.declarationRequired(call.year)
+  if (chosen == null) throw errors.declarationRequired(call.year)
   const docs = await tx.select({ id: documents.id, name: documents.name, type: documents.mediaType, size: documents.size, sha256: documents.sha256, kind: documents.kind })
     .from(documents).where(eq(documents.applicationId, a.id)).orderBy(asc(documents.createdAt), asc(documents.id))
   const [rubric] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
@@ -341,7 +320,7 @@ export async function checkApplication (db: Db, user: Principal, id: string, now
 export async function withdrawApplication (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
-    checkVersion(before, expectedVersion)
+    checkVersion(before.version, expectedVersion)
     const next = transition(before.state as ApplicationState, 'withdraw')
     const [after] = await tx.update(applications).set({ state: next, version: before.version + 1, updatedAt: new Date() })
       .where(eq(applications.id, id)).returning()

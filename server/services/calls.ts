@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import { calls, programs, rubrics } from '../../db/schema/index.ts'
-import { AppError, errors } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import { callVisibility, openCallSql, type Principal } from '../domain/access.ts'
@@ -86,14 +86,13 @@ async function rubricForCall (tx: Db, program: string, rubricId: string | undefi
     const [r] = await tx.select({ id: rubrics.id, programCode: rubrics.programCode }).from(rubrics).where(eq(rubrics.id, rubricId))
     if (r == null) throw errors.unknownReference('rubricId', rubricId)
     if (r.programCode !== program) {
-      throw new AppError(400, 'RUBRIC_PROGRAM_MISMATCH', { rubricProgram: r.programCode, program },
-        [{ field: 'body.rubricId', message: `is a rubric of ${r.programCode}, not of ${program}` }])
+      throw errors.rubricProgramMismatch(r.programCode, program)
     }
     return r.id
   }
   const [latest] = await tx.select({ id: rubrics.id }).from(rubrics)
     .where(eq(rubrics.programCode, program)).orderBy(desc(rubrics.version)).limit(1)
-  if (latest == null) throw new AppError(409, 'RUBRIC_REQUIRED', { program })
+  if (latest == null) throw errors.rubricRequired(program)
   return latest.id
 }
 

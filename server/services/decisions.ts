@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm'
 import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { applications, calls, poolMemberships } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
-import { AppError, errors } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { revisionDeadline } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import type { Principal } from '../domain/access.ts'
@@ -10,7 +10,7 @@ import { ADMITTED_STATE, LIVE_MEMBERSHIP_STATES } from '../domain/membership-sta
 import { firmUserIds, notify, roleUserIds } from './notifications.ts'
 import { openAdmissionNotice } from './notices.ts'
 import { policyNumber } from './policy.ts'
-import { assertNotBarred, newTerm, poolErrors } from './pool.ts'
+import { assertNotBarred, newTerm } from './pool.ts'
 import { assignApplications } from './reviews.ts'
 
 /**
@@ -21,12 +21,6 @@ import { assignApplications } from './reviews.ts'
 
 type ApplicationRow = typeof applications.$inferSelect
 const DAY_MS = 24 * 3600 * 1000
-
-export const decisionErrors = {
-  appealWindowClosed: (days: number) => new AppError(409, 'APPEAL_WINDOW_CLOSED', { days }),
-  appealUsed: () => new AppError(409, 'APPEAL_ALREADY_USED'),
-  alreadyMember: poolErrors.alreadyMember
-}
 
 /** The reply of the decision routes: the application's decision fields. */
 export function decisionView (a: ApplicationRow) {
@@ -91,7 +85,7 @@ async function decideIn (tx: Tx, id: string, input: { decision: 'admit' | 'rejec
   if (input.decision === 'admit') {
     const [member] = await tx.select({ id: poolMemberships.id }).from(poolMemberships)
       .where(and(eq(poolMemberships.enterpriseId, a.enterpriseId), eq(poolMemberships.programCode, call.programCode), inArray(poolMemberships.status, [...LIVE_MEMBERSHIP_STATES])))
-    if (member != null) throw decisionErrors.alreadyMember()
+    if (member != null) throw errors.alreadyInPool()
     await assertNotBarred(tx, a.enterpriseId, now)
     const tier = (a.snapshot as { declaration?: { tierCode?: string } } | null)?.declaration?.tierCode ?? 'below_scale'
     const today = now.toISOString().slice(0, 10)
@@ -144,10 +138,10 @@ export async function appeal (db: Db, user: Principal, id: string, grounds: stri
 async function appealIn (tx: Tx, user: Principal, id: string, grounds: string, actor: AuditContext, now: Date) {
   const a = await lockApplication(tx, id)
   if (user.role !== 'enterprise' || a.enterpriseId !== user.enterpriseId) throw errors.notFound()
-  if (a.appealCount > 0) throw decisionErrors.appealUsed()
+  if (a.appealCount > 0) throw errors.appealUsed()
   const next = transition(a.state as ApplicationState, 'appeal')
   const days = await policyNumber(tx, 'appeal_window_days', 15)
-  if (a.decidedAt == null || now.getTime() > a.decidedAt.getTime() + days * DAY_MS) throw decisionErrors.appealWindowClosed(days)
+  if (a.decidedAt == null || now.getTime() > a.decidedAt.getTime() + days * DAY_MS) throw errors.appealWindowClosed(days)
   const [appealed] = await tx.update(applications).set({
     state: next, appealGrounds: grounds, appealedAt: now, appealCount: a.appealCount + 1, score: null, version: a.version + 1, updatedAt: now
   }).where(eq(applications.id, id)).returning()

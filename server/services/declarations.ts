@@ -1,4 +1,3 @@
-import { ifMatchTag } from '../lib/versioning.ts'
 import { and, desc, eq, lt } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import { declarations, enterprises } from '../../db/schema/index.ts'
@@ -81,16 +80,6 @@ export async function listDeclarations (db: Db, enterpriseId: string, opts: { li
     .orderBy(desc(declarations.year)).limit(opts.limit + 1)
   const p = page(rows, opts.limit, r => ({ year: r.year }))
   return { items: p.items.map(declarationView), nextCursor: p.nextCursor }
-}
-
-/**
- * `If-Match` as a version number: `3`, `"3"` or `W/"3"`; undefined when
- * absent. Anything else cannot match any version, which is a 412.
- */
-export function parseIfMatch (header: string | undefined): number | undefined {
-  const version = ifMatchTag(header)
-  if (version === null) throw errors.versionMismatch(header ?? '')
-  return version
 }
 
 export interface PutDeclarationResult { created: boolean, declaration: DeclarationView }

@@ -6,18 +6,11 @@ import { isEditable, type ApplicationState } from '../domain/application-state.t
 import {
   cleanDocumentName, detectDocumentType, MAX_DOCUMENTS_PER_OWNER, MAX_DOCUMENT_BYTES, type DocumentType
 } from '../domain/documents.ts'
-import { AppError, errors } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { documentVisibility, isOwner, type Principal } from '../domain/access.ts'
 import { findVisibleApplication } from './applications.ts'
 import { assertEnterpriseVisible } from './enterprises.ts'
-
-export const documentErrors = {
-  unsupportedType: () => new AppError(415, 'UNSUPPORTED_DOCUMENT_TYPE'),
-  tooLarge: () => new AppError(413, 'DOCUMENT_TOO_LARGE', { limitMiB: MAX_DOCUMENT_BYTES / 1024 / 1024 }),
-  limitReached: () => new AppError(409, 'DOCUMENT_LIMIT', { limit: MAX_DOCUMENTS_PER_OWNER }),
-  frozen: () => new AppError(409, 'DOCUMENT_FROZEN')
-}
 
 const META = {
   id: documents.id,
@@ -45,9 +38,9 @@ export interface UploadedFile { filename: string | undefined, content: Buffer, k
 
 /** Checks the content (type from magic bytes, size) and names it. */
 function inspect (file: UploadedFile) {
-  if (file.content.length > MAX_DOCUMENT_BYTES) throw documentErrors.tooLarge()
+  if (file.content.length > MAX_DOCUMENT_BYTES) throw errors.documentTooLarge(MAX_DOCUMENT_BYTES / 1024 / 1024)
   const type = detectDocumentType(file.content)
-  if (type == null) throw documentErrors.unsupportedType()
+  if (type == null) throw errors.unsupportedDocumentType()
   return { type, name: cleanDocumentName(file.filename, type), sha256: createHash('sha256').update(file.content).digest('hex') }
 }
 
@@ -67,7 +60,7 @@ async function storeDocument (
 ) {
   const ownerColumn = owner.applicationId != null ? eq(documents.applicationId, owner.applicationId) : eq(documents.declarationId, owner.declarationId!)
   const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(documents).where(ownerColumn)
-  if (n >= MAX_DOCUMENTS_PER_OWNER) throw documentErrors.limitReached()
+  if (n >= MAX_DOCUMENTS_PER_OWNER) throw errors.documentLimit(MAX_DOCUMENTS_PER_OWNER)
   const [row] = await tx.insert(documents).values({
     ...owner,
     name: checked.name,
@@ -191,7 +184,7 @@ export async function deleteDocument (db: Db, user: Principal, id: string, actor
         eq(applications.declarationYear, d.year),
         notInArray(applications.state, ['draft', 'returned', 'withdrawn'])
       )).limit(1)
-      if (used != null) throw documentErrors.frozen()
+      if (used != null) throw errors.documentFrozen()
     }
     await tx.delete(documents).where(eq(documents.id, id))
     await recordAudit(tx, actor, { action: 'document.delete', objectType: 'document', objectId: id, before: { ...documentView(doc), applicationId: doc.applicationId, declarationId: doc.declarationId } })

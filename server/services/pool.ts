@@ -4,7 +4,7 @@ import {
   declarations, enterprises, poolEvaluations, poolMemberships, poolReevaluations, programs, publicNotices
 } from '../../db/schema/index.ts'
 import { evaluateEligibility, type EligibilityGates, type FailedGate } from '../domain/eligibility.ts'
-import { AppError, errors } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import {
   ADMITTED_STATE, GRADUATED_INTO_STATE, LIVE_MEMBERSHIP_STATES, MEMBERSHIP_STATES, REVIEWED_MEMBERSHIP_STATES, addYears, isMembershipState, membershipAdvice, membershipTransition, termEnd,
   type MembershipEvent, type MembershipNews, type MembershipState, type ReviewedMembershipState
@@ -25,14 +25,6 @@ const REEVALUATION_LOCK_KEY = 7_274_005
 const SYSTEM: AuditContext = { actorId: null, actorRole: 'system', requestId: null }
 const DAY_MS = 24 * 3600 * 1000
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10)
-
-export const poolErrors = {
-  stalePreview: () => new AppError(409, 'STALE_PREVIEW'),
-  notEligibleForDirectRoute: (failed: DirectRouteFailure[]) =>
-    new AppError(409, 'NOT_ELIGIBLE_FOR_DIRECT_ROUTE', { detail: failed.map(f => f.message).join('; ') }, undefined, { failedConditions: failed }),
-  applicantBarred: (until: string) => new AppError(409, 'APPLICANT_BARRED', { until }, undefined, { barredUntil: until }),
-  alreadyMember: () => new AppError(409, 'ALREADY_IN_POOL')
-}
 
 export interface PoolFilters { program?: string, tier?: string, status?: string, direct?: boolean }
 
@@ -275,7 +267,7 @@ async function applyIn (tx: Tx, id: string, ctx: AuditContext, now: Date): Promi
   await refuseEarlierYear(tx, report.year)
   const policy = await readPoolPolicy(tx)
   const input = await loadReevaluationInput(tx, report.year, policy, isoDay(now), true)
-  if (reevaluationFingerprint(input) !== report.fingerprint) throw poolErrors.stalePreview()
+  if (reevaluationFingerprint(input) !== report.fingerprint) throw errors.stalePreview()
 
   const changesOf = new Map<string, MembershipChange[]>()
   for (const c of report.changes as MembershipChange[]) changesOf.set(c.membershipId, [...(changesOf.get(c.membershipId) ?? []), c])
@@ -288,7 +280,7 @@ async function applyIn (tx: Tx, id: string, ctx: AuditContext, now: Date): Promi
     // The domain computed `after` through the state machine; check it against the row once more.
     let state = before.status as MembershipState
     for (const e of u.events) state = membershipTransition(state, e)
-    if (state !== u.status) throw poolErrors.stalePreview()
+    if (state !== u.status) throw errors.stalePreview()
     await tx.update(poolMemberships).set({ ...after, updatedAt: now }).where(eq(poolMemberships.id, u.membershipId))
     for (const action of u.events.length === 0 ? ['pool.review'] : u.events.map(e => AUDIT_ACTION[e])) {
       await recordAudit(tx, ctx, { action, objectType: 'pool_membership', objectId: u.membershipId, before: membershipImage(before), after: { ...after, reevaluationId: id } })
@@ -372,7 +364,7 @@ export async function barEnd (tx: Db, enterpriseId: string, today: string): Prom
 /** 409 APPLICANT_BARRED, with the day the bar ends, when a revocation bars the firm. */
 export async function assertNotBarred (tx: Db, enterpriseId: string, now = new Date()): Promise<void> {
   const until = await barEnd(tx, enterpriseId, isoDay(now))
-  if (until != null) throw poolErrors.applicantBarred(until)
+  if (until != null) throw errors.applicantBarred(until)
 }
 
 /** The term a new membership gets from `from` (policy membership_term_years). */
@@ -405,13 +397,13 @@ export async function admitDirectly (tx: Tx, input: { enterpriseId: string, prog
   await assertNotBarred(tx, firm.id, now)
   const [live] = await tx.select({ id: poolMemberships.id }).from(poolMemberships)
     .where(and(eq(poolMemberships.enterpriseId, firm.id), eq(poolMemberships.programCode, input.program), inArray(poolMemberships.status, [...LIVE_MEMBERSHIP_STATES])))
-  if (live != null) throw poolErrors.alreadyMember()
+  if (live != null) throw errors.alreadyInPool()
 
   const routes = (await directRoutes(tx))[input.program] ?? []
   const route = routes.find(r => r.basis === input.basis)
   if (route == null) {
     const known = routes.map(r => r.basis)
-    throw poolErrors.notEligibleForDirectRoute([{
+    throw errors.notEligibleForDirectRoute([{
       condition: 'basis',
       message: known.length === 0 ? `${input.program} has no direct route` : `${input.program} has no direct route ${input.basis} (routes: ${known.join(', ')})`,
       messageZh: known.length === 0 ? `${input.program} 计划未设直通条件` : `${input.program} 计划无 ${input.basis} 直通条件(可用:${known.join('、')})`,
@@ -420,12 +412,12 @@ export async function admitDirectly (tx: Tx, input: { enterpriseId: string, prog
   }
   const [latest] = await tx.select().from(declarations).where(eq(declarations.enterpriseId, firm.id)).orderBy(desc(declarations.year)).limit(1)
   if (latest == null) {
-    throw poolErrors.notEligibleForDirectRoute([{ condition: 'declaration', message: 'The firm has not declared any annual figures', messageZh: '企业尚未填报年度经营数据' }])
+    throw errors.notEligibleForDirectRoute([{ condition: 'declaration', message: 'The firm has not declared any annual figures', messageZh: '企业尚未填报年度经营数据' }])
   }
   const { passed, failedGates } = evaluateEligibility(route.conditions ?? [], {
     callYear: now.getUTCFullYear(), foundedOn: firm.foundedOn, tierCode: latest.tierCode, operatingRevenue: latest.operatingRevenue, rdExpense: latest.rdExpense
   })
-  if (!passed) throw poolErrors.notEligibleForDirectRoute(failedGates.map(gateFailure))
+  if (!passed) throw errors.notEligibleForDirectRoute(failedGates.map(gateFailure))
 
   const today = isoDay(now)
   const [m] = await tx.insert(poolMemberships).values({

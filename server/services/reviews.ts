@@ -1,16 +1,16 @@
-import { ifMatchTag } from '../lib/versioning.ts'
 import { and, asc, eq, inArray, max, ne, sql, type SQL } from 'drizzle-orm'
 import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { applications, calls, enterpriseDomains, enterprises, reviews, rubrics, users } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
 import { planAssignment, type AssignmentApplication } from '../domain/assignment.ts'
-import { AppError, errors } from '../domain/errors.ts'
+import { errors } from '../domain/errors.ts'
 import { ENDED_WITHOUT_SCORE, isOpenReview, OPEN_REVIEW_STATES, reviewTransition } from '../domain/review-state.ts'
 import { autoScore, type AutoScore, type FrozenFigures } from '../domain/rubrics.ts'
 import { aggregateScores, checkJudgedScores } from '../domain/scoring.ts'
 import { frozenFigures, type ApplicationSnapshot } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
+import { checkVersion } from '../lib/versioning.ts'
 import { ownReviewsSql, reviewVisibility, type Principal } from '../domain/access.ts'
 import { conflictUsccs, declareConflict } from './conflicts.ts'
 import { notify, roleUserIds } from './notifications.ts'
@@ -35,12 +35,6 @@ type ApplicationRow = typeof applications.$inferSelect
 const OPEN_STATES = OPEN_REVIEW_STATES
 /** Application states in which reviewers may be assigned. */
 const ASSIGNABLE_STATES: ApplicationState[] = ['submitted', 'under_review', 'appealed']
-
-export const reviewErrors = {
-  notCurrent: (state: string) => errors.invalidState(state, 'this review belongs to a finished round or to an application no longer under review'),
-  noReviewer: () => new AppError(409, 'NO_REVIEWER_AVAILABLE'),
-  alreadyAssigned: (reviewer: string) => new AppError(409, 'CONFLICT', { detail: `reviewer ${reviewer} is already assigned to this application` })
-}
 
 // ---------------------------------------------------------------------------
 // Rounds and assignment.
@@ -107,7 +101,7 @@ export async function assignReviewers (tx: Db, applicationId: string, reviewerId
   const round = await assignmentRound(tx, a)
   const existing = await tx.select({ reviewerId: reviews.reviewerId }).from(reviews).where(and(eq(reviews.applicationId, a.id), eq(reviews.round, round)))
   const on = new Set(existing.map(r => r.reviewerId))
-  for (const id of unique) if (on.has(id)) throw reviewErrors.alreadyAssigned(id)
+  for (const id of unique) if (on.has(id)) throw errors.alreadyAssigned(id)
   const rows = await applyAssignments(tx, a, round, unique, actor)
   return { applicationId: a.id, round, assigned: rows.map(r => ({ reviewId: r.id, reviewerId: r.reviewerId })) }
 }
@@ -263,17 +257,17 @@ async function lockOwnOpenReview (tx: Db, user: Principal, id: string) {
   if (user.role !== 'reviewer' || r.reviewerId !== user.id) throw errors.notFound()
   const a = await lockApplication(tx, r.applicationId)
   if (!isOpenReview(r.state)) throw errors.invalidState(r.state, 'the review is no longer open')
-  if (a.state !== 'under_review' || r.round !== await lastRound(tx, a.id)) throw reviewErrors.notCurrent(r.state)
+  if (a.state !== 'under_review' || r.round !== await lastRound(tx, a.id)) throw errors.reviewNotCurrent(r.state)
   const [call] = await tx.select({ rubricId: calls.rubricId, perApplication: calls.reviewersPerApplication }).from(calls).where(eq(calls.id, a.callId))
   const [rubricRow] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
   return { r, a, rubric: rubricOf(rubricRow), perApplication: call.perApplication }
 }
 
 /** Saves a draft (If-Match): scores may be partial but each must be in range. */
-export async function saveReview (db: Db, user: Principal, id: string, input: { scores: Record<string, number>, comment?: string }, expectedVersion: number, actor: AuditContext) {
+export async function saveReview (db: Db, user: Principal, id: string, input: { scores: Record<string, number>, comment?: string }, expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { r, rubric } = await lockOwnOpenReview(tx, user, id)
-    if (r.version !== expectedVersion) throw errors.versionMismatch(expectedVersion)
+    checkVersion(r.version, expectedVersion)
     const problems = checkJudgedScores(rubric, input.scores, true)
     if (problems.length > 0) throw errors.validation(problems)
     const [after] = await tx.update(reviews).set({
@@ -292,7 +286,7 @@ export async function saveReview (db: Db, user: Principal, id: string, input: { 
 export async function submitReview (db: Db, user: Principal, id: string, expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { r, a, rubric, perApplication } = await lockOwnOpenReview(tx, user, id)
-    if (expectedVersion != null && r.version !== expectedVersion) throw errors.versionMismatch(expectedVersion)
+    checkVersion(r.version, expectedVersion)
     const problems = checkJudgedScores(rubric, r.scores)
     if (problems.length > 0) throw errors.validation(problems)
     const now = new Date()
@@ -382,12 +376,12 @@ async function reassignIn (tx: Tx, id: string, reason: string, actor: AuditConte
   if (r == null) throw errors.notFound()
   const a = await lockApplication(tx, r.applicationId)
   const next = reviewTransition(r.state, 'reassign')
-  if (a.state !== 'under_review' || r.round !== await lastRound(tx, a.id)) throw reviewErrors.notCurrent(r.state)
+  if (a.state !== 'under_review' || r.round !== await lastRound(tx, a.id)) throw errors.reviewNotCurrent(r.state)
   const [call] = await tx.select({ perApplication: calls.reviewersPerApplication }).from(calls).where(eq(calls.id, a.callId))
   const [ended] = await tx.update(reviews).set({ state: next, reassignReason: reason, version: r.version + 1, updatedAt: new Date() })
     .where(eq(reviews.id, id)).returning()
   const replacement = await replaceReviewer(tx, a, ended, call.perApplication, actor)
-  if (replacement == null) throw reviewErrors.noReviewer()
+  if (replacement == null) throw errors.noReviewer()
   const [final] = await tx.select().from(reviews).where(eq(reviews.id, id))
   await recordAudit(tx, actor, {
     action: 'review.reassign', objectType: 'review', objectId: id,
@@ -466,15 +460,4 @@ export async function callProgress (db: Db, callId: string) {
     applications: [...perApplication.values()],
     reviewers: [...perReviewer.values()].sort((x, y) => x.reviewerId < y.reviewerId ? -1 : 1)
   }
-}
-
-/** Parses If-Match (`3`, `"3"` or `W/"3"`); undefined when absent unless `required` (428). */
-export function ifMatchVersion (header: string | undefined, required: boolean): number | undefined {
-  const version = ifMatchTag(header)
-  if (version === undefined) {
-    if (required) throw errors.preconditionRequired()
-    return undefined
-  }
-  if (version === null) throw errors.validation([{ field: 'If-Match', message: 'must be the version number from ETag or `version`' }])
-  return version
 }

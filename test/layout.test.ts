@@ -1,0 +1,41 @@
+import t from 'tap'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+// One door per concern (docs/architecture.md): the rules a reader relies on,
+// checked on the source so a shortcut fails here rather than in review.
+const root = join(import.meta.dirname, '..')
+function files (dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap(e =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [])
+}
+const source = (f: string): string => readFileSync(join(root, f), 'utf8')
+const offenders = (list: string[], re: RegExp): string[] => list.filter(f => re.test(source(f))).map(f => relative(root, join(root, f)))
+
+const routes = files('server/routes')
+const server = files('server')
+
+t.test('routes reach the database only through services', async (t) => {
+  t.same(offenders(routes, /from ['"]drizzle-orm/), [], 'no route imports drizzle')
+  t.same(offenders(routes, /db\/schema/), [], 'no route imports a table')
+  t.same(offenders(routes, /\.transaction\(|inTransaction\(/), [], 'no route opens a transaction')
+})
+
+t.test('one transaction helper, no casts around it', async (t) => {
+  t.same(offenders(server, /as unknown as Db\b/), [], "no 'as unknown as Db'")
+  t.same(offenders(server, /\.transaction\(/), [], 'services open transactions with inTransaction (db/client.ts)')
+})
+
+t.test('one access door', async (t) => {
+  t.same(offenders(server, /requireRole|app\.authenticate\b/), [], 'roles are declared on the route (config.roles), checked by the one hook')
+  t.same(offenders(server.filter(f => !f.endsWith('domain/access.ts')), /export interface Principal\b/), [], 'Principal lives in server/domain/access.ts')
+})
+
+t.test('one error catalogue', async (t) => {
+  t.same(offenders(server.filter(f => !f.endsWith('domain/errors.ts')), /new AppError\(/), [], 'AppError is built only in server/domain/errors.ts')
+  t.same(offenders(server, /export const \w+Errors = \{/), [], 'no per-service error factory')
+})
+
+t.test('one If-Match rule', async (t) => {
+  t.same(offenders(server.filter(f => !f.endsWith('lib/versioning.ts')), /W\\\//), [], 'only server/lib/versioning.ts parses entity tags')
+})
