@@ -35,7 +35,9 @@ const ALLOWED: Array<[ApplicationState, ApplicationEvent, ApplicationState]> = [
   ['rejected', 'appeal', 'appealed'],
   ['appealed', 'assign', 'under_review'],
   ['appealed', 'admit', 'admitted'],
-  ['appealed', 'reject', 'rejected']
+  ['appealed', 'reject', 'rejected'],
+  // An objection upheld during the public notice reverses the admission.
+  ['admitted', 'reverse_admission', 'rejected']
 ]
 
 t.test('every allowed transition leads where the table says', async (t) => {
@@ -59,13 +61,15 @@ t.test('every other (state, event) pair is refused with 409 INVALID_STATE', asyn
     }
   }
   t.equal(refused, APPLICATION_STATES.length * APPLICATION_EVENTS.length - ALLOWED.length)
-  t.equal(refused, 68, 'ten states × nine events, 22 allowed')
+  t.equal(refused, 77, 'ten states × ten events, 23 allowed')
 })
 
 t.test('the shape of the machine', async (t) => {
   t.same([...EDITABLE_STATES], ['draft', 'returned'], 'only draft and returned are editable')
-  for (const terminal of ['admitted', 'withdrawn'] as const) {
-    t.same(APPLICATION_EVENTS.filter(e => nextState(terminal, e) != null), [], `${terminal} is terminal`)
+  t.same(APPLICATION_EVENTS.filter(e => nextState('withdrawn', e) != null), [], 'withdrawn is terminal')
+  t.same(APPLICATION_EVENTS.filter(e => nextState('admitted', e) != null), ['reverse_admission'], 'an admission is left only by an upheld objection')
+  for (const s of APPLICATION_STATES.filter(s => s !== 'admitted')) {
+    t.equal(nextState(s, 'reverse_admission'), null, `only an admission can be reversed (${s})`)
   }
   const decided: ApplicationState[] = ['admitted', 'rejected', 'appealed']
   for (const s of decided) t.equal(nextState(s, 'withdraw'), null, `no withdrawal after a decision (${s})`)
@@ -73,13 +77,14 @@ t.test('the shape of the machine', async (t) => {
   for (const s of APPLICATION_STATES.filter(s => s !== 'withdrawn')) t.equal(isLive(s), true, `${s} is live`)
 })
 
-t.test('property: any sequence of events only ever visits known states, and admitted/withdrawn absorb', async (t) => {
+t.test('property: any sequence of events only ever visits known states, withdrawn absorbs, an admission only reverses', async (t) => {
   fc.assert(fc.property(fc.array(fc.constantFrom(...APPLICATION_EVENTS), { maxLength: 30 }), (events) => {
     let state: ApplicationState = 'draft'
     for (const e of events) {
       const next = nextState(state, e)
       if (next == null) continue
-      if (state === 'admitted' || state === 'withdrawn') return false
+      if (state === 'withdrawn') return false
+      if (state === 'admitted' && (e !== 'reverse_admission' || next !== 'rejected')) return false
       if (!APPLICATION_STATES.includes(next)) return false
       state = next
     }

@@ -1,14 +1,17 @@
 import { errors } from './errors.ts'
 
 /**
- * An application's life, as data (API.md "Application states"):
+ * An application's life, as data (docs/domain.md "Calls, applications and
+ * their states"):
  *
  *   draft → submitted → under_review → scored → admitted | rejected
  *
  * with `ineligible` (gates failed at submit), `returned` (an officer sends it
  * back for revision; the applicant edits and submits again), `withdrawn` (the
  * applicant gives up before a decision) and `appealed` (after a rejection,
- * back to review once; the "once" is counted on the row, not here).
+ * back to review once; the "once" is counted on the row, not here). An
+ * admission is final except for one event: an objection upheld during its
+ * public notice reverses it into a rejection (`reverse_admission`).
  */
 export const APPLICATION_STATES = [
   'draft', 'submitted', 'under_review', 'scored', 'admitted', 'rejected', 'ineligible', 'returned', 'withdrawn', 'appealed'
@@ -16,7 +19,7 @@ export const APPLICATION_STATES = [
 export type ApplicationState = typeof APPLICATION_STATES[number]
 
 export const APPLICATION_EVENTS = [
-  'submit', 'submit_ineligible', 'assign', 'score', 'admit', 'reject', 'return', 'withdraw', 'appeal'
+  'submit', 'submit_ineligible', 'assign', 'score', 'admit', 'reject', 'return', 'withdraw', 'appeal', 'reverse_admission'
 ] as const
 export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
 
@@ -34,6 +37,9 @@ export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
  *   corrected (one *live* application per firm and call).
  * - After an appeal the officer either sends it back to review (`assign`) or
  *   decides again directly (`admit` / `reject`).
+ * - `reverse_admission`: an officer upholds an objection to the admission's
+ *   public notice (services/notices.ts); the application becomes `rejected`,
+ *   which the firm may appeal like any rejection.
  */
 export const TRANSITIONS: Readonly<Record<ApplicationState, Readonly<Partial<Record<ApplicationEvent, ApplicationState>>>>> = {
   draft: { submit: 'submitted', submit_ineligible: 'ineligible', withdraw: 'withdrawn' },
@@ -44,7 +50,7 @@ export const TRANSITIONS: Readonly<Record<ApplicationState, Readonly<Partial<Rec
   ineligible: { withdraw: 'withdrawn' },
   rejected: { appeal: 'appealed' },
   appealed: { assign: 'under_review', admit: 'admitted', reject: 'rejected' },
-  admitted: {},
+  admitted: { reverse_admission: 'rejected' },
   withdrawn: {}
 }
 
@@ -56,7 +62,7 @@ export function nextState (state: ApplicationState, event: ApplicationEvent): Ap
 /** The next state; 409 INVALID_STATE when the state forbids the event. */
 export function transition (state: ApplicationState, event: ApplicationEvent): ApplicationState {
   const next = nextState(state, event)
-  if (next == null) throw errors.invalidState(state, `an application in state ${state} cannot ${event.replace('_', ' ')}`)
+  if (next == null) throw errors.invalidState(state, `an application in state ${state} cannot ${event.replaceAll('_', ' ')}`)
   return next
 }
 

@@ -1,8 +1,10 @@
-import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import { applications, enterprises, noticeObjections, poolMemberships, publicNotices } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
+import { transition, type ApplicationState } from '../domain/application-state.ts'
 import { membershipAdvice, membershipTransition, type MembershipState } from '../domain/membership-state.ts'
+import { BLOCKING_OBJECTION_STATES, noticeTransition, objectionTransition, type NoticeState, type ObjectionState } from '../domain/notice-state.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import { firmUserIds, notify, roleUserIds } from './notifications.ts'
@@ -117,10 +119,11 @@ export async function resolveObjection (db: Db, id: string, outcome: 'upheld' | 
   return await inTransaction(db, async (tx) => {
     const [o] = await tx.select().from(noticeObjections).where(eq(noticeObjections.id, id)).for('update')
     if (o == null) throw errors.notFound()
-    if (o.state !== 'pending') throw errors.invalidState(o.state, 'the objection is already resolved')
+    const state = objectionTransition(o.state as ObjectionState, outcome === 'upheld' ? 'uphold' : 'dismiss')
     const [notice] = await tx.select().from(publicNotices).where(eq(publicNotices.id, o.noticeId)).for('update')
-    if (outcome === 'upheld' && notice.status !== 'open') throw errors.invalidState(notice.status, 'the notice is no longer open')
-    const [after] = await tx.update(noticeObjections).set({ state: outcome, resolution: reason, resolvedBy: actor.actorId, resolvedAt: now })
+    // Upholding revokes the notice: its machine must allow that (the notice is still open).
+    const noticeAfter = outcome === 'upheld' ? noticeTransition(notice.status as NoticeState, 'revoke') : null
+    const [after] = await tx.update(noticeObjections).set({ state, resolution: reason, resolvedBy: actor.actorId, resolvedAt: now })
       .where(eq(noticeObjections.id, id)).returning()
     await recordAudit(tx, actor, { action: `objection.${outcome === 'upheld' ? 'uphold' : 'dismiss'}`, objectType: 'notice_objection', objectId: id, before: objectionView(o), after: objectionView(after) })
     // The firm and the objector learn the outcome (inbox and email; the objector by email only).
@@ -130,9 +133,9 @@ export async function resolveObjection (db: Db, id: string, outcome: 'upheld' | 
       const [firm] = await tx.select({ name: enterprises.name }).from(enterprises).where(eq(enterprises.id, notice.enterpriseId))
       await enqueueMail(tx, [{ kind: 'objection_outcome', to: o.email, content: objectionOutcomeMail(o.reference, firm.name, outcome, STORED_LINKS) }])
     }
-    if (outcome === 'upheld') {
-      await tx.update(publicNotices).set({ status: 'revoked' }).where(eq(publicNotices.id, notice.id))
-      await recordAudit(tx, actor, { action: 'notice.revoke', objectType: 'public_notice', objectId: notice.id, before: { status: notice.status }, after: { status: 'revoked' } })
+    if (noticeAfter != null) {
+      await tx.update(publicNotices).set({ status: noticeAfter }).where(eq(publicNotices.id, notice.id))
+      await recordAudit(tx, actor, { action: 'notice.revoke', objectType: 'public_notice', objectId: notice.id, before: { status: notice.status }, after: { status: noticeAfter } })
       const [m] = await tx.select().from(poolMemberships).where(eq(poolMemberships.id, notice.membershipId)).for('update')
       const status = membershipTransition(m.status as MembershipState, 'uphold_objection')
       await tx.update(poolMemberships).set({ status, statusReason: `objection upheld: ${reason}`, updatedAt: now }).where(eq(poolMemberships.id, m.id))
@@ -144,11 +147,18 @@ export async function resolveObjection (db: Db, id: string, outcome: 'upheld' | 
       // A direct admission has no application to reverse.
       if (notice.applicationId == null) return objectionView(after)
       const [a] = await tx.select().from(applications).where(eq(applications.id, notice.applicationId)).for('update')
-      // Not a step of the ordinary state machine: an admission reversed after
-      // public notice becomes a rejection, with the objection as its reason.
-      const reversal = { state: 'rejected', decision: 'reject', decisionReason: `admission reversed after an upheld objection: ${reason}`, decisionOverride: { reversedAdmission: true, objectionId: id }, decidedAt: now, decidedBy: actor.actorId, version: a.version + 1, updatedAt: now }
+      // The application machine's reverse_admission: admitted → rejected, with the objection as the reason.
+      const next = transition(a.state as ApplicationState, 'reverse_admission')
+      const reversal = {
+        state: next, decision: 'reject', decisionReason: `admission reversed after an upheld objection: ${reason}`,
+        decisionOverride: { reversedAdmission: true, objectionId: id }, decidedAt: now, decidedBy: actor.actorId, version: a.version + 1, updatedAt: now
+      }
       await tx.update(applications).set(reversal).where(eq(applications.id, a.id))
-      await recordAudit(tx, actor, { action: 'application.reverse_admission', objectType: 'application', objectId: a.id, before: { state: a.state, decision: a.decision, version: a.version }, after: { state: 'rejected', decision: 'reject', decisionReason: reversal.decisionReason, version: reversal.version } })
+      await recordAudit(tx, actor, {
+        action: 'application.reverse_admission', objectType: 'application', objectId: a.id,
+        before: { state: a.state, decision: a.decision, version: a.version },
+        after: { state: next, decision: 'reject', decisionReason: reversal.decisionReason, version: reversal.version }
+      })
       await notify(tx, await firmUserIds(tx, a.enterpriseId), 'decision_made', { applicationId: a.id, callId: a.callId, decision: 'reject', reversedAdmission: true })
     }
     return objectionView(after)
@@ -163,18 +173,19 @@ export async function resolveObjection (db: Db, id: string, outcome: 'upheld' | 
 export async function activateExpiredNotices (db: Db, now: Date): Promise<string[]> {
   const due = await db.select({ id: publicNotices.id }).from(publicNotices)
     .where(and(eq(publicNotices.status, 'open'), lte(publicNotices.endsAt, now),
-      sql`not exists (select 1 from ${noticeObjections} o where o.notice_id = ${publicNotices.id} and o.state in ('pending','upheld'))`))
+      sql`not exists (select 1 from ${noticeObjections} o where o.notice_id = ${publicNotices.id} and o.state in (${sql.join(BLOCKING_OBJECTION_STATES.map(st => sql`${st}`), sql`, `)}))`))
     .orderBy(asc(publicNotices.endsAt), asc(publicNotices.id))
   const activated: string[] = []
   for (const { id } of due) {
     await inTransaction(db, async (tx) => {
       const [n] = await tx.select().from(publicNotices).where(eq(publicNotices.id, id)).for('update')
-      if (n.status !== 'open') return
+      if (n.status !== 'open') return // closed or revoked meanwhile: nothing to do
       const [pending] = await tx.select({ id: noticeObjections.id }).from(noticeObjections)
-        .where(and(eq(noticeObjections.noticeId, id), sql`${noticeObjections.state} in ('pending','upheld')`)).limit(1)
+        .where(and(eq(noticeObjections.noticeId, id), inArray(noticeObjections.state, [...BLOCKING_OBJECTION_STATES]))).limit(1)
       if (pending != null) return
-      await tx.update(publicNotices).set({ status: 'closed' }).where(eq(publicNotices.id, id))
-      await recordAudit(tx, SYSTEM, { action: 'notice.close', objectType: 'public_notice', objectId: id, before: { status: 'open' }, after: { status: 'closed' } })
+      const closed = noticeTransition(n.status as NoticeState, 'close')
+      await tx.update(publicNotices).set({ status: closed }).where(eq(publicNotices.id, id))
+      await recordAudit(tx, SYSTEM, { action: 'notice.close', objectType: 'public_notice', objectId: id, before: { status: n.status }, after: { status: closed } })
       const [before] = await tx.select().from(poolMemberships).where(eq(poolMemberships.id, n.membershipId)).for('update')
       if (before?.status !== 'notice') return
       const status = membershipTransition(before.status, 'activate')

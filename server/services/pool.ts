@@ -3,6 +3,7 @@ import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import {
   declarations, enterprises, poolEvaluations, poolMemberships, poolReevaluations, programs, publicNotices
 } from '../../db/schema/index.ts'
+import { noticeTransition, type NoticeState } from '../domain/notice-state.ts'
 import { evaluateEligibility, type EligibilityGates, type FailedGate } from '../domain/eligibility.ts'
 import { errors } from '../domain/errors.ts'
 import {
@@ -462,8 +463,9 @@ async function revokeIn (tx: Tx, id: string, input: { reason: string, barYears?:
   await recordAudit(tx, ctx, { action: 'pool.revoke', objectType: 'pool_membership', objectId: id, before: { ...membershipImage(m), barredUntil: m.barredUntil }, after: { ...membershipImage(after), barredUntil, barYears } })
   const [notice] = await tx.select().from(publicNotices).where(and(eq(publicNotices.membershipId, id), eq(publicNotices.status, 'open'))).for('update')
   if (notice != null) {
-    await tx.update(publicNotices).set({ status: 'revoked' }).where(eq(publicNotices.id, notice.id))
-    await recordAudit(tx, ctx, { action: 'notice.revoke', objectType: 'public_notice', objectId: notice.id, before: { status: notice.status }, after: { status: 'revoked' } })
+    const noticeStatus = noticeTransition(notice.status as NoticeState, 'revoke')
+    await tx.update(publicNotices).set({ status: noticeStatus }).where(eq(publicNotices.id, notice.id))
+    await recordAudit(tx, ctx, { action: 'notice.revoke', objectType: 'public_notice', objectId: notice.id, before: { status: notice.status }, after: { status: noticeStatus } })
   }
   const appealDays = await policyNumber(tx, 'appeal_window_days', 15)
   await notifyMembershipChange(tx, m.enterpriseId, {
