@@ -5,7 +5,14 @@ export default [
   {
     rules: {
       // Compact one-line objects with a line break between groups read better in route schemas.
-      '@stylistic/object-property-newline': 'off'
+      '@stylistic/object-property-newline': 'off',
+      // Lines stay readable: 160 characters, long strings, URLs and templates aside.
+      '@stylistic/max-len': ['error', { code: 160, ignoreStrings: true, ignoreUrls: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }]
     }
+  },
+  {
+    // The seed scripts are being split (scripts/seed-*.ts); the rule applies once that lands.
+    files: ['scripts/seed*.ts'],
+    rules: { '@stylistic/max-len': 'off' }
   }
 ]

@@ -90,7 +90,8 @@ export const ReviewDetailSchema = Type.Composite([ReviewSchema, Type.Object({
     previousDeclaration: Type.Unknown(),
     autoScores: Type.Unknown({ description: 'Auto-scored indicators with their measured values' })
   }),
-  otherReviews: Type.Union([Type.Array(Type.Object({ reviewId: UuidSchema, reviewerId: UuidSchema, scores: ScoresSchema, comment: Type.String() })), Type.Null()], {
+  otherReviews: Type.Union([Type.Array(Type.Object({ reviewId: UuidSchema, reviewerId: UuidSchema, scores: ScoresSchema, comment: Type.String() })),
+    Type.Null()], {
     description: 'The other submitted reviews of this round; null until this reviewer has submitted'
   })
 })])
@@ -112,7 +113,10 @@ export const ProgressSchema = Type.Object({
   callId: UuidSchema,
   reviewersPerApplication: Type.Integer(),
   applicationsByState: Type.Record(Type.String(), Type.Integer()),
-  applications: Type.Array(Type.Object({ applicationId: UuidSchema, firm: Type.String(), state: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(), recused: Type.Integer() })),
+  applications: Type.Array(Type.Object({
+    applicationId: UuidSchema, firm: Type.String(), state: Type.String(), assigned: Type.Integer(),
+    submitted: Type.Integer(), recused: Type.Integer()
+  })),
   reviewers: Type.Array(Type.Object({ reviewerId: UuidSchema, name: Type.String(), assigned: Type.Integer(), submitted: Type.Integer() }))
 })
 

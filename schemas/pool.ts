@@ -90,8 +90,9 @@ export const ReevaluationSchema = Type.Object({
   state: Type.Union([Type.Literal('previewed'), Type.Literal('applied')]),
   evaluated: Type.Integer({ description: 'Active and warned members looked at (members under public notice are not)' }),
   unchanged: Type.Integer({ description: 'Members without any change' }),
-  counts: Type.Object(Object.fromEntries(CHANGE_KIND_VALUES.map(k => [k, Type.Integer()])) as Record<typeof CHANGE_KIND_VALUES[number], ReturnType<typeof Type.Integer>>,
-    { description: 'Changes by kind' }),
+  counts: Type.Object(Object.fromEntries(CHANGE_KIND_VALUES.map(k => [k, Type.Integer()])) as Record<typeof CHANGE_KIND_VALUES[number],
+    ReturnType<typeof Type.Integer>>,
+  { description: 'Changes by kind' }),
   changes: Type.Array(MembershipChangeSchema),
   createdAt: DateTimeSchema,
   appliedAt: Type.Union([DateTimeSchema, Type.Null()])

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { DateTimeSchema, PageQuerySchema, TextSchema, UuidSchema } from './common.ts'
 
 /**
- * A grading rubric (API.md): indicators, each auto-scored from the frozen
+ * A grading rubric (docs/api.md, "Objects"): indicators, each auto-scored from the frozen
  * declaration by bands or judged by reviewers, group minimums, a pass mark and
  * grade bands. The structural rules TypeBox cannot say (unique keys, ordered
  * bands, reachable minimums) are checked by server/domain/rubrics.ts.

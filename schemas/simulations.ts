@@ -54,7 +54,10 @@ export const SimulationSchema = Type.Object({
       firms: Type.Integer()
     }), { description: 'The transition matrix: every non-empty (from, to) pair, firms that keep their tier included' }),
     changed: Type.Integer({ description: 'Firms whose tier would change' }),
-    changes: Type.Optional(Type.Array(Type.Object({ enterpriseId: UuidSchema, name: Type.String(), uscc: Type.String(), from: Type.String(), to: Type.String() })))
+    changes: Type.Optional(Type.Array(Type.Object({
+      enterpriseId: UuidSchema, name: Type.String(), uscc: Type.String(), from: Type.String(),
+      to: Type.String()
+    })))
   }),
   targets: Type.Array(Type.Object({
     code: Type.String(),

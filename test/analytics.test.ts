@@ -34,7 +34,10 @@ async function seedIndustry (app: FastifyInstance): Promise<Record<string, strin
     const [e] = await app.db.insert(enterprises).values({ uscc: uscc(500 + n++), name, districtCode: district, foundedOn: '2016-01-01' }).returning()
     ids[name] = e.id
     await app.db.insert(enterpriseDomains).values(domains.map(d => ({ enterpriseId: e.id, domainCode: d })))
-    await app.db.insert(declarations).values({ enterpriseId: e.id, year: 2023, operatingRevenue: op, softwareRevenue: sw, rdExpense: rd, employees: emp, rdStaff: 1, tierCode: tier })
+    await app.db.insert(declarations).values({
+      enterpriseId: e.id, year: 2023, operatingRevenue: op, softwareRevenue: sw, rdExpense: rd, employees: emp,
+      rdStaff: 1, tierCode: tier
+    })
   }
   const member = (id: string, programCode: string, status: string) =>
     ({ enterpriseId: id, programCode, tierAtAdmission: 'above_scale', currentTier: 'above_scale', admittedOn: '2023-06-01', status })

@@ -148,7 +148,10 @@ t.test('one live application per firm and call; Idempotency-Key replays', async 
   const unknownCall = await app.inject({ method: 'POST', url: '/v1/applications', headers: auth(firm.token), payload: { callId: MISSING } })
   t.equal(unknownCall.statusCode, 400)
   t.equal(unknownCall.json().code, 'UNKNOWN_REFERENCE')
-  const upcoming = await openCall(app, officer.token, { opensAt: new Date(Date.now() + 3600_000).toISOString(), closesAt: new Date(Date.now() + 7200_000).toISOString() })
+  const upcoming = await openCall(app, officer.token, {
+    opensAt: new Date(Date.now() + 3600_000).toISOString(), closesAt: new Date(Date.now() + 7200_000)
+      .toISOString()
+  })
   const early = await app.inject({ method: 'POST', url: '/v1/applications', headers: auth(firm.token), payload: { callId: upcoming.id } })
   t.equal(early.statusCode, 409)
   t.equal(early.json().code, 'CALL_CLOSED')

@@ -48,8 +48,12 @@ t.test('nothing needed, nothing assigned', async (t) => {
 
 const USCCS = ['U0', 'U1', 'U2', 'U3', 'U4', 'U5']
 const inputArb = fc.record({
-  apps: fc.uniqueArray(fc.record({ id: fc.uuid(), uscc: fc.constantFrom(...USCCS), needed: fc.integer({ min: 0, max: 4 }) }), { maxLength: 15, selector: a => a.id }),
-  reviewers: fc.uniqueArray(fc.record({ id: fc.uuid(), conflicts: fc.subarray(USCCS, { maxLength: 3 }), load: fc.integer({ min: 0, max: 3 }) }), { maxLength: 10, selector: r => r.id })
+  apps: fc.uniqueArray(fc.record({ id: fc.uuid(), uscc: fc.constantFrom(...USCCS), needed: fc.integer({ min: 0, max: 4 }) }), {
+    maxLength: 15,
+    selector: a => a.id
+  }),
+  reviewers: fc.uniqueArray(fc.record({ id: fc.uuid(), conflicts: fc.subarray(USCCS, { maxLength: 3 }), load: fc.integer({ min: 0, max: 3 }) }),
+    { maxLength: 10, selector: r => r.id })
 })
 
 t.test('property: never a conflicted reviewer, never twice on one application, never more than needed', async (t) => {

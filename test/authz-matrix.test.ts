@@ -10,7 +10,7 @@ import { ACTORS, DISCREPANCIES, MATRIX, type Actor, type Outcome } from './authz
 // API5:2023 broken function level authorization): every route in /docs/json ×
 // every actor, checked against test/authz-matrix.ts. A route without a row
 // fails the suite. AUTHZ_DRAFT=1 prints the observed matrix instead (to add
-// rows for new routes after checking them against API.md).
+// rows for new routes after checking them against docs/api.md).
 
 t.setTimeout(900_000)
 
@@ -62,7 +62,10 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
     ids.review = reviews.statusCode === 200 ? reviews.json().items?.[0]?.id : undefined
   }
   return {
-    tokens: { enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token, analyst: analyst.token, admin },
+    tokens: {
+      enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token,
+      analyst: analyst.token, admin
+    },
     ids
   }
 }
@@ -100,7 +103,8 @@ function probeFor (doc: OpenApiDoc, op: Operation, ids: Fixtures['ids']): Probe 
   }
   const fill = (v: Record<string, string>) => op.path.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(v[n]))
   const idParam = op.pathParams.find(p => p.name === 'id')
-  const query = fc.sample(fc.record(Object.fromEntries(op.queryParams.filter(p => p.required).map(p => [p.name, arbitraryFor(doc, p.schema)]))), { seed: SEED, numRuns: 1 })[0] as Record<string, unknown>
+  const query = fc.sample(fc.record(Object.fromEntries(op.queryParams.filter(p => p.required).map(p => [p.name, arbitraryFor(doc, p.schema)]))),
+    { seed: SEED, numRuns: 1 })[0] as Record<string, unknown>
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()
   const suffix = qs === '' ? '' : `?${qs}`
   const body = PROBE_BODIES[key(op)]?.(ids) ?? (op.body != null ? fc.sample(arbitraryFor(doc, op.body), { seed: SEED, numRuns: 1 })[0] : undefined)

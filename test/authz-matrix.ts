@@ -1,6 +1,6 @@
 /**
  * The authorization matrix: every route × every actor and what must happen
- * (API.md; ownership rules in the README). Generated tests read it in
+ * (docs/api.md; ownership rules in docs/domain.md). Generated tests read it in
  * test/authz-matrix.test.ts; a route published in /docs/json without a row
  * here fails the suite.
  *
@@ -120,10 +120,10 @@ export const MATRIX: Record<string, Row> = {
 }
 
 /**
- * Cells where the service differs from API.md today, with the row above
- * holding API.md's answer. Reported as TODO (not a failure) until the
+ * Cells where the service differs from the API contract (docs/api.md) today, with the row above
+ * holding the contract's answer. Reported as TODO (not a failure) until the
  * route's owner settles it; remove the entry when it is fixed.
  */
 export const DISCREPANCIES: Record<string, string> = {
-  // 'GET /v1/reviews/{id} admin' was one until the reviews route was aligned with API.md (ed85479).
+  // 'GET /v1/reviews/{id} admin' was one until the reviews route was aligned with the API contract (ed85479).
 }

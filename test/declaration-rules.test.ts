@@ -46,16 +46,19 @@ const fen = fc.bigInt({ min: 0n, max: 10n ** 17n })
 const count = fc.integer({ min: 0, max: 1_000_000 })
 
 t.test('property: figures built consistent are always accepted', async (t) => {
-  fc.assert(fc.property(fen, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fen, count, fc.double({ min: 0, max: 1, noNaN: true }),
-    (revenue, softShare, exportShare, rd, employees, rdShare) => {
-      // Shares only pick the parts; the figures themselves stay exact bigint fen.
-      const part = (share: number) => fromFen(revenue * BigInt(Math.floor(share * 1000)) / 1000n)
-      const d: DeclarationFigures = {
-        operatingRevenue: fromFen(revenue), softwareRevenue: part(softShare), exportRevenue: part(exportShare), mainBusinessRevenue: part(softShare),
-        rdExpense: fromFen(rd), employees, rdStaff: Math.floor(employees * rdShare), patents: 0, softwareCopyrights: 0
-      }
-      return declarationProblems(d, CTX).length === 0
-    }), { numRuns: 1000 })
+  fc.assert(fc.property(fen, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fen, count, fc.double({
+    min: 0,
+    max: 1, noNaN: true
+  }),
+  (revenue, softShare, exportShare, rd, employees, rdShare) => {
+    // Shares only pick the parts; the figures themselves stay exact bigint fen.
+    const part = (share: number) => fromFen(revenue * BigInt(Math.floor(share * 1000)) / 1000n)
+    const d: DeclarationFigures = {
+      operatingRevenue: fromFen(revenue), softwareRevenue: part(softShare), exportRevenue: part(exportShare), mainBusinessRevenue: part(softShare),
+      rdExpense: fromFen(rd), employees, rdStaff: Math.floor(employees * rdShare), patents: 0, softwareCopyrights: 0
+    }
+    return declarationProblems(d, CTX).length === 0
+  }), { numRuns: 1000 })
   t.pass('accepted')
 })
 

@@ -176,7 +176,10 @@ t.test('If-Match: optional; stale or on a missing declaration is 412', async (t)
 t.test('concurrent writes of one firm serialise: one wins, the stale one is 412', async (t) => {
   const firm = await registerFirm(app)
   // Two first writes of the same year: one creates, the other replaces it.
-  const creates = await Promise.all([put(app, firm.token, firm.enterpriseId, 2025, FIGURES), put(app, firm.token, firm.enterpriseId, 2025, { ...FIGURES, patents: 1 })])
+  const creates = await Promise.all([put(app, firm.token, firm.enterpriseId, 2025, FIGURES), put(app, firm.token, firm.enterpriseId, 2025, {
+    ...FIGURES,
+    patents: 1
+  })])
   t.same(creates.map(r => r.statusCode).sort(), [200, 201])
   const edits = await Promise.all([2, 3].map(p => put(app, firm.token, firm.enterpriseId, 2025, { ...FIGURES, patents: p * 10 }, { 'if-match': '"2"' })))
   t.same(edits.map(r => r.statusCode).sort(), [200, 412])

@@ -74,7 +74,10 @@ function figuresOf (spec: Spec, index: number, year: number) {
   const rd = op * BigInt(5 + (index * 3) % 11) / 100n
   const ex = op * BigInt((5 + index * 5) % 30) / 100n
   const employees = Number(op / 100_000_00n) + 10 + index
-  return { operatingRevenue: fromFen(op), softwareRevenue: fromFen(sw), rdExpense: fromFen(rd), exportRevenue: fromFen(ex), employees, rdStaff: 1, patents: 0, softwareCopyrights: 0 }
+  return {
+    operatingRevenue: fromFen(op), softwareRevenue: fromFen(sw), rdExpense: fromFen(rd), exportRevenue: fromFen(ex), employees, rdStaff: 1,
+    patents: 0, softwareCopyrights: 0
+  }
 }
 
 async function buildPopulation (app: FastifyInstance): Promise<Firm[]> {
@@ -225,7 +228,11 @@ function linearAttack (firms: Firm[], obs: Observation[], year: number, m: M): L
   const PRIME = 2305843009213693951n
   const n = firms.length
   const mod = (x: bigint) => ((x % PRIME) + PRIME) % PRIME
-  const inv = (a: bigint) => { let r = 1n; let b = mod(a); let e = PRIME - 2n; while (e > 0n) { if (e & 1n) r = r * b % PRIME; b = b * b % PRIME; e >>= 1n } return r }
+  const inv = (a: bigint) => {
+    let r = 1n; let b = mod(a); let e = PRIME - 2n
+    while (e > 0n) { if (e & 1n) r = r * b % PRIME; b = b * b % PRIME; e >>= 1n }
+    return r
+  }
   const basis: Array<{ pivot: number, row: bigint[] }> = []
   const reduce = (row: bigint[]) => {
     for (const b of basis) {

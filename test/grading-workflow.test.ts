@@ -165,7 +165,8 @@ t.test('the commission grades a call end to end', async (t) => {
   await grade(app, c2.token, appC, { ip_relevance: 7, strategic_industry: 8 })
 
   // Totals by hand: A 80 + 8.5 + 9.5 = 98.00 (A); B 50 + 2.5 + 2.5 = 55.00 (D, fails); C 15 + 7 + 7.5 = 29.50 (D).
-  const scoreOf = async (id: string) => (await app.db.select({ s: applications.score, state: applications.state }).from(applications).where(eq(applications.id, id)))[0]
+  const scoreOf = async (id: string) => (await app.db.select({ s: applications.score, state: applications.state }).from(applications)
+    .where(eq(applications.id, id)))[0]
   const sA = await scoreOf(appA)
   t.equal(sA.state, 'scored')
   t.match(sA.s, { auto: '80.00', judged: '18.00', total: '98.00', pass: true, grade: 'A', disagreement: false, reviewers: 2 })
@@ -236,7 +237,8 @@ t.test('the commission grades a call end to end', async (t) => {
   t.same(members, [firmA.enterpriseId, firmB.enterpriseId].sort())
 
   // Notifications along the way.
-  const kinds = async (userId: string) => (await app.db.select({ kind: notifications.kind }).from(notifications).where(eq(notifications.userId, userId))).map(n => n.kind).sort()
+  const kinds = async (userId: string) => (await app.db.select({ kind: notifications.kind }).from(notifications).where(eq(notifications.userId, userId)))
+    .map(n => n.kind).sort()
   t.same(await kinds(firmC.userId), ['application_returned'])
   t.same(await kinds(firmB.userId), ['decision_made', 'decision_made'])
   t.ok((await kinds(officer.id)).includes('appeal_received'))

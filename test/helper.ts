@@ -93,7 +93,10 @@ export async function registerFirm (app: FastifyInstance, overrides: Record<stri
   const res = await app.inject({ method: 'POST', url: '/v1/auth/register', payload: body })
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`)
   const { user, enterprise } = res.json()
-  return { token: await login(app, body.email as string, body.password as string), userId: user.id, enterpriseId: enterprise.id, uscc: enterprise.uscc, email: body.email as string }
+  return {
+    token: await login(app, body.email as string, body.password as string), userId: user.id, enterpriseId: enterprise.id, uscc: enterprise.uscc,
+    email: body.email as string
+  }
 }
 
 /** Creates a staff account as the first admin and signs it in. */

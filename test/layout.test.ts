@@ -39,3 +39,8 @@ t.test('one error catalogue', async (t) => {
 t.test('one If-Match rule', async (t) => {
   t.same(offenders(server.filter(f => !f.endsWith('lib/versioning.ts')), /W\\\//), [], 'only server/lib/versioning.ts parses entity tags')
 })
+
+t.test('comments cite the repository, not files outside it', async (t) => {
+  const cited = [...server, ...files('schemas'), ...files('db'), ...files('test')].filter(f => !f.endsWith('layout.test.ts'))
+  t.same(offenders(cited, /\b(?:API|DOMAIN|STYLE)\.md\b/), [], 'docs/api.md and docs/domain.md, not API.md or DOMAIN.md')
+})

@@ -38,7 +38,8 @@ function permutations (n: number): number[][] {
 }
 
 t.test('property: as an assignment problem, the cost equals the brute-force optimum', async (t) => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 5 }).chain(n => fc.array(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: n, maxLength: n }), { minLength: n, maxLength: n })), (costs) => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 5 }).chain(n => fc.array(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: n, maxLength: n }),
+    { minLength: n, maxLength: n })), (costs) => {
     const n = costs.length
     const f = new MinCostFlow(2 * n + 2)
     for (let i = 0; i < n; i++) {
@@ -54,7 +55,10 @@ t.test('property: as an assignment problem, the cost equals the brute-force opti
 })
 
 t.test('property: flow is conserved at every inner node and never exceeds a capacity', async (t) => {
-  fc.assert(fc.property(fc.array(fc.record({ from: fc.integer({ min: 0, max: 5 }), to: fc.integer({ min: 0, max: 5 }), cap: fc.integer({ min: 0, max: 4 }), cost: fc.integer({ min: 0, max: 9 }) }), { maxLength: 20 }), (spec) => {
+  fc.assert(fc.property(fc.array(fc.record({
+    from: fc.integer({ min: 0, max: 5 }), to: fc.integer({ min: 0, max: 5 }), cap: fc.integer({ min: 0, max: 4 }),
+    cost: fc.integer({ min: 0, max: 9 })
+  }), { maxLength: 20 }), (spec) => {
     const f = new MinCostFlow(6)
     const ids = spec.map(e => f.addEdge(e.from, e.to, e.cap, e.cost))
     const { flow, cost } = f.run(0, 5)

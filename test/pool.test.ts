@@ -24,13 +24,15 @@ const LOW_RD = { tierCode: 'above_scale', operatingRevenue: '100000000.00', rdEx
 async function declare (app: FastifyInstance, enterpriseId: string, year: number, d: { tierCode: string, operatingRevenue: string, rdExpense: string }) {
   await app.db.insert(declarations).values({ enterpriseId, year, ...d, softwareRevenue: d.operatingRevenue, employees: 10, rdStaff: 1 })
 }
-async function join (app: FastifyInstance, enterpriseId: string, programCode: string, currentTier: string, status: string, over: Partial<typeof poolMemberships.$inferInsert> = {}) {
+async function join (app: FastifyInstance, enterpriseId: string, programCode: string, currentTier: string, status: string,
+  over: Partial<typeof poolMemberships.$inferInsert> = {}) {
   const [m] = await app.db.insert(poolMemberships).values({
     enterpriseId, programCode, tierAtAdmission: currentTier, currentTier, admittedOn: `${Y - 2}-06-01`, status, validUntil: `${Y + 3}-05-31`, ...over
   }).returning()
   return m.id
 }
-const rowsOf = async (app: FastifyInstance, ids: string[]) => Object.fromEntries((await app.db.select().from(poolMemberships).where(inArray(poolMemberships.id, ids))).map(x => [x.id, x]))
+const rowsOf = async (app: FastifyInstance, ids: string[]) => Object.fromEntries((await app.db.select().from(poolMemberships)
+  .where(inArray(poolMemberships.id, ids))).map(x => [x.id, x]))
 const inbox = async (app: FastifyInstance, firm: Firm) =>
   (await app.inject({ url: '/v1/me/notifications?limit=100', headers: auth(firm.token) })).json().items.filter((n: any) => n.kind === 'membership_changed').map((n: any) => n.payload)
 

@@ -24,7 +24,8 @@ async function scannedAfter (queueFile: string, cycles: number): Promise<number>
     if (i === cycles - 1) {
       // Counting the scan is the point: a spy on the one call, restored right after.
       // eslint-disable-next-line no-extend-native
-      Array.prototype.indexOf = function (this: unknown[], ...args: [unknown, number?]) { scanned = this.length - (args[1] ?? 0); return indexOf.apply(this, args) }
+      Array.prototype.indexOf = function (this: unknown[], ...args: [unknown,
+        number?]) { scanned = this.length - (args[1] ?? 0); return indexOf.apply(this, args) }
     }
     busy.remove(c) // move(c, busy): c.queue.remove(c) — c is no longer in it
     busy.push(c)

@@ -32,7 +32,10 @@ const lowRd = decl('above_scale', '100000000.00', '2990000.00') // 2.99%
 
 t.test('computeReevaluation: every path, one member at a time', async (t) => {
   // name, member, declarations by year, expected [kind, from, to] of each change, expected row status/term/missing after (null: row untouched)
-  const cases: Array<[string, MemberForReview, Record<number, YearDeclaration>, Array<[string, string?, string?]>, { status: string, validUntil?: string, missingYears?: number, program?: string } | null]> = [
+  const cases: Array<[string, MemberForReview, Record<number, YearDeclaration>, Array<[string, string?, string?]>, {
+    status: string, validUntil?: string,
+    missingYears?: number, program?: string
+  } | null]> = [
     ['passes, term not due: nothing', member({ validUntil: '2027-05-31' }), { 2025: ok }, [], null],
     ['passes, term ends before the next re-evaluation: renewed',
       member(), { 2025: ok }, [['renewed', 'active', 'active']], { status: 'active', validUntil: '2028-12-31' }],
@@ -123,7 +126,10 @@ t.test('the fingerprint moves with every input but the clock', async (t) => {
 
 t.test('property: applying the updates and evaluating the same year again changes nothing', async (t) => {
   const tiers = ['below_scale', 'above_scale', 'hundred_million', 'billion', 'ten_billion']
-  const declared = fc.option(fc.record({ tier: fc.constantFrom(...tiers), revenue: fc.bigInt({ min: 1n, max: 10n ** 12n }), rdPermille: fc.integer({ min: 0, max: 100 }) }))
+  const declared = fc.option(fc.record({
+    tier: fc.constantFrom(...tiers), revenue: fc.bigInt({ min: 1n, max: 10n ** 12n }),
+    rdPermille: fc.integer({ min: 0, max: 100 })
+  }))
   fc.assert(fc.property(
     fc.record({
       program: fc.constantFrom('startup', 'innovative_growth', 'leading_platform'),

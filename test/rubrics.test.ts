@@ -177,7 +177,8 @@ t.test('property: an auto score never exceeds its indicators\' maximums, never t
 
 t.test('property: more R&D never earns fewer points (atLeast bands are monotone)', async (t) => {
   const bands = NATIONAL.indicators[2].bands ?? []
-  fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 1n, max: 10n ** 12n }), (a, b, den) => {
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 1n, max: 10n ** 12n }), (a, b,
+    den) => {
     const [lo, hi] = a <= b ? [a, b] : [b, a]
     return bandPoints(bands, { num: lo, den }) <= bandPoints(bands, { num: hi, den })
   }), { numRuns: 500 })

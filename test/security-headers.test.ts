@@ -84,8 +84,9 @@ t.test('security configuration is validated and named in errors', async (t) => {
   t.equal(d.allowUnsafeDurability, false)
   t.same(d.corsOrigins, [])
   const c = loadConfig({ ...base, RATE_LIMIT: '0', OVERLOAD_HEAP_MB: '512', OVERLOAD_RSS_MB: '1024', OVERLOAD_EVENT_LOOP_DELAY_MS: '250', DB_HEALTH_INTERVAL_MS: '0', ALLOW_UNSAFE_DURABILITY: 'true' }).config
-  t.same([c.rateLimit.max, c.overload.maxHeapUsedBytes, c.overload.maxRssBytes, c.overload.maxEventLoopDelayMs, c.overload.dbHealthIntervalMs, c.allowUnsafeDurability],
-    [0, 512 * 1048576, 1024 * 1048576, 250, 0, true])
+  t.same([c.rateLimit.max, c.overload.maxHeapUsedBytes, c.overload.maxRssBytes, c.overload.maxEventLoopDelayMs, c.overload.dbHealthIntervalMs,
+    c.allowUnsafeDurability],
+  [0, 512 * 1048576, 1024 * 1048576, 250, 0, true])
   for (const [k, v] of [['RATE_LIMIT', '-1'], ['RATE_LIMIT', 'many'], ['OVERLOAD_HEAP_MB', '1.5'], ['OVERLOAD_EVENT_LOOP_DELAY_MS', 'x'], ['DB_HEALTH_INTERVAL_MS', '9999999'], ['ALLOW_UNSAFE_DURABILITY', 'maybe']]) {
     t.throws(() => loadConfig({ ...base, [k]: v }), new RegExp(`^${k}: `), `${k}=${v}`)
   }

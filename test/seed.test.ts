@@ -58,7 +58,8 @@ t.test('the generator: deterministic, calibrated to the 2017 baseline, valid cod
     usccs.add(f.uscc)
     // R&D 5-10% of software revenue (plus the yearly creep), software revenue below operating revenue.
     for (const [year, d] of f.years) {
-      if (d.softwareFen > d.revenueFen || d.rdFen * 100n < d.softwareFen * 5n - 100n || d.rdFen * 100n > d.softwareFen * (10n + BigInt(year - 2017)) / 5n * 5n + 100n) {
+      if (d.softwareFen > d.revenueFen || d.rdFen * 100n < d.softwareFen * 5n - 100n ||
+        d.rdFen * 100n > d.softwareFen * (10n + BigInt(year - 2017)) / 5n * 5n + 100n) {
         t.fail(`firm ${f.index} ${year} figures out of range`)
       }
     }
@@ -147,7 +148,8 @@ async function gradingFingerprint (db: Db) {
   const apps = await db.select().from(applications).orderBy(asc(applications.id))
   const revs = await db.select().from(reviews).orderBy(asc(reviews.applicationId), asc(reviews.reviewerId))
   return {
-    applications: apps.map(a => [a.id, a.callId, a.enterpriseId, a.state, a.version, a.declarationYear, a.eligibility, a.autoScores, a.score, a.decision, a.submittedAt?.toISOString() ?? null]),
+    applications: apps.map(a => [a.id, a.callId, a.enterpriseId, a.state, a.version, a.declarationYear, a.eligibility, a.autoScores, a.score, a.decision,
+      a.submittedAt?.toISOString() ?? null]),
     reviews: revs.map(r => [r.applicationId, r.reviewerId, r.state, r.scores, r.version])
   }
 }
@@ -325,7 +327,8 @@ t.test('the grading history: calls, applications and reviews as the service woul
   const [graded] = await db.select().from(declarations).where(eq(declarations.id, fresh.snapshot.declaration.id))
   const [previous] = await db.select().from(declarations).where(and(eq(declarations.enterpriseId, graded.enterpriseId), eq(declarations.year, graded.year - 1)))
   const frozen = freezeSubmission({
-    now: new Date(fresh.snapshot.frozenAt), call: fresh.snapshot.call, enterprise: fresh.snapshot.enterprise, declaration: graded, previousDeclaration: previous ?? null,
+    now: new Date(fresh.snapshot.frozenAt), call: fresh.snapshot.call, enterprise: fresh.snapshot.enterprise, declaration: graded,
+    previousDeclaration: previous ?? null,
     documents: [], gates: gates.innovative_growth, rubric: rubricById.get(openCall.rubricId)!
   })
   t.same([fresh.snapshot, fresh.eligibility, fresh.autoScores], [frozen.snapshot, frozen.eligibility, frozen.autoScores], 'the service froze what freezeSubmission freezes')

@@ -98,7 +98,12 @@ t.test('the pool: exits, graduations and firms that newly qualify', async (t) =>
     statusReason: null, validFrom: '2024-06-30', validUntil: '2027-06-29'
   })
   const members = [member(grower, 'startup', 'billion'), member(small, 'innovative_growth', 'above_scale')]
-  const base = { year: 2025, firms: [grower, small, outsider], memberships: members.map(m => ({ enterpriseId: m.enterpriseId, programCode: m.programCode })), members, calls: [], applications: [], current: POLICY }
+  const base = {
+    year: 2025, firms: [grower, small, outsider], memberships: members.map(m => ({
+      enterpriseId: m.enterpriseId,
+      programCode: m.programCode
+    })), members, calls: [], applications: [], current: POLICY
+  }
 
   // The startup member already fails tier_below billion: it graduates either way; the growth member drops out when the line rises.
   const r = simulatePolicy({ ...base, proposal: { tierRules: raised('30000000.00') } })

@@ -1,4 +1,4 @@
--- Reference data from shared/DOMAIN.md (the 2028 action plan), so a fresh
+-- Reference data of the 2028 action plan (docs/domain.md), so a fresh
 -- database is usable at once. Administrators edit these rows afterwards.
 INSERT INTO tiers (code, name_zh, name_en, rank) VALUES
   ('below_scale', '规模以下', 'Below designated size', 0),
@@ -73,6 +73,8 @@ INSERT INTO policy_settings (key, value, description) VALUES
   ('eligibility_gates', '{"startup":[{"gate":"founded_within_years","years":5},{"gate":"tier_below","tier":"billion"}],"innovative_growth":[{"gate":"tier_at_least","tier":"above_scale"},{"gate":"rd_intensity_at_least","ratio":"0.03"}],"leading_platform":[{"gate":"tier_at_least","tier":"billion"}]}', 'Eligibility gates checked at submit, per program');
 --> statement-breakpoint
 -- The audit trail is append-only: the database itself refuses to change it.
+-- SUPERSEDED: 0013_many_instances.sql re-creates audit_log_append_only() (it lets
+-- the sequencer set an entry's place once); the current body is there.
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
 BEGIN
   RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';

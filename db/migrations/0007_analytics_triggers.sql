@@ -1,3 +1,7 @@
+-- SUPERSEDED IN PART: 0009_analytics_totals_triggers.sql re-creates
+-- analytics_rebuild() and analytics_refresh_firm() (to maintain analytics_totals
+-- too); their current bodies are in 0009, not here. analytics_firm_changed()
+-- and the triggers below are still current.
 -- Analytics rollup maintenance (db/schema/analytics.ts, tables in 0006). Deferred constraint
 -- triggers run at COMMIT, after the transaction's audit entry has taken the
 -- audit chain's lock, so audited writers never wait on each other's cells in

@@ -1,6 +1,7 @@
 -- analytics_totals (db/schema/analytics.ts, table in 0008): the rollup without
 -- the domain dimension, maintained by the same deferred triggers as
--- analytics_cells (0007): the functions are replaced to keep both.
+-- analytics_cells (0007): the functions are replaced to keep both. The bodies of
+-- analytics_rebuild() and analytics_refresh_firm() here are the current ones.
 CREATE OR REPLACE FUNCTION analytics_sum_totals() RETURNS void AS $$
 BEGIN
   DELETE FROM analytics_totals;

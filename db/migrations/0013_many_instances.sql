@@ -36,6 +36,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS "audit_seq_idx" ON "audit_log" USING btree ("s
 --> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "audit_unsequenced_idx" ON "audit_log" USING btree ("id") WHERE "seq" IS NULL;
 --> statement-breakpoint
+-- Replaces 0001's audit_log_append_only() (this body is the current one).
 -- Still append-only: the one change allowed is the sequencer's, once, giving an unsequenced entry its place
 -- and chain hash; its content and content hash never change, and DELETE is always refused.
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$

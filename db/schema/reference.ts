@@ -1,7 +1,7 @@
 import { pgTable, text, integer, numeric, serial, jsonb, check, index } from 'drizzle-orm/pg-core'
 import { sql } from 'drizzle-orm'
 
-/** Revenue tiers (DOMAIN.md). `rank` orders them: below_scale 0 … ten_billion 4. */
+/** Revenue tiers (docs/domain.md). `rank` orders them: below_scale 0 … ten_billion 4. */
 export const tiers = pgTable('tiers', {
   code: text().primaryKey(),
   nameZh: text().notNull(),
@@ -47,7 +47,7 @@ export const tierRules = pgTable('tier_rules', {
   note: text()
 }, (t) => [index('tier_rules_tier_idx').on(t.tierCode)])
 
-/** The plan's targets (DOMAIN.md): a measure, a goal and the year it is due. */
+/** The plan's targets (docs/domain.md): a measure, a goal and the year it is due. */
 export const planTargets = pgTable('plan_targets', {
   id: serial().primaryKey(),
   key: text().notNull(),

@@ -123,7 +123,8 @@ const id = (key: readonly string[]) => key.join('\u0001')
  * must be published whatever their content (the root, key [], is always).
  * Deterministic: the same leaves in any order give the same table.
  */
-export function protectTable (leaves: readonly Leaf[], rule: DisclosureRule, mandated: (key: readonly string[], measure: Measure) => boolean = () => false): ProtectedTable {
+export function protectTable (leaves: readonly Leaf[], rule: DisclosureRule, mandated: (key: readonly string[],
+  measure: Measure) => boolean = () => false): ProtectedTable {
   const nodes = new Map<string, Node>()
   const make = (key: readonly string[], parent: Node | null): Node => {
     const node: Node = {

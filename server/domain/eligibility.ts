@@ -3,7 +3,7 @@ import { TIER_CODES, tierRank, type TierCode } from './tiers.ts'
 
 /**
  * Eligibility gates: hard criteria checked at submit, before any review
- * (DOMAIN.md, "How real programs grade"). Which gates apply to which program
+ * (docs/domain.md, "Grading"). Which gates apply to which program
  * is policy data (policy_settings.eligibility_gates, migration 0001); this
  * module only knows what each kind of gate means.
  *

@@ -82,7 +82,8 @@ export function addYears (from: string, years: number): string {
 export type MembershipNews = 'renewed' | 'warned' | 'exited' | 'graduated' | 'expired' | 'promoted' | 'demoted' | 'admitted' | 'activated' | 'revoked'
 
 /** What the firm can do after a change, in English and Chinese (the inbox shows it beside the reason). */
-export function membershipAdvice (kind: MembershipNews, p: { validUntil?: string | null, appealBy?: string, barredUntil?: string | null } = {}): [string, string] {
+export function membershipAdvice (kind: MembershipNews, p: { validUntil?: string | null, appealBy?: string, barredUntil?: string | null } = {}): [string,
+  string] {
   switch (kind) {
     case 'renewed':
     case 'activated':

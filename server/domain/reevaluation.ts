@@ -287,7 +287,8 @@ export function computeReevaluation (input: ReevaluationInput): ReevaluationResu
  */
 export function reevaluationFingerprint (input: Omit<ReevaluationInput, 'today'>): string {
   const members = [...input.members].sort((a, b) => a.id < b.id ? -1 : 1)
-    .map(m => [m.id, m.enterpriseId, m.programCode, m.currentTier, m.status, m.statusReason, m.missingYears, m.admittedOn, m.foundedOn, m.validFrom, m.validUntil])
+    .map(m => [m.id, m.enterpriseId, m.programCode, m.currentTier, m.status, m.statusReason, m.missingYears, m.admittedOn, m.foundedOn, m.validFrom,
+      m.validUntil])
   const declarations = [...input.declarations.entries()].sort(([a], [b]) => a < b ? -1 : 1)
     .map(([firm, years]) => [firm, [...years.entries()].sort(([a], [b]) => a - b).map(([y, d]) => [y, d.tierCode, d.operatingRevenue, d.rdExpense])])
   const live = [...input.livePrograms.entries()].sort(([a], [b]) => a < b ? -1 : 1).map(([firm, p]) => [firm, [...p].sort()])

@@ -3,7 +3,7 @@ import type { FieldError } from './errors.ts'
 import type { DeclarationFigures } from './declarations.ts'
 
 /**
- * Rubrics as data (DOMAIN.md, "How real programs grade"): indicators scored
+ * Rubrics as data (docs/domain.md, "Grading"): indicators scored
  * automatically from a frozen declaration by bands, or judged by reviewers;
  * minimums per group; a pass mark; grade bands. Points are kept as integer
  * hundredths of a point in code and as two-decimal strings in replies, so no

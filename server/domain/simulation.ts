@@ -117,7 +117,10 @@ export interface SimulationResult {
     changed: number
     changes?: Array<{ enterpriseId: string, name: string, uscc: string, from: string, to: string }>
   }
-  targets: Array<{ code: string, labelZh: string, labelEn: string, measure: string, tierCode: string | null, before: TargetSide | null, after: TargetSide | null }>
+  targets: Array<{
+    code: string, labelZh: string, labelEn: string, measure: string, tierCode: string | null, before: TargetSide | null,
+    after: TargetSide | null
+  }>
   pool: {
     evaluated: number
     changed: number
@@ -307,7 +310,10 @@ export function simulatePolicy (input: SimulationInput): SimulationResult {
     if (members.length < listLimit) {
       members.push({
         membershipId: m.id, enterpriseId: m.enterpriseId, firmName: m.enterpriseName, uscc: m.uscc, program: m.programCode,
-        before: { outcome: kb, tier: tierB }, after: { outcome: ka, tier: tierA, failedGates: [...new Set(oa.changes.flatMap(c => (c.failedGates ?? []).map(g => g.gate)))] }
+        before: { outcome: kb, tier: tierB }, after: {
+          outcome: ka, tier: tierA, failedGates: [...new Set(oa.changes.flatMap(c => (c.failedGates ?? [])
+            .map(g => g.gate)))]
+        }
       })
     }
   }
@@ -371,7 +377,10 @@ export function simulatePolicy (input: SimulationInput): SimulationResult {
         total: { before: a.score?.total ?? null, after: scoreAfter?.total ?? null }
       }
     })
-    const rankBefore = ranks(rows.filter(r => r.total.before != null && r.eligible.before).map(r => ({ id: r.a.id, total: parsePoints(r.total.before as string) })))
+    const rankBefore = ranks(rows.filter(r => r.total.before != null && r.eligible.before).map(r => ({
+      id: r.a.id,
+      total: parsePoints(r.total.before as string)
+    })))
     const rankAfter = ranks(rows.filter(r => r.total.after != null).map(r => ({ id: r.a.id, total: parsePoints(r.total.after as string) })))
     const out: SimulationResult['applications']['calls'][number] = {
       callId: call.id, title: call.title, program: call.program, applications: rows.length, eligibilityFlips: 0, passFlips: 0, rankChanges: 0, items: []
@@ -385,7 +394,10 @@ export function simulatePolicy (input: SimulationInput): SimulationResult {
       if (pFlip) out.passFlips++
       if (rFlip) out.rankChanges++
       if ((eFlip || pFlip || rFlip || r.total.before !== r.total.after) && (out.items as unknown[]).length < listLimit) {
-        out.items?.push({ applicationId: r.a.id, enterpriseId: r.a.enterpriseId, firmName: r.a.firmName, state: r.a.state, eligible: r.eligible, pass: r.pass, total: r.total, rank })
+        out.items?.push({
+          applicationId: r.a.id, enterpriseId: r.a.enterpriseId, firmName: r.a.firmName, state: r.a.state, eligible: r.eligible,
+          pass: r.pass, total: r.total, rank
+        })
       }
     }
     examined += rows.length

@@ -5,7 +5,7 @@ import { normalizeMoney, normalizeOptionalMoney } from './money.ts'
 import { autoScore, type AutoScore, type FrozenFigures, type Rubric } from './rubrics.ts'
 
 /**
- * What submitting an application freezes and decides (API.md, "Calls and
+ * What submitting an application freezes and decides (docs/domain.md, "Calls,
  * applications"), as a pure function: the snapshot the application is graded
  * on, the program's eligibility gates against it, the rubric's auto-scored
  * indicators, and the state-machine event (`submit` or `submit_ineligible`).

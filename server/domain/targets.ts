@@ -2,7 +2,7 @@ import { ratio } from './money.ts'
 import { tierRank } from './tiers.ts'
 
 /**
- * The plan's targets (DOMAIN.md, table plan_targets) measured against one
+ * The plan's targets (docs/domain.md, table plan_targets) measured against one
  * year's declarations. Pure: the caller supplies the year's sums per tier.
  */
 export const TARGET_MEASURES = [

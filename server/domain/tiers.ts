@@ -1,7 +1,7 @@
 import { fromFen, toFen } from './money.ts'
 
 /**
- * Revenue tiers (DOMAIN.md). Thresholds are policy data (table tier_rules),
+ * Revenue tiers (docs/domain.md). Thresholds are policy data (table tier_rules),
  * valid for a range of years, optionally only for firms in one domain. This
  * is the one place a firm's tier is decided.
  */

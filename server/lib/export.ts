@@ -42,7 +42,8 @@ export async function loadLabels (db: Db): Promise<Labels> {
     db.select({ code: districts.code, zh: districts.nameZh, en: districts.nameEn }).from(districts)
   ])
   const map = (rows: Array<{ code: string, zh: string, en: string }>) => new Map(rows.map(r => [r.code, [r.zh, r.en] as const]))
-  const fixed = Object.fromEntries(Object.entries(STATIC_LABELS).map(([k, v]) => [k, new Map(Object.entries(v))])) as Record<StaticLabelKind, Map<string, readonly [string, string]>>
+  const fixed = Object.fromEntries(Object.entries(STATIC_LABELS).map(([k, v]) => [k, new Map(Object.entries(v))])) as Record<StaticLabelKind, Map<string,
+    readonly [string, string]>>
   return { tier: map(t), program: map(p), domain: map(d), district: map(di), ...fixed }
 }
 

@@ -18,7 +18,10 @@ export function decodeCursor<T extends Record<string, string | number>> (cursor:
 }
 
 /** Takes limit+1 rows and splits off the page and the next cursor. */
-export function page<R, C extends Record<string, string | number>> (rows: R[], limit: number, cursorOf: (r: R) => C): { items: R[], nextCursor: string | null } {
+export function page<R, C extends Record<string, string | number>> (rows: R[], limit: number, cursorOf: (r: R) => C): {
+  items: R[],
+  nextCursor: string | null
+} {
   if (rows.length <= limit) return { items: rows, nextCursor: null }
   const items = rows.slice(0, limit)
   return { items, nextCursor: encodeCursor(cursorOf(items[items.length - 1])) }

@@ -17,7 +17,12 @@ import { expireMemberships } from '../services/pool.ts'
  * are idempotent as well. Not started in tests (NODE_ENV=test), which call
  * the functions with their own clock.
  */
-export default async function gradingJobs (app: FastifyInstance, opts: { env: string, intervalMs?: number, mail: { from: string, appUrl: string } }): Promise<void> {
+export default async function gradingJobs (app: FastifyInstance, opts: {
+  env: string, intervalMs?: number, mail: {
+    from: string,
+    appUrl: string
+  }
+}): Promise<void> {
   if (opts.env === 'test') return
   let running = false
   const intervalMs = opts.intervalMs ?? 60_000

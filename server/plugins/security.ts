@@ -119,7 +119,10 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
   if (config.rateLimit.max > 0) {
     // The library registered in a child context so that route modules can
     // register their own (login, registration) without clashing with it.
-    let checkLimit: ((request: FastifyRequest) => Promise<{ isAllowed: boolean, isExceeded?: boolean, ttl?: number, max?: number, remaining?: number }>) | undefined
+    let checkLimit: ((request: FastifyRequest) => Promise<{
+      isAllowed: boolean, isExceeded?: boolean, ttl?: number, max?: number,
+      remaining?: number
+    }>) | undefined
     await app.register(async (child) => {
       await child.register(rateLimit, { global: false, ...app.rateLimitStore('global') })
       checkLimit = child.createRateLimit({

@@ -86,7 +86,10 @@ export async function visibleApplicationStamp (db: Db, user: Principal, id: stri
  * The application if `user` may see it, else 404 (the same body as a missing
  * id). `lock` takes the row lock for a change in the same transaction.
  */
-export async function findVisibleApplication (db: Db, user: Principal, id: string, opts: { lock?: boolean } = {}): Promise<{ application: ApplicationRow, program: string, stamp: string }> {
+export async function findVisibleApplication (db: Db, user: Principal, id: string, opts: { lock?: boolean } = {}): Promise<{
+  application: ApplicationRow,
+  program: string, stamp: string
+}> {
   const [row] = opts.lock === true
     ? await visibleApplicationQuery(db, applicationVisibility(user), id).for('update', { of: applications })
     : await readVisibleApplication(db, user, id)
@@ -180,7 +183,8 @@ export async function createApplication (tx: Db, user: Principal, input: { callI
   return applicationDetail(row, call.programCode, user)
 }
 
-export async function updateApplication (db: Db, user: Principal, id: string, patch: { statement?: string }, expectedVersion: number | undefined, actor: AuditContext) {
+export async function updateApplication (db: Db, user: Principal, id: string, patch: { statement?: string }, expectedVersion: number | undefined,
+  actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { application: before, program } = await findOwnApplication(tx, user, id)
     checkVersion(before.version, expectedVersion)
@@ -258,7 +262,10 @@ async function prepareSubmission (tx: Db, a: ApplicationRow, program: string, ca
     .orderBy(desc(declarations.year)).limit(2)
   const chosen = gradedDeclaration(recent, call.year)
   if (chosen == null) throw errors.declarationRequired(call.year)
-  const docs = await tx.select({ id: documents.id, name: documents.name, type: documents.mediaType, size: documents.size, sha256: documents.sha256, kind: documents.kind })
+  const docs = await tx.select({
+    id: documents.id, name: documents.name, type: documents.mediaType, size: documents.size, sha256: documents.sha256,
+    kind: documents.kind
+  })
     .from(documents).where(eq(documents.applicationId, a.id)).orderBy(asc(documents.createdAt), asc(documents.id))
   const [rubric] = await tx.select().from(rubrics).where(eq(rubrics.id, call.rubricId))
   // Snapshot, gates and auto scores: the pure rule of server/domain/submission.ts.
@@ -308,7 +315,8 @@ export async function checkApplication (db: Db, user: Principal, id: string, now
         refusal: base.refusal ?? err.code,
         eligible: false,
         failedGates: [],
-        missingDocuments: missingDocuments(call.requiredDocuments, await tx.select({ kind: documents.kind }).from(documents).where(eq(documents.applicationId, a.id))),
+        missingDocuments: missingDocuments(call.requiredDocuments, await tx.select({ kind: documents.kind }).from(documents)
+          .where(eq(documents.applicationId, a.id))),
         autoScores: null,
         declarationYear: null
       }

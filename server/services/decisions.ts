@@ -39,7 +39,8 @@ export function decisionView (a: ApplicationRow) {
 
 const decisionImage = (a: ApplicationRow) => ({
   state: a.state, version: a.version, decision: a.decision, decisionReason: a.decisionReason,
-  decisionOverride: a.decisionOverride, returnReason: a.returnReason, revisionDueAt: a.revisionDueAt?.toISOString() ?? null, appealCount: a.appealCount, appealGrounds: a.appealGrounds
+  decisionOverride: a.decisionOverride, returnReason: a.returnReason, revisionDueAt: a.revisionDueAt?.toISOString() ?? null, appealCount: a.appealCount,
+  appealGrounds: a.appealGrounds
 })
 
 async function lockApplication (tx: Db, id: string): Promise<ApplicationRow> {
@@ -84,7 +85,8 @@ async function decideIn (tx: Tx, id: string, input: { decision: 'admit' | 'rejec
   let membershipId: string | null = null
   if (input.decision === 'admit') {
     const [member] = await tx.select({ id: poolMemberships.id }).from(poolMemberships)
-      .where(and(eq(poolMemberships.enterpriseId, a.enterpriseId), eq(poolMemberships.programCode, call.programCode), inArray(poolMemberships.status, [...LIVE_MEMBERSHIP_STATES])))
+      .where(and(eq(poolMemberships.enterpriseId, a.enterpriseId), eq(poolMemberships.programCode, call.programCode), inArray(poolMemberships.status,
+        [...LIVE_MEMBERSHIP_STATES])))
     if (member != null) throw errors.alreadyInPool()
     await assertNotBarred(tx, a.enterpriseId, now)
     const tier = (a.snapshot as { declaration?: { tierCode?: string } } | null)?.declaration?.tierCode ?? 'below_scale'

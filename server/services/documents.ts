@@ -136,7 +136,10 @@ export async function addDeclarationDocument (db: Db, user: Principal, enterpris
   return await inTransaction(db, async (tx) => {
     const declaration = await ownDeclaration(tx, user, enterpriseId, year, true)
     // A declaration's documents belong to no call: a kind means nothing here.
-    return await storeDocument(tx, { enterpriseId, declarationId: declaration.id }, { ...file, kind: undefined }, checked, user, actor, { enterpriseId, declarationYear: year })
+    return await storeDocument(tx, { enterpriseId, declarationId: declaration.id }, { ...file, kind: undefined }, checked, user, actor, {
+      enterpriseId,
+      declarationYear: year
+    })
   })
 }
 

@@ -36,12 +36,14 @@ export function assertOwner (viewer: Viewer, enterpriseId: string): void {
 
 function membershipView (m: typeof poolMemberships.$inferSelect) {
   return {
-    id: m.id, program: m.programCode, status: m.status as MembershipState, tierAtAdmission: m.tierAtAdmission, currentTier: m.currentTier, admittedOn: m.admittedOn,
+    id: m.id, program: m.programCode, status: m.status as MembershipState, tierAtAdmission: m.tierAtAdmission, currentTier: m.currentTier,
+    admittedOn: m.admittedOn,
     validFrom: m.validFrom, validUntil: m.validUntil, statusReason: m.statusReason ?? null, direct: m.direct, barredUntil: m.barredUntil ?? null
   }
 }
 
-function detailView (e: EnterpriseRow, domainCodes: string[], current: { tier: TierCode, year: number } | null, memberships: Array<typeof poolMemberships.$inferSelect>) {
+function detailView (e: EnterpriseRow, domainCodes: string[], current: { tier: TierCode, year: number } | null,
+  memberships: Array<typeof poolMemberships.$inferSelect>) {
   return {
     ...enterpriseView(e, domainCodes),
     currentTier: current?.tier ?? null,
@@ -55,7 +57,8 @@ function detailView (e: EnterpriseRow, domainCodes: string[], current: { tier: T
 export async function getEnterpriseDetail (db: Db, enterpriseId: string) {
   const [e] = await db.select().from(enterprises).where(eq(enterprises.id, enterpriseId))
   if (e == null) return null
-  const memberships = await db.select().from(poolMemberships).where(eq(poolMemberships.enterpriseId, enterpriseId)).orderBy(asc(poolMemberships.createdAt), asc(poolMemberships.id))
+  const memberships = await db.select().from(poolMemberships).where(eq(poolMemberships.enterpriseId, enterpriseId)).orderBy(asc(poolMemberships.createdAt),
+    asc(poolMemberships.id))
   return detailView(e, await domainsOf(db, enterpriseId), await currentTierOf(db, enterpriseId), memberships)
 }
 
@@ -107,7 +110,10 @@ export async function listEnterprises (db: Db, filters: EnterpriseFilters, opts:
   const p = page(rows, opts.limit, r => ({ id: r.id }))
   const ids = p.items.map(r => r.id)
   const domainRows = ids.length === 0 ? [] : await db.select().from(enterpriseDomains).where(inArray(enterpriseDomains.enterpriseId, ids))
-  const poolRows = ids.length === 0 ? [] : await db.select().from(poolMemberships).where(inArray(poolMemberships.enterpriseId, ids)).orderBy(asc(poolMemberships.createdAt), asc(poolMemberships.id))
+  const poolRows = ids.length === 0
+    ? []
+    : await db.select().from(poolMemberships).where(inArray(poolMemberships.enterpriseId, ids))
+      .orderBy(asc(poolMemberships.createdAt), asc(poolMemberships.id))
   const items = p.items.map(r => ({
     id: r.id,
     uscc: r.uscc,
@@ -188,7 +194,8 @@ export async function updateEnterprise (db: Db, ctx: AuditContext, enterpriseId:
     }
     const after = enterpriseView(updated, domainCodes ?? beforeDomains)
     await recordAudit(tx, ctx, { action: 'enterprise.update', objectType: 'enterprise', objectId: enterpriseId, before, after })
-    const memberships = await tx.select().from(poolMemberships).where(eq(poolMemberships.enterpriseId, enterpriseId)).orderBy(asc(poolMemberships.createdAt), asc(poolMemberships.id))
+    const memberships = await tx.select().from(poolMemberships).where(eq(poolMemberships.enterpriseId, enterpriseId))
+      .orderBy(asc(poolMemberships.createdAt), asc(poolMemberships.id))
     return detailView(updated, domainCodes ?? beforeDomains, await currentTierOf(tx, enterpriseId), memberships)
   })
 }

@@ -78,7 +78,8 @@ export function objectionReference (): string {
  * are told (inbox and email); the objector gets a receipt with a reference
  * at the email it gave (or its contact, when that is an email address).
  */
-export async function lodgeObjection (db: Db, noticeId: string, input: { reason: string, contact: string, email?: string }, actor: AuditContext, now = new Date()) {
+export async function lodgeObjection (db: Db, noticeId: string, input: { reason: string, contact: string, email?: string }, actor: AuditContext,
+  now = new Date()) {
   return await inTransaction(db, async (tx) => {
     const [notice] = await tx.select().from(publicNotices).where(eq(publicNotices.id, noticeId)).for('share')
     // Outside its period a notice is not public: the same 404 as a missing one.
@@ -104,7 +105,8 @@ export async function listObjections (db: Db, q: { limit: number, cursor?: strin
   if (q.state != null) where.push(eq(noticeObjections.state, q.state))
   if (q.noticeId != null) where.push(eq(noticeObjections.noticeId, q.noticeId))
   if (after != null) where.push(sql`(${noticeObjections.createdAt}, ${noticeObjections.id}) > (${after.t}::timestamptz, ${after.id}::uuid)`)
-  const rows = await db.select().from(noticeObjections).where(and(...where)).orderBy(asc(noticeObjections.createdAt), asc(noticeObjections.id)).limit(q.limit + 1)
+  const rows = await db.select().from(noticeObjections).where(and(...where)).orderBy(asc(noticeObjections.createdAt), asc(noticeObjections.id))
+    .limit(q.limit + 1)
   const p = page(rows, q.limit, r => ({ t: r.createdAt.toISOString(), id: r.id }))
   return { items: p.items.map(objectionView), nextCursor: p.nextCursor }
 }

@@ -20,7 +20,8 @@ export function notificationView (n: NotificationRow): NotificationView {
  * it tells about, so all commit or none. With `dedupeKey`, a user gets it
  * at most once. Returns how many were written.
  */
-export async function notify (tx: Db, userIds: readonly string[], kind: NotificationKind, payload: Record<string, unknown>, opts: { dedupeKey?: string } = {}): Promise<number> {
+export async function notify (tx: Db, userIds: readonly string[], kind: NotificationKind, payload: Record<string, unknown>,
+  opts: { dedupeKey?: string } = {}): Promise<number> {
   const unique = [...new Set(userIds)]
   if (unique.length === 0) return 0
   const rows = await tx.insert(notifications)

@@ -101,7 +101,10 @@ function isPermanent (err: unknown): boolean {
  * Sends what is due. Without a transport (no SMTP_URL) queued messages are
  * marked `skipped`: the inbox is the only channel then. Returns counts.
  */
-export async function sendDueMail (db: Db, transport: MailTransport | null, opts: SendOptions): Promise<{ sent: number, retried: number, failed: number, skipped: number }> {
+export async function sendDueMail (db: Db, transport: MailTransport | null, opts: SendOptions): Promise<{
+  sent: number, retried: number, failed: number,
+  skipped: number
+}> {
   const now = opts.now ?? new Date()
   const result = { sent: 0, retried: 0, failed: 0, skipped: 0 }
   if (transport == null) {
@@ -115,7 +118,10 @@ export async function sendDueMail (db: Db, transport: MailTransport | null, opts
   for (const m of claimed) {
     const mine = and(eq(outboxMessages.id, m.id), eq(outboxMessages.state, 'sending'), eq(outboxMessages.claimedBy, worker))
     try {
-      await transport.send({ messageId: m.messageId, from: opts.from, to: m.toAddress, subject: m.subject, text: m.bodyText.split(APP_URL_PLACEHOLDER).join(opts.appUrl) })
+      await transport.send({
+        messageId: m.messageId, from: opts.from, to: m.toAddress, subject: m.subject, text: m.bodyText.split(APP_URL_PLACEHOLDER)
+          .join(opts.appUrl)
+      })
     } catch (err) {
       const last = m.attempts >= OUTBOX_MAX_ATTEMPTS || isPermanent(err)
       const lastError = String((err as Error).message ?? err).slice(0, 500)

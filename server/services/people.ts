@@ -122,7 +122,8 @@ function firmUserView (u: UserRow, pending: boolean): FirmUserView {
 }
 
 /** The owner invites a colleague: a member account with an emailed one-time link that sets its password. */
-export async function inviteColleague (db: Db, principal: Principal, enterpriseId: string, input: { email: string, name: string }, actor: AuditContext, now = new Date()) {
+export async function inviteColleague (db: Db, principal: Principal, enterpriseId: string, input: { email: string, name: string }, actor: AuditContext,
+  now = new Date()) {
   await assertFirmOwner(db, principal, enterpriseId)
   const email = normalizeEmail(input.email)
   const passwordHash = await unusablePasswordHash()
@@ -144,7 +145,10 @@ export async function inviteColleague (db: Db, principal: Principal, enterpriseI
 }
 
 /** The owner changes a colleague's firm role or disables the account; the firm always keeps an enabled owner. */
-export async function updateFirmUser (db: Db, principal: Principal, enterpriseId: string, userId: string, patch: { firmRole?: FirmRole, disabled?: boolean }, actor: AuditContext) {
+export async function updateFirmUser (db: Db, principal: Principal, enterpriseId: string, userId: string, patch: {
+  firmRole?: FirmRole,
+  disabled?: boolean
+}, actor: AuditContext) {
   await assertFirmOwner(db, principal, enterpriseId)
   return await inTransaction(db, async (tx) => {
     const [before] = await tx.select().from(users).where(and(eq(users.id, userId), eq(users.enterpriseId, enterpriseId))).for('update')

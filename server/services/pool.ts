@@ -7,7 +7,8 @@ import { noticeTransition, type NoticeState } from '../domain/notice-state.ts'
 import { evaluateEligibility, type EligibilityGates, type FailedGate } from '../domain/eligibility.ts'
 import { errors } from '../domain/errors.ts'
 import {
-  ADMITTED_STATE, GRADUATED_INTO_STATE, LIVE_MEMBERSHIP_STATES, MEMBERSHIP_STATES, REVIEWED_MEMBERSHIP_STATES, addYears, isMembershipState, membershipAdvice, membershipTransition, termEnd,
+  ADMITTED_STATE, GRADUATED_INTO_STATE, LIVE_MEMBERSHIP_STATES, MEMBERSHIP_STATES, REVIEWED_MEMBERSHIP_STATES, addYears, isMembershipState,
+  membershipAdvice, membershipTransition, termEnd,
   type MembershipEvent, type MembershipNews, type MembershipState, type ReviewedMembershipState
 } from '../domain/membership-state.ts'
 import {
@@ -301,9 +302,15 @@ async function applyIn (tx: Tx, id: string, ctx: AuditContext, now: Date): Promi
       })
     }
   }
-  const [applied] = await tx.update(poolReevaluations).set({ state: next, appliedBy: ctx.actorId, appliedAt: now }).where(eq(poolReevaluations.id, id)).returning()
+  const [applied] = await tx.update(poolReevaluations).set({ state: next, appliedBy: ctx.actorId, appliedAt: now }).where(eq(poolReevaluations.id, id))
+    .returning()
   const changes = (report.changes as MembershipChange[]).length
-  await tx.insert(poolEvaluations).values({ year: report.year, runBy: ctx.actorId, runAt: now, changes, report: { reevaluationId: id, counts: report.counts, evaluated: report.evaluated } })
+  await tx.insert(poolEvaluations).values({
+    year: report.year, runBy: ctx.actorId, runAt: now, changes, report: {
+      reevaluationId: id,
+      counts: report.counts, evaluated: report.evaluated
+    }
+  })
   await recordAudit(tx, ctx, {
     action: 'pool.reevaluate', objectType: 'pool_reevaluation', objectId: id,
     before: { state: report.state }, after: { state: next, year: report.year, evaluated: report.evaluated, changes, counts: report.counts }
@@ -376,7 +383,10 @@ export async function newTerm (tx: Db, from: string): Promise<{ validFrom: strin
 
 export interface DirectRouteFailure { condition: string, message: string, messageZh: string, required?: string | number, actual?: string | number | null }
 
-const gateFailure = (g: FailedGate): DirectRouteFailure => ({ condition: g.gate, message: g.message, messageZh: g.messageZh, required: g.required, actual: g.actual })
+const gateFailure = (g: FailedGate): DirectRouteFailure => ({
+  condition: g.gate, message: g.message, messageZh: g.messageZh, required: g.required,
+  actual: g.actual
+})
 
 export async function directRoutes (tx: Db): Promise<Record<string, DirectRoute[]>> {
   const v = (await policyValues(tx, ['direct_routes'])).get('direct_routes')
@@ -390,14 +400,16 @@ export async function directRoutes (tx: Db): Promise<Record<string, DirectRoute[
  * public notice. Otherwise 409 NOT_ELIGIBLE_FOR_DIRECT_ROUTE naming every
  * failed condition.
  */
-export async function admitDirectly (tx: Tx, input: { enterpriseId: string, program: string, basis: string, reason: string }, ctx: AuditContext, now = new Date()) {
+export async function admitDirectly (tx: Tx, input: { enterpriseId: string, program: string, basis: string, reason: string }, ctx: AuditContext,
+  now = new Date()) {
   const [program] = await tx.select({ code: programs.code }).from(programs).where(eq(programs.code, input.program))
   if (program == null) throw errors.unknownReference('program', input.program)
   const [firm] = await tx.select().from(enterprises).where(eq(enterprises.id, input.enterpriseId)).for('update')
   if (firm == null) throw errors.unknownReference('enterpriseId', input.enterpriseId)
   await assertNotBarred(tx, firm.id, now)
   const [live] = await tx.select({ id: poolMemberships.id }).from(poolMemberships)
-    .where(and(eq(poolMemberships.enterpriseId, firm.id), eq(poolMemberships.programCode, input.program), inArray(poolMemberships.status, [...LIVE_MEMBERSHIP_STATES])))
+    .where(and(eq(poolMemberships.enterpriseId, firm.id), eq(poolMemberships.programCode, input.program), inArray(poolMemberships.status,
+      [...LIVE_MEMBERSHIP_STATES])))
   if (live != null) throw errors.alreadyInPool()
 
   const routes = (await directRoutes(tx))[input.program] ?? []
@@ -436,7 +448,8 @@ export async function admitDirectly (tx: Tx, input: { enterpriseId: string, prog
 }
 
 export async function membershipById (db: Db, id: string): Promise<PoolMember> {
-  const [row] = await db.select(memberColumns).from(poolMemberships).innerJoin(enterprises, eq(enterprises.id, poolMemberships.enterpriseId)).where(eq(poolMemberships.id, id))
+  const [row] = await db.select(memberColumns).from(poolMemberships).innerJoin(enterprises, eq(enterprises.id, poolMemberships.enterpriseId))
+    .where(eq(poolMemberships.id, id))
   if (row == null) throw errors.notFound()
   return row as PoolMember
 }

@@ -63,11 +63,13 @@ async function firmUscc (tx: Db, enterpriseId: string): Promise<string> {
 /** Inserts assignments and moves the application to under_review, notifying each reviewer. */
 async function applyAssignments (tx: Db, a: ApplicationRow, round: number, reviewerIds: string[], actor: AuditContext): Promise<ReviewRow[]> {
   if (reviewerIds.length === 0) return []
-  const rows = await tx.insert(reviews).values(reviewerIds.map(reviewerId => ({ applicationId: a.id, reviewerId, round, assignedBy: actor.actorId }))).returning()
+  const rows = await tx.insert(reviews).values(reviewerIds.map(reviewerId => ({ applicationId: a.id, reviewerId, round, assignedBy: actor.actorId })))
+    .returning()
   for (const r of rows) await recordAudit(tx, actor, { action: 'review.assign', objectType: 'review', objectId: r.id, after: reviewAudit(r) })
   const next = transition(a.state as ApplicationState, 'assign')
   if (next !== a.state) {
-    const [after] = await tx.update(applications).set({ state: next, version: a.version + 1, updatedAt: new Date() }).where(eq(applications.id, a.id)).returning()
+    const [after] = await tx.update(applications).set({ state: next, version: a.version + 1, updatedAt: new Date() }).where(eq(applications.id, a.id))
+      .returning()
     await recordAudit(tx, actor, { action: 'application.review_start', objectType: 'application', objectId: a.id, before: { state: a.state, version: a.version }, after: { state: after.state, version: after.version } })
   }
   for (const r of rows) await notify(tx, [r.reviewerId], 'review_assigned', { reviewId: r.id, applicationId: a.id, callId: a.callId })
@@ -145,14 +147,16 @@ export async function assignApplications (tx: Db, apps: ApplicationRow[], perApp
   for (const a of apps) {
     const round = await assignmentRound(tx, a)
     rounds.set(a.id, round)
-    const all = await tx.select({ reviewerId: reviews.reviewerId, round: reviews.round, state: reviews.state }).from(reviews).where(eq(reviews.applicationId, a.id))
+    const all = await tx.select({ reviewerId: reviews.reviewerId, round: reviews.round, state: reviews.state }).from(reviews)
+      .where(eq(reviews.applicationId, a.id))
     const thisRound = all.filter(r => r.round === round)
     inputs.push({
       id: a.id,
       uscc: await firmUscc(tx, a.enterpriseId),
       needed: Math.max(0, perApplication - thisRound.filter(r => !(ENDED_WITHOUT_SCORE as readonly string[]).includes(r.state)).length),
       onIt: thisRound.map(r => r.reviewerId),
-      domains: (await tx.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains).where(eq(enterpriseDomains.enterpriseId, a.enterpriseId))).map(d => d.code),
+      domains: (await tx.select({ code: enterpriseDomains.domainCode }).from(enterpriseDomains).where(eq(enterpriseDomains.enterpriseId, a.enterpriseId)))
+        .map(d => d.code),
       // After an appeal (or a revision), fresh eyes where the pool allows.
       avoid: all.filter(r => r.round < round).map(r => r.reviewerId)
     })
@@ -221,7 +225,10 @@ function frozenFiguresOf (snapshot: unknown): FrozenFigures | null {
  */
 export async function getReview (db: Db, user: Principal, id: string) {
   const r = await findVisibleReview(db, user, id)
-  const [row] = await db.select({ a: applications, rubricId: calls.rubricId, program: calls.programCode, firmName: enterprises.name, firmUscc: enterprises.uscc })
+  const [row] = await db.select({
+    a: applications, rubricId: calls.rubricId, program: calls.programCode, firmName: enterprises.name,
+    firmUscc: enterprises.uscc
+  })
     .from(applications).innerJoin(calls, eq(calls.id, applications.callId)).innerJoin(enterprises, eq(enterprises.id, applications.enterpriseId))
     .where(eq(applications.id, r.applicationId))
   const seeOthers = user.role !== 'reviewer' || r.state === 'submitted'
@@ -264,7 +271,8 @@ async function lockOwnOpenReview (tx: Db, user: Principal, id: string) {
 }
 
 /** Saves a draft (If-Match): scores may be partial but each must be in range. */
-export async function saveReview (db: Db, user: Principal, id: string, input: { scores: Record<string, number>, comment?: string }, expectedVersion: number | undefined, actor: AuditContext) {
+export async function saveReview (db: Db, user: Principal, id: string, input: { scores: Record<string, number>, comment?: string },
+  expectedVersion: number | undefined, actor: AuditContext) {
   return await inTransaction(db, async (tx) => {
     const { r, rubric } = await lockOwnOpenReview(tx, user, id)
     checkVersion(r.version, expectedVersion)

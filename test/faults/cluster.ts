@@ -125,7 +125,10 @@ export async function isReady (base: string): Promise<boolean> {
 
 export interface Answer { status: number | 'network-error', body?: any, startedAt: number, endedAt: number }
 
-export async function request (base: string, method: string, path: string, opts: { token?: string, body?: unknown, headers?: Record<string, string>, timeoutMs?: number } = {}): Promise<Answer> {
+export async function request (base: string, method: string, path: string, opts: {
+  token?: string, body?: unknown, headers?: Record<string, string>,
+  timeoutMs?: number
+} = {}): Promise<Answer> {
   const startedAt = Date.now()
   try {
     const res = await fetch(base + path, {

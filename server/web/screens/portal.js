@@ -170,7 +170,10 @@ export async function declarationView ({ params, me }) {
 const STEPS = ['draft', 'submitted', 'under_review', 'scored', 'decided']
 
 function stepsOf (state) {
-  const at = { draft: 0, returned: 0, submitted: 1, ineligible: 1, under_review: 2, appealed: 2, scored: 3, admitted: 4, rejected: 4, withdrawn: -1 }[state] ?? 0
+  const at = {
+    draft: 0, returned: 0, submitted: 1, ineligible: 1, under_review: 2, appealed: 2, scored: 3, admitted: 4, rejected: 4,
+    withdrawn: -1
+  }[state] ?? 0
   return h('ol', { class: 'steps', 'aria-label': t('app.history') },
     STEPS.map((s, i) => h('li', { class: i < at ? 'done' : i === at ? 'current' : '' },
       s === 'decided' ? t('app.decision') : t('state.' + s))))

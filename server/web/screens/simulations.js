@@ -221,7 +221,10 @@ export async function simulationsView ({ query, rerender }) {
           eligibilityGates: jsonPart('eligibilityGates', gates),
           rubric: jsonPart('rubric', latestRubric == null
             ? null
-            : { program: latestRubric.program, title: latestRubric.title, indicators: latestRubric.indicators, groupMinimums: latestRubric.groupMinimums, passMark: latestRubric.passMark, gradeBands: latestRubric.gradeBands })
+            : {
+                program: latestRubric.program, title: latestRubric.title, indicators: latestRubric.indicators, groupMinimums: latestRubric.groupMinimums,
+                passMark: latestRubric.passMark, gradeBands: latestRubric.gradeBands
+              })
         })
   }
   const result = h('div', { id: 'sim-output' })
