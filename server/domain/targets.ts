@@ -128,3 +128,43 @@ export function evaluateTarget (target: PlanTarget, sums: readonly TierSums[]): 
   const gap = ratio(g.num * value.den - value.num * g.den, g.den * value.den, scale)
   return { measurable: true, value: ratio(value.num, value.den, scale), met: meetsGoal(value, target.goal, target.comparator), gap }
 }
+
+// ---------------------------------------------------------------------------
+// A target set an administrator wants to store.
+
+export interface TargetInput {
+  key: string
+  measure: string
+  tierCode?: string | null
+  comparator: Comparator
+  goal: string
+  dueYear: number
+  labelZh: string
+  labelEn: string
+}
+
+/** The meaning of a target set an administrator wants to store (the shape is checked by the schema). */
+export function targetProblems (targets: TargetInput[]): Array<{ field: string, message: string }> {
+  const problems: Array<{ field: string, message: string }> = []
+  const seen = new Set<string>()
+  targets.forEach((t, i) => {
+    if (seen.has(t.key)) problems.push({ field: `body.targets.${i}.key`, message: `${t.key} appears twice` })
+    seen.add(t.key)
+    const tiered = (TIERED_MEASURES as readonly string[]).includes(t.measure)
+    if (tiered && t.tierCode == null) problems.push({ field: `body.targets.${i}.tierCode`, message: `is required for ${t.measure}` })
+    if (!tiered && t.tierCode != null) problems.push({ field: `body.targets.${i}.tierCode`, message: `is not used by ${t.measure}` })
+    if (MEASURE_UNITS[t.measure as TargetMeasure] === 'ratio' && compareDecimal(t.goal, '1') > 0) {
+      problems.push({ field: `body.targets.${i}.goal`, message: 'a ratio goal is a fraction between 0 and 1' })
+    }
+  })
+  return problems
+}
+
+function compareDecimal (a: string, b: string): number {
+  const [ai, af = ''] = a.split('.')
+  const [bi, bf = ''] = b.split('.')
+  const n = Math.max(af.length, bf.length)
+  const x = BigInt(ai + af.padEnd(n, '0'))
+  const y = BigInt(bi + bf.padEnd(n, '0'))
+  return x < y ? -1 : x > y ? 1 : 0
+}

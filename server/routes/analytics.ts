@@ -3,7 +3,8 @@ import { bearer, errorResponses } from '../../schemas/common.ts'
 import { DistributionQuerySchema, DistributionSchema, TargetsQuerySchema, TargetsReportSchema, TrendQuerySchema, TrendSchema } from '../../schemas/analytics.ts'
 import { errors } from '../domain/errors.ts'
 import { column, exportFormat, labelOf, sendExport, type ExportColumn } from '../lib/export.ts'
-import { distribution, parseBy, parseFilters, targetsReport, trend, type Cell, type Dimension, type Figures } from '../services/analytics.ts'
+import { distribution, parseBy, parseFilters, trend, type Cell, type Dimension, type Figures } from '../services/analytics.ts'
+import { targetsReport } from '../services/targets.ts'
 
 /** One exported row: a year, a cell (or the totals, marked `total`) and its figures. */
 interface FigureRow { year: number, cell: Partial<Record<Dimension, string | null>>, total: boolean, figures: Figures }

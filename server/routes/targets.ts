@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses } from '../../schemas/common.ts'
 import { PutTargetsBodySchema, TargetSchema } from '../../schemas/analytics.ts'
-import { listTargets, replaceTargets } from '../services/analytics.ts'
+import { listTargets, replaceTargets } from '../services/targets.ts'
 
 /** The plan's targets are policy data: administrators read and replace them. */
 const targets: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,11 +1,10 @@
-import { asc, sql } from 'drizzle-orm'
-import { queryRows, type Db, inTransaction } from '../../db/client.ts'
+import { sql } from 'drizzle-orm'
+import { queryRows, type Db } from '../../db/client.ts'
 import { planTargets, policySettings, programs, domains, districts } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { fromFen, toFen } from '../domain/money.ts'
 import { answer, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure, type ProtectedTable } from '../domain/disclosure.ts'
-import { evaluateTarget, MEASURE_UNITS, TIERED_MEASURES, type Comparator, type TargetMeasure, type TierSums } from '../domain/targets.ts'
-import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import type { TierSums } from '../domain/targets.ts'
 import { TIER_CODES, tierRank } from '../domain/tiers.ts'
 
 /**
@@ -14,7 +13,8 @@ import { TIER_CODES, tierRank } from '../domain/tiers.ts'
  * year's table of leaf cells (tier × district × program × domain set) read
  * from analytics_firm_years; aggregate-only readers get the figures of its
  * protected version (server/domain/disclosure.ts, docs/confidentiality.md),
- * kept per year until the year's rollup rows change.
+ * kept per year until the year's rollup rows change. The plan's targets, read
+ * against tierSums below, are services/targets.ts.
  */
 
 export const DIMENSIONS = ['tier', 'program', 'domain', 'district'] as const
@@ -275,102 +275,4 @@ export async function tierSums (db: Db, year: number): Promise<TierSums[]> {
     rdExpenseFen: toFen(r.rd),
     employees: BigInt(r.emp)
   }))
-}
-
-export type PlanTargetRow = typeof planTargets.$inferSelect
-
-/** A stored goal ("0.5000", "25.0000") without trailing zeros: "0.5", "25". */
-export function plainDecimal (s: string): string {
-  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s
-}
-
-export function targetView (t: PlanTargetRow) {
-  return {
-    key: t.key,
-    measure: t.measure,
-    tierCode: t.tierCode ?? null,
-    comparator: t.comparator as Comparator,
-    goal: plainDecimal(t.goal),
-    unit: t.unit,
-    dueYear: t.dueYear,
-    labelZh: t.labelZh,
-    labelEn: t.labelEn
-  }
-}
-
-export async function listTargets (db: Db) {
-  return (await db.select().from(planTargets).orderBy(asc(planTargets.dueYear), asc(planTargets.id))).map(targetView)
-}
-
-export async function targetsReport (db: Db, year: number) {
-  const [targets, sums] = await Promise.all([listTargets(db), tierSums(db, year)])
-  const firms = sums.reduce((a, s) => a + s.firms, 0)
-  return {
-    year,
-    firms,
-    targets: targets.map(t => ({ ...t, ...evaluateTarget({ ...t, goal: t.goal }, sums) }))
-  }
-}
-
-export interface TargetInput {
-  key: string
-  measure: string
-  tierCode?: string | null
-  comparator: Comparator
-  goal: string
-  dueYear: number
-  labelZh: string
-  labelEn: string
-}
-
-/** The meaning of a target set an administrator wants to store (the shape is checked by the schema). */
-export function targetProblems (targets: TargetInput[]): Array<{ field: string, message: string }> {
-  const problems: Array<{ field: string, message: string }> = []
-  const seen = new Set<string>()
-  targets.forEach((t, i) => {
-    if (seen.has(t.key)) problems.push({ field: `body.targets.${i}.key`, message: `${t.key} appears twice` })
-    seen.add(t.key)
-    const tiered = (TIERED_MEASURES as readonly string[]).includes(t.measure)
-    if (tiered && t.tierCode == null) problems.push({ field: `body.targets.${i}.tierCode`, message: `is required for ${t.measure}` })
-    if (!tiered && t.tierCode != null) problems.push({ field: `body.targets.${i}.tierCode`, message: `is not used by ${t.measure}` })
-    if (MEASURE_UNITS[t.measure as TargetMeasure] === 'ratio' && compareDecimal(t.goal, '1') > 0) {
-      problems.push({ field: `body.targets.${i}.goal`, message: 'a ratio goal is a fraction between 0 and 1' })
-    }
-  })
-  return problems
-}
-
-function compareDecimal (a: string, b: string): number {
-  const [ai, af = ''] = a.split('.')
-  const [bi, bf = ''] = b.split('.')
-  const n = Math.max(af.length, bf.length)
-  const x = BigInt(ai + af.padEnd(n, '0'))
-  const y = BigInt(bi + bf.padEnd(n, '0'))
-  return x < y ? -1 : x > y ? 1 : 0
-}
-
-/** Replaces the whole target set, audited in the same transaction. */
-export async function replaceTargets (db: Db, targets: TargetInput[], ctx: AuditContext) {
-  const problems = targetProblems(targets)
-  if (problems.length > 0) throw errors.validation(problems)
-  return await inTransaction(db, async (tx) => {
-    const before = (await tx.select().from(planTargets).orderBy(asc(planTargets.id)).for('update')).map(targetView)
-    await tx.delete(planTargets)
-    if (targets.length > 0) {
-      await tx.insert(planTargets).values(targets.map(x => ({
-        key: x.key,
-        measure: x.measure,
-        tierCode: x.tierCode ?? null,
-        comparator: x.comparator,
-        goal: x.goal,
-        unit: MEASURE_UNITS[x.measure as TargetMeasure],
-        dueYear: x.dueYear,
-        labelZh: x.labelZh,
-        labelEn: x.labelEn
-      })))
-    }
-    const after = (await tx.select().from(planTargets).orderBy(asc(planTargets.dueYear), asc(planTargets.id))).map(targetView)
-    await recordAudit(tx, ctx, { action: 'targets.replace', objectType: 'plan_targets', objectId: 'all', before, after })
-    return after
-  })
 }
