@@ -44,3 +44,24 @@ t.test('comments cite the repository, not files outside it', async (t) => {
   const cited = [...server, ...files('schemas'), ...files('db'), ...files('test')].filter(f => !f.endsWith('layout.test.ts'))
   t.same(offenders(cited, /\b(?:API|DOMAIN|STYLE)\.md\b/), [], 'docs/api.md and docs/domain.md, not API.md or DOMAIN.md')
 })
+
+t.test('no import cycles in server/', async (t) => {
+  // Value imports only: `import type` is erased and cannot form a cycle at run time.
+  const edges = new Map<string, string[]>()
+  for (const f of server) {
+    const deps = [...source(f).matchAll(/^import (?!type )[^'"]*from '(\.[^']+\.ts)'/gm)].map(m => join(f, '..', m[1]))
+    edges.set(f, deps.filter(d => d.startsWith('server/')))
+  }
+  t.ok([...edges.values()].reduce((n, d) => n + d.length, 0) > 100, 'the imports were read')
+  const cycles: string[] = []
+  const state = new Map<string, 'open' | 'done'>()
+  const visit = (f: string, path: string[]): void => {
+    if (state.get(f) === 'done') return
+    if (state.get(f) === 'open') { cycles.push([...path.slice(path.indexOf(f)), f].join(' → ')); return }
+    state.set(f, 'open')
+    for (const d of edges.get(f) ?? []) visit(d, [...path, f])
+    state.set(f, 'done')
+  }
+  for (const f of edges.keys()) visit(f, [])
+  t.same(cycles, [], 'services, domain and lib import each other without a circle')
+})

@@ -6,9 +6,8 @@ import {
 } from '../../schemas/grading.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
 import { expectedVersion, versionEtag } from '../lib/versioning.ts'
-import {
-  assignReviewers, autoAssignCall, callProgress, getReview, listMyReviews, reassignReview, recuseReview, saveReview, submitReview
-} from '../services/reviews.ts'
+import { assignReviewers, autoAssignCall } from '../services/assignment.ts'
+import { callProgress, getReview, listMyReviews, reassignReview, recuseReview, saveReview, submitReview } from '../services/reviews.ts'
 
 /** Assignment of reviewers (officers), reviews (reviewers) and a call's progress. */
 const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -11,7 +11,7 @@ import { firmUserIds, notify, roleUserIds } from './notifications.ts'
 import { openAdmissionNotice } from './notices.ts'
 import { policyNumber } from './policy.ts'
 import { assertNotBarred, newTerm } from './pool.ts'
-import { assignApplications } from './reviews.ts'
+import { assignApplications } from './assignment.ts'
 
 /**
  * Decisions (issue 4): admit or reject a scored application, return one for
