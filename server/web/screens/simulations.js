@@ -29,18 +29,24 @@ async function current (path) {
 function sankeyOption (moves) {
   const nodes = []
   const seen = new Set()
-  const node = (name) => { if (!seen.has(name)) { seen.add(name); nodes.push({ name }) } }
+  // One colour per tier on both sides, so a band reads as "from this tier to that one".
+  const PALETTE = ['#8fa3b8', '#4c8fc9', '#2f9e7a', '#e0a030', '#c8553d']
+  const node = (name, tier) => {
+    if (seen.has(name)) return
+    seen.add(name)
+    nodes.push({ name, itemStyle: { color: PALETTE[TIERS.indexOf(tier)] ?? '#999' } })
+  }
   const links = []
   for (const m of moves) {
     if (m.firms === 0) continue
     const from = `${tierName(m.from)} ${t('sim.before')}`
     const to = `${tierName(m.to)} ${t('sim.after')}`
-    node(from); node(to)
+    node(from, m.from); node(to, m.to)
     links.push({ source: from, target: to, value: m.firms })
   }
   return {
     tooltip: { trigger: 'item' },
-    series: [{ type: 'sankey', data: nodes, links, emphasis: { focus: 'adjacency' }, nodeAlign: 'justify', label: { fontSize: 11 } }]
+    series: [{ type: 'sankey', data: nodes, links, emphasis: { focus: 'adjacency' }, nodeAlign: 'justify', label: { fontSize: 11 }, lineStyle: { color: 'source', opacity: 0.35 } }]
   }
 }
 
