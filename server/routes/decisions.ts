@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Db } from '../../db/client.ts'
 import type { applications } from '../../db/schema/index.ts'
 import { bearer, errorResponses, IdParamsSchema } from '../../schemas/common.ts'
-import { AppealBodySchema, DecisionBodySchema, DecisionReplySchema, ReasonBodySchema } from '../../schemas/grading.ts'
-import { appeal, decide, returnForRevision } from '../services/decisions.ts'
+import { AppealBodySchema, BatchDecisionBodySchema, BatchDecisionReplySchema, DecisionBodySchema, DecisionReplySchema, ReasonBodySchema } from '../../schemas/grading.ts'
+import { appeal, decide, decideBatch, returnForRevision } from '../services/decisions.ts'
 
 type ApplicationRow = typeof applications.$inferSelect
 
@@ -38,6 +38,22 @@ const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const out = await app.db.transaction(async (t) => await decide(t as unknown as Db, request.params.id, request.body, request.auditContext()))
     return { ...decisionView(out.application), membershipId: out.membershipId }
+  })
+
+  app.post('/v1/calls/:id/decisions', {
+    preValidation: app.requireRole('officer'),
+    schema: {
+      tags: ['decisions'],
+      summary: 'Decide many applications of a call at once: all or nothing',
+      description: 'Each decision is checked and audited as a single one. Admissions beyond the call\'s quota: 409 QUOTA_EXCEEDED and nothing changes; ' +
+        'any failing decision (state, missing reason, an application of another call) rolls back the whole batch.',
+      security: bearer,
+      params: IdParamsSchema, body: BatchDecisionBodySchema,
+      response: { 200: BatchDecisionReplySchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const out = await app.db.transaction(async (t) => await decideBatch(t as unknown as Db, request.params.id, request.body.decisions, request.auditContext()))
+    return { decided: out.decided.map(d => ({ ...decisionView(d.application), membershipId: d.membershipId })), admitted: out.admitted, rejected: out.rejected }
   })
 
   app.post('/v1/applications/:id/return', {
