@@ -16,6 +16,7 @@ import notifications from './notifications.ts'
 import reviews from './reviews.ts'
 import decisions from './decisions.ts'
 import notices from './notices.ts'
+import publicPages from './public-pages.ts'
 import gradingJobs from '../plugins/grading-jobs.ts'
 import auditSequencer from '../plugins/audit-sequencer.ts'
 import enterprises from './enterprises.ts'
@@ -47,6 +48,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(reviews)
   await app.register(decisions)
   await app.register(notices)
+  await app.register(publicPages)
   await app.register(gradingJobs, { env: config.env, mail: { from: config.mailFrom, appUrl: config.appUrl } })
   await app.register(auditSequencer, { env: config.env, boundMs: config.auditSequenceBoundMs })
   await app.register(enterprises)
