@@ -161,7 +161,8 @@ function errorView (err) {
   }
   if (err.code === 'ROUTE_NOT_FOUND') return notice('info', t('common.unavailable'))
   if (err.status === 404) return notice('info', err.message)
-  return notice('error', h('strong', null, err.message), ' ', h('span', { class: 'code' }, err.code), ' ',
+  // The stable code stays out of the text (people read the message); it is on the element for support.
+  return notice('error', h('strong', { dataset: { code: err.code } }, err.message), ' ',
     h('button', { type: 'button', class: 'link', onClick: () => render() }, t('common.retry')))
 }
 

@@ -225,6 +225,42 @@ t.test('the officer admits a ten-billion firm directly, is refused for a smaller
   await context.close()
 })
 
+t.test('the administrator manages staff by role and reads the audit trail in words, page by page', async (t) => {
+  const { context, page } = await newPage()
+  await signIn(page, ADMIN.email, ADMIN.password)
+  await page.goto(`${base}/staff?role=reviewer`)
+  await page.waitForSelector('#staff-list tbody tr')
+  const reviewers = (await api('GET', '/v1/users?role=reviewer&limit=500', admin)).body.items as Array<{ id: string, name: string, domains: string[] }>
+  t.equal(await page.locator('#staff-list tbody tr').count(), reviewers.length, 'every reviewer, asked by role')
+  const reviewer = reviewers[0]
+  await page.click(`#staff-list button[data-edit="${reviewer.id}"]`)
+  await page.waitForSelector('#staff-edit-form')
+  for (const box of await page.locator('#staff-edit-form input[name=domains]').all()) await box.setChecked(false)
+  await page.check('#staff-edit-form input[name=domains][value=ai]')
+  await page.check('#staff-edit-form input[name=domains][value=cloud]')
+  await page.check('#staff-edit-form input[name=disabled]')
+  await page.click('#staff-edit-form button[type=submit]')
+  await page.waitForSelector('.alert.success')
+  const after = (await api('GET', `/v1/users/${reviewer.id}`, admin)).body
+  t.same([...after.domains].sort(), ['ai', 'cloud'], 'the reviewer\'s domains are saved')
+  t.equal(after.disabled, true, 'and the account is disabled')
+
+  await page.goto(`${base}/audit`)
+  await page.waitForSelector('#audit-entries table')
+  t.equal(await page.locator('#audit-entries tbody tr').count(), 50, 'fifty entries a page')
+  t.ok(await page.locator('#audit-entries [data-action="user.disable"]').count() >= 1, 'the account change is there')
+  t.equal((await page.locator('#audit-entries [data-action="user.disable"]').first().textContent())?.trim(), '停用账户', 'action names in Chinese')
+  await page.click('#audit-more')
+  await page.waitForFunction(() => document.querySelectorAll('#audit-entries tbody tr').length > 50)
+  await page.selectOption('#audit-search select[name=action]', 'simulation.adopt')
+  await page.click('#audit-search button[type=submit]')
+  await page.waitForURL(/action=simulation\.adopt/)
+  await page.waitForSelector('#audit-entries table')
+  t.equal(await page.locator('#audit-entries tbody tr').count(), 1, 'filtered to the adoption')
+  await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true })
+  await context.close()
+})
+
 t.test('the screens ran under the CSP without errors', async (t) => {
   t.same(pageProblems, [])
 })

@@ -315,7 +315,7 @@ export async function callView ({ params, rerender }) {
       flash(r.short.length > 0 ? 'warn' : 'success', t('off.autoAssigned', { n }) + (r.short.length > 0 ? ' ' + t('off.short', { n: r.short.length }) : ''))
       rerender()
     } catch (err) {
-      assignResult.replaceChildren(notice('error', err.message, ' ', h('span', { class: 'code' }, err.code ?? '')))
+      assignResult.replaceChildren(notice('error', h('span', { dataset: { code: err.code ?? '' } }, err.message)))
     }
   })
 
