@@ -43,6 +43,7 @@ export const EnterpriseListQuerySchema = Type.Composite([PageQuerySchema, Type.O
   poolStatus: Type.Optional({ ...PoolStatusSchema, description: 'Has a pool membership with this status (under `program`, when given)' }),
   domain: Type.Optional(Type.String({ maxLength: 40, description: 'Works in this focus domain' })),
   district: Type.Optional(Type.String({ maxLength: 40, description: 'District code' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Search: part of the firm\'s name, or the start of its credit code' })),
   format: ExportFormatSchema
 })], { additionalProperties: false })
 export type EnterpriseListQuery = Static<typeof EnterpriseListQuerySchema>

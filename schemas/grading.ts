@@ -127,6 +127,14 @@ export const DecisionBodySchema = Type.Object({
   reason: Type.Optional(TextSchema({ maxLength: 4000, description: 'Required when the decision goes against the rubric\'s pass/fail' }))
 }, { additionalProperties: false })
 
+export const BatchDecisionBodySchema = Type.Object({
+  decisions: Type.Array(Type.Object({
+    applicationId: UuidSchema,
+    decision: Type.Union([Type.Literal('admit'), Type.Literal('reject')]),
+    reason: Type.Optional(TextSchema({ maxLength: 4000, description: 'Required when the decision goes against the rubric\'s pass/fail' }))
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 500, description: 'Applications of this call, each at most once' })
+}, { additionalProperties: false })
+
 export const AppealBodySchema = Type.Object({
   grounds: TextSchema({ minLength: 1, maxLength: 10000, description: 'Why the firm contests the rejection' })
 }, { additionalProperties: false })
@@ -144,6 +152,12 @@ export const DecisionReplySchema = Type.Object({
   membershipId: Type.Optional(Type.Union([UuidSchema, Type.Null()])),
   assigned: Type.Optional(Type.Array(Type.Object({ applicationId: UuidSchema, reviewerId: UuidSchema, reviewId: UuidSchema }))),
   short: Type.Optional(Type.Array(ShortSchema))
+})
+
+export const BatchDecisionReplySchema = Type.Object({
+  decided: Type.Array(DecisionReplySchema),
+  admitted: Type.Integer(),
+  rejected: Type.Integer()
 })
 
 // Public notice.

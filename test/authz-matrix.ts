@@ -100,6 +100,7 @@ export const MATRIX: Record<string, Row> = {
   'PATCH /v1/me': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 'allow', conflictedReviewer: 'allow', officer: 403, analyst: 403, admin: 403 },
   'POST /v1/reviews/{id}/recuse': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 'allow', conflictedReviewer: 'hidden', officer: 403, analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/decision': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
+  'POST /v1/calls/{id}/decisions': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/return': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
   'POST /v1/applications/{id}/withdraw': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },
   'DELETE /v1/documents/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403 },

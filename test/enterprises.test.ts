@@ -76,7 +76,16 @@ t.test('the register: filters, paging, CSV', async (t) => {
     ['?domain=cloud', [b]],
     ['?district=210211', [b, c]],
     ['?district=210211&domain=iot', [c]],
-    ['?tier=above_scale&district=hi_tech_zone&program=innovative_growth', [d]]
+    ['?tier=above_scale&district=hi_tech_zone&program=innovative_growth', [d]],
+    // The firm picker's search: part of the name, or the start of the credit code.
+    [`?q=${encodeURIComponent('甲软件')}`, [a]],
+    [`?q=${encodeURIComponent('hyperlink')}`, [b]],
+    [`?q=${c.uscc.slice(0, 18)}`, [c]],
+    [`?q=${c.uscc.slice(0, 18).toLowerCase()}`, [c]],
+    [`?q=${c.uscc.slice(2, 12)}`, []],
+    ['?q=%25', []],
+    ['?q=_', []],
+    [`?q=${encodeURIComponent('甲软件')}&district=210211`, []]
   ]
   for (const [query, expected] of cases) t.same(ids(await list(query)), sorted(...expected), query)
 
@@ -98,7 +107,9 @@ t.test('the register: filters, paging, CSV', async (t) => {
     ['?limit=0', 'VALIDATION_FAILED'],
     ['?limit=501', 'VALIDATION_FAILED'],
     ['?cursor=%7B', 'VALIDATION_FAILED'],
-    ['?sort=name', 'VALIDATION_FAILED']
+    ['?sort=name', 'VALIDATION_FAILED'],
+    ['?q=', 'VALIDATION_FAILED'],
+    [`?q=${'x'.repeat(101)}`, 'VALIDATION_FAILED']
   ]
   for (const [query, code] of badCases) {
     const res = await app.inject({ url: `/v1/enterprises${query}`, headers: auth(officer.token) })

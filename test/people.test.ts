@@ -183,6 +183,8 @@ t.test('email through a real SMTP server', async (t) => {
     t.equal((await app.inject({ method: 'POST', url: `/v1/enterprises/${other.enterpriseId}/users`, headers: auth(owner.token), payload: { email: 'x@firm.test', name: 'x' } })).statusCode, 404, "another firm's is hidden")
     t.equal((await app.inject({ method: 'POST', url: `/v1/enterprises/${owner.enterpriseId}/users`, headers: auth(owner.token), payload: { email: other.email, name: 'x' } })).json().code, 'EMAIL_TAKEN')
     t.equal((await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'colleague@firm.test', password: PASSWORD } })).statusCode, 401, 'no password before the invitation is accepted')
+    const pending = await app.inject({ url: `/v1/enterprises/${owner.enterpriseId}/users`, headers: auth(owner.token) })
+    t.same(pending.json().items.map((u: any) => [u.email, u.invitationPending]), [[owner.email, false], ['colleague@firm.test', true]], 'the list shows the invitation pending')
     await send()
     const mail = smtp.to('colleague@firm.test')
     t.equal(mail.length, 1)

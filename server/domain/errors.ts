@@ -163,5 +163,6 @@ export const errors = {
   stalePreview: () => new AppError(409, 'STALE_PREVIEW'),
   notEligibleForDirectRoute: <F extends { message: string }>(failed: F[]) =>
     new AppError(409, 'NOT_ELIGIBLE_FOR_DIRECT_ROUTE', { detail: failed.map(f => f.message).join('; ') }, undefined, { failedConditions: failed }),
+  quotaExceeded: (quota: number, total: number) => new AppError(409, 'QUOTA_EXCEEDED', { quota, total }, undefined, { quota, total }),
   applicantBarred: (until: string) => new AppError(409, 'APPLICANT_BARRED', { until }, undefined, { barredUntil: until })
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses, IdParamsSchema } from '../../schemas/common.ts'
-import { AppealBodySchema, DecisionBodySchema, DecisionReplySchema, ReasonBodySchema } from '../../schemas/grading.ts'
-import { appeal, decide, decisionView, returnForRevision } from '../services/decisions.ts'
+import { AppealBodySchema, BatchDecisionBodySchema, BatchDecisionReplySchema, DecisionBodySchema, DecisionReplySchema, ReasonBodySchema } from '../../schemas/grading.ts'
+import { appeal, decide, decideBatch, decisionView, returnForRevision } from '../services/decisions.ts'
 
 /** Officers decide and return applications; firms appeal a rejection once. */
 const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -18,6 +18,22 @@ const decisionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const out = await decide(app.db, request.params.id, request.body, request.auditContext())
     return { ...decisionView(out.application), membershipId: out.membershipId }
+  })
+
+  app.post('/v1/calls/:id/decisions', {
+    config: { roles: ['officer'] },
+    schema: {
+      tags: ['decisions'],
+      summary: 'Decide many applications of a call at once: all or nothing',
+      description: 'Each decision is checked and audited as a single one. Admissions beyond the call\'s quota: 409 QUOTA_EXCEEDED and nothing changes; ' +
+        'any failing decision (state, missing reason, an application of another call) rolls back the whole batch.',
+      security: bearer,
+      params: IdParamsSchema, body: BatchDecisionBodySchema,
+      response: { 200: BatchDecisionReplySchema, ...errorResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const out = await decideBatch(app.db, request.params.id, request.body.decisions, request.auditContext())
+    return { decided: out.decided.map(d => ({ ...decisionView(d.application), membershipId: d.membershipId })), admitted: out.admitted, rejected: out.rejected }
   })
 
   app.post('/v1/applications/:id/return', {

@@ -16,6 +16,7 @@ import notifications from './notifications.ts'
 import reviews from './reviews.ts'
 import decisions from './decisions.ts'
 import notices, { publicNotices } from './notices.ts'
+import publicPages from './public-pages.ts'
 import gradingJobs from '../plugins/grading-jobs.ts'
 import auditSequencer from '../plugins/audit-sequencer.ts'
 import enterprises from './enterprises.ts'
@@ -41,6 +42,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(publicPeople, { config })
   await app.register(publicReference)
   await app.register(publicNotices)
+  await app.register(publicPages)
 
   await app.register(async function authenticated (app) {
     app.addHook('onRoute', (route) => {

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { applications, calls, poolMemberships } from '../../db/schema/index.ts'
 import { transition, type ApplicationState } from '../domain/application-state.ts'
@@ -37,6 +37,60 @@ export function decisionView (a: ApplicationRow) {
   }
 }
 
+/** Locks the call's row (serialising its decisions) and returns its quota. */
+async function lockCallQuota (tx: Db, callId: string): Promise<number | null> {
+  const [call] = await tx.select({ quota: calls.quota }).from(calls).where(eq(calls.id, callId)).for('update')
+  return call?.quota ?? null
+}
+
+/** Admissions the call has made that still stand. */
+async function admittedCount (tx: Db, callId: string): Promise<number> {
+  const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(applications)
+    .where(and(eq(applications.callId, callId), eq(applications.state, 'admitted')))
+  return Number(n)
+}
+
+export interface BatchDecision { applicationId: string, decision: 'admit' | 'reject', reason?: string }
+
+/**
+ * The commission's meeting decides a call at once: every decision, or none.
+ * Each one is the single decision (decide: same checks, same audit entries,
+ * same membership and notice); admissions beyond the call's quota are 409
+ * QUOTA_EXCEEDED before anything is written. The caller's transaction rolls
+ * everything back when any one fails.
+ */
+export async function decideBatch (db: Db, callId: string, items: BatchDecision[], actor: AuditContext, now = new Date()) {
+  return await inTransaction(db, async (tx) => await decideBatchIn(tx, callId, items, actor, now))
+}
+
+async function decideBatchIn (tx: Tx, callId: string, items: BatchDecision[], actor: AuditContext, now: Date) {
+  const quota = await lockCallQuotaOrNotFound(tx, callId)
+  const ids = items.map(i => i.applicationId)
+  const twice = ids.map((id, i) => ({ id, i })).filter(({ id, i }) => ids.indexOf(id) !== i)
+  if (twice.length > 0) throw errors.validation(twice.map(({ id, i }) => ({ field: `body.decisions/${i}/applicationId`, message: `${id} is decided twice in this batch` })))
+  const rows = ids.length === 0
+    ? []
+    : await tx.select({ id: applications.id }).from(applications)
+      .where(and(eq(applications.callId, callId), inArray(applications.id, ids)))
+  const ofCall = new Set(rows.map(r => r.id))
+  const foreign = items.map((item, i) => ({ item, i })).filter(({ item }) => !ofCall.has(item.applicationId))
+  if (foreign.length > 0) throw errors.validation(foreign.map(({ item, i }) => ({ field: `body.decisions/${i}/applicationId`, message: `${item.applicationId} is not an application of this call` })))
+  const admits = items.filter(i => i.decision === 'admit').length
+  if (quota != null) {
+    const admitted = await admittedCount(tx, callId)
+    if (admitted + admits > quota) throw errors.quotaExceeded(quota, admitted + admits)
+  }
+  const decided = []
+  for (const item of items) decided.push(await decideIn(tx, item.applicationId, item, actor, now))
+  return { decided, admitted: admits, rejected: items.length - admits }
+}
+
+async function lockCallQuotaOrNotFound (tx: Db, callId: string): Promise<number | null> {
+  const [call] = await tx.select({ id: calls.id, quota: calls.quota }).from(calls).where(eq(calls.id, callId)).for('update')
+  if (call == null) throw errors.notFound()
+  return call.quota ?? null
+}
+
 const decisionImage = (a: ApplicationRow) => ({
   state: a.state, version: a.version, decision: a.decision, decisionReason: a.decisionReason,
   decisionOverride: a.decisionOverride, returnReason: a.returnReason, revisionDueAt: a.revisionDueAt?.toISOString() ?? null, appealCount: a.appealCount,
@@ -60,7 +114,16 @@ export async function decide (db: Db, id: string, input: { decision: 'admit' | '
 }
 
 async function decideIn (tx: Tx, id: string, input: { decision: 'admit' | 'reject', reason?: string }, actor: AuditContext, now: Date) {
+  // The call first, then the application: every decision of a call takes the
+  // call's row lock in this order, so the quota count below is exact.
+  const [ref] = await tx.select({ callId: applications.callId }).from(applications).where(eq(applications.id, id))
+  if (ref == null) throw errors.notFound()
+  const quota = await lockCallQuota(tx, ref.callId)
   const a = await lockApplication(tx, id)
+  if (input.decision === 'admit' && quota != null) {
+    const admitted = await admittedCount(tx, a.callId)
+    if (admitted + 1 > quota) throw errors.quotaExceeded(quota, admitted + 1)
+  }
   const next = transition(a.state as ApplicationState, input.decision)
   const score = a.score as { pass?: boolean, total?: string } | null
   const pass = score?.pass === true

@@ -68,6 +68,8 @@ export interface EnterpriseFilters {
   poolStatus?: string
   domain?: string
   district?: string
+  /** Part of the firm's name, or the start of its credit code (case-insensitive). */
+  q?: string
 }
 
 // The tier of a firm's latest declaration, as a correlated subquery (so the
@@ -79,6 +81,11 @@ const latestDeclaration = (column: 'tier_code' | 'year') => sql.raw(
 function filterConditions (f: EnterpriseFilters): SQL[] {
   const where: SQL[] = []
   if (f.district != null) where.push(eq(enterprises.districtCode, f.district))
+  if (f.q != null && f.q.trim() !== '') {
+    // LIKE's wildcards in the search text are searched for as themselves.
+    const text = f.q.trim().replace(/[\\%_]/g, c => '\\' + c)
+    where.push(sql`(${enterprises.name} ilike ${'%' + text + '%'} or ${enterprises.uscc} like ${text.toUpperCase() + '%'})`)
+  }
   if (f.domain != null) where.push(sql`exists (select 1 from enterprise_domains ed where ed.enterprise_id = ${enterprises.id} and ed.domain_code = ${f.domain})`)
   if (f.tier != null) where.push(sql`${latestDeclaration('tier_code')} = ${f.tier}`)
   if (f.program != null || f.poolStatus != null) {

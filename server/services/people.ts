@@ -112,7 +112,8 @@ export async function listFirmUsers (db: Db, principal: Principal, enterpriseId:
   if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId) throw errors.notFound()
   const rows = await db.select({
     u: users,
-    pending: sql<boolean>`exists (select 1 from ${accountTokens} a where a.user_id = ${users.id} and a.purpose = 'invitation' and a.used_at is null and a.expires_at > now())`
+    // Spelled out: inside the subquery drizzle would render the outer column unqualified ("id"), which is the token's own id.
+    pending: sql<boolean>`exists (select 1 from account_tokens a where a.user_id = "users"."id" and a.purpose = 'invitation' and a.used_at is null and a.expires_at > now())`
   }).from(users).where(eq(users.enterpriseId, enterpriseId)).orderBy(asc(users.createdAt), asc(users.id))
   return { items: rows.map(r => firmUserView(r.u, r.pending)) }
 }

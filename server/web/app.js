@@ -13,6 +13,8 @@ import { officerView, callView, officerApplicationView } from './screens/officer
 import { dashboardView } from './screens/dashboard.js'
 import { auditView, staffView } from './screens/admin.js'
 import { simulationsView } from './screens/simulations.js'
+import { inboxView, unreadCount } from './screens/inbox.js'
+import { accountView, forgotView, resetView } from './screens/account.js'
 
 const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard' }
 const NAV = {
@@ -38,8 +40,25 @@ const ROUTES = [
   { path: /^\/dashboard$/, view: dashboardView, roles: ['analyst', 'officer', 'admin'] },
   { path: /^\/audit$/, view: auditView, roles: ['admin'] },
   { path: /^\/staff$/, view: staffView, roles: ['admin'] },
-  { path: /^\/simulations$/, view: simulationsView, roles: ['admin', 'officer', 'analyst'] }
+  { path: /^\/simulations$/, view: simulationsView, roles: ['admin', 'officer', 'analyst'] },
+  { path: /^\/inbox$/, view: inboxView },
+  { path: /^\/account$/, view: accountView },
+  { path: /^\/forgot$/, view: forgotView, public: true },
+  { path: /^\/reset$/, view: resetView, public: true }
 ]
+
+/**
+ * Links in emails carry their query after a hash (…/#/reset?token=…), so a
+ * one-time token never reaches a server log nor the browser history as a URL.
+ * On load the shell moves such a link to its path and keeps the query in
+ * memory for the one render that needs it.
+ */
+let hashQuery = null
+if (location.hash.startsWith('#/')) {
+  const [path, search = ''] = location.hash.slice(1).split('?')
+  hashQuery = Object.fromEntries(new URLSearchParams(search))
+  history.replaceState(null, '', path)
+}
 
 const main = document.getElementById('main')
 let renderSeq = 0
@@ -53,9 +72,11 @@ function header () {
   mount(document.getElementById('nav'),
     h('ul', null, nav.map(([path, key]) => h('li', null,
       h('a', { href: path, 'aria-current': here === path || here.startsWith(path + '/') ? 'page' : null }, t(key))))))
+  const inbox = h('a', { href: '/inbox', id: 'inbox-link', class: 'inbox-link', 'aria-current': here === '/inbox' ? 'page' : null }, t('nav.inbox'))
   mount(document.getElementById('account'),
     me != null
-      ? [h('span', { class: 'who' }, h('span', { class: 'role' }, t('role.' + me.role)), ' ', me.name ?? me.email),
+      ? [inbox,
+          h('a', { href: '/account', class: 'who', id: 'account-link' }, h('span', { class: 'role' }, t('role.' + me.role)), ' ', me.name ?? me.email),
           h('button', { type: 'button', class: 'link', id: 'logout', onClick: logout }, t('nav.logout'))]
       : null,
     h('button', { type: 'button', class: 'lang', id: 'lang-toggle', title: t('lang.switch.title'), lang: getLang() === 'zh' ? 'en' : 'zh', onClick: toggleLanguage }, t('lang.switch')))
@@ -64,7 +85,19 @@ function header () {
   document.getElementById('skip').textContent = t('nav.skip')
   document.getElementById('footer-text').textContent = t('app.footer')
   document.title = t('app.title')
+  if (me != null) showUnread(inbox)
 }
+
+/** The unread count beside the inbox link, refreshed on every page and when the inbox changes. */
+async function showUnread (link) {
+  const n = await unreadCount()
+  if (!link.isConnected) return
+  link.replaceChildren(t('nav.inbox'), n > 0 ? h('span', { class: 'count', id: 'unread-count', 'aria-label': t('nav.inbox.unread', { n }) }, n > 99 ? '99+' : String(n)) : null)
+}
+document.addEventListener('inbox-changed', () => {
+  const link = document.getElementById('inbox-link')
+  if (link != null) showUnread(link)
+})
 
 async function logout () {
   try { await api.post('/v1/auth/logout') } catch {}
@@ -88,7 +121,8 @@ store.navigate = navigate
 async function render () {
   const seq = ++renderSeq
   const path = location.pathname
-  const query = Object.fromEntries(new URLSearchParams(location.search))
+  const query = { ...Object.fromEntries(new URLSearchParams(location.search)), ...(hashQuery ?? {}) }
+  hashQuery = null
   if (session.token != null && store.me == null) {
     try { store.me = await api.get('/v1/me') } catch { session.token = null }
   }
@@ -127,7 +161,8 @@ function errorView (err) {
   }
   if (err.code === 'ROUTE_NOT_FOUND') return notice('info', t('common.unavailable'))
   if (err.status === 404) return notice('info', err.message)
-  return notice('error', h('strong', null, err.message), ' ', h('span', { class: 'code' }, err.code), ' ',
+  // The stable code stays out of the text (people read the message); it is on the element for support.
+  return notice('error', h('strong', { dataset: { code: err.code } }, err.message), ' ',
     h('button', { type: 'button', class: 'link', onClick: () => render() }, t('common.retry')))
 }
 

@@ -69,9 +69,9 @@ export function showErrors (form, err) {
   const message = err?.code === 'VALIDATION_FAILED' && unplaced.length === 0 && (err.fields ?? []).length > 0
     ? t('common.fixFields')
     : err instanceof ApiError || err?.message != null ? err.message : t('common.error')
-  const alert = h('div', { class: 'alert error form-alert', role: 'alert' },
+  // No raw code on screen: the message says it in words; the code rides on the element for support and tests.
+  const alert = h('div', { class: 'alert error form-alert', role: 'alert', dataset: { code: err?.code ?? '' } },
     h('strong', null, message),
-    err?.code != null ? h('span', { class: 'code' }, ' ', err.code) : null,
     unplaced.length > 0 ? h('ul', null, unplaced.map(u => h('li', null, u))) : null)
   form.prepend(alert)
   const firstInvalid = form.querySelector('[aria-invalid="true"]')

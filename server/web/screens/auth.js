@@ -23,6 +23,7 @@ export async function loginView ({ query }) {
   })
   return h('div', { class: 'narrow' },
     card(null, h('h1', null, t('login.title')), h('p', { class: 'lead' }, t('login.lead')), form,
+      h('p', { class: 'muted' }, h('a', { href: '/forgot', id: 'forgot-link' }, t('login.forgot'))),
       h('p', { class: 'muted' }, t('login.noAccount'), ' ', h('a', { href: '/register' }, t('login.registerLink')))))
 }
 

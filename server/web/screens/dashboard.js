@@ -101,7 +101,8 @@ export function targetProgress (target) {
   return Math.min(1, value / goal)
 }
 
-function formatTargetValue (value, unit) {
+/** A target's value for reading: ratios as percentages, money in 亿元, counts grouped. */
+export function formatTargetValue (value, unit) {
   if (value == null) return '—'
   if (unit === 'ratio') return (Number(value) * 100).toFixed(1) + '%'
   if (unit === 'CNY') return (toHundredMillions(value.includes('.') ? value : value + '.00') ?? 0).toLocaleString(undefined, { maximumFractionDigits: 2 }) + (getLang() === 'zh' ? ' 亿元' : ' × 100M CNY')

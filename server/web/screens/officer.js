@@ -70,7 +70,7 @@ export async function officerView () {
           { label: t('portal.closesAt'), cell: c => formatDateTime(c.closesAt) }
         ], calls, { empty: t('common.none') }))),
         reevaluateCard()),
-      h('div', null, card(t('off.newCall'), callForm), await poolCard(), directAdmissionCard(ref), revokeCard())))
+      h('div', null, card(t('off.newCall'), callForm), await poolCard(), directAdmissionCard(ref), await membersCard(), revokeCard())))
 }
 
 const CHANGE_KINDS = ['renewed', 'warned', 'exited', 'graduated', 'expired', 'promoted', 'demoted']
@@ -152,11 +152,18 @@ function previewPanel (r) {
 /** Direct admission (直通) and revocation, each with a reason. */
 function directAdmissionCard (ref) {
   const result = h('div', { 'aria-live': 'polite' })
+  const chosen = h('div', { id: 'direct-chosen', 'aria-live': 'polite' })
   const key = newIdempotencyKey()
   const form = apiForm({ id: 'direct-admission-form' }, [
     h('p', { class: 'muted' }, t('off.direct.lead')),
+    firmPicker((firm) => {
+      const idInput = form.querySelector('input[name=enterpriseId]')
+      idInput.value = firm.id
+      chosen.replaceChildren(notice('info', `${firm.name} · ${firm.uscc}`, firm.currentTier != null ? [' · ', tierBadge(firm.currentTier)] : null))
+    }),
+    chosen,
     h('div', { class: 'fields' },
-      field(t('off.direct.enterprise'), input('enterpriseId'), { wide: true }),
+      field(t('off.direct.enterprise'), input('enterpriseId', { class: 'mono' }), { wide: true }),
       field(t('common.program'), select('program', ref.programs.map(p => ({ value: p.code, label: nameOf(p) })), { value: 'leading_platform' })),
       field(t('off.direct.basis'), input('basis', { value: 'ten_billion_tier' })),
       field(t('common.reason'), textarea('reason', { rows: 3 }), { wide: true })),
@@ -172,6 +179,7 @@ function revokeCard () {
   const result = h('div', { 'aria-live': 'polite' })
   const form = apiForm({ id: 'revoke-form' }, [
     h('p', { class: 'muted' }, t('off.revoke.lead')),
+    h('div', { id: 'revoke-target', 'aria-live': 'polite' }),
     h('div', { class: 'fields' },
       field(t('off.revoke.membership'), input('membershipId'), { wide: true }),
       field(t('off.revoke.barYears'), input('barYears', { type: 'number', min: 0, max: 10, placeholder: '3' })),
@@ -183,7 +191,87 @@ function revokeCard () {
     await api.post(`/v1/pool/memberships/${encodeURIComponent(values.membershipId ?? '')}/revoke`, body)
     result.replaceChildren(notice('success', t('off.revoke.done')))
   })
-  return card(t('off.revoke'), form, result)
+  return h('div', { id: 'revoke-card' }, card(t('off.revoke'), form, result))
+}
+
+/**
+ * Finds a firm in the register by part of its name or the start of its
+ * credit code (GET /v1/enterprises?q=) and hands the chosen one to `onPick`.
+ */
+function firmPicker (onPick) {
+  const search = h('input', { type: 'search', id: 'firm-search', placeholder: t('off.pick.placeholder'), 'aria-label': t('off.pick'), autocomplete: 'off' })
+  const results = h('ul', { class: 'picker-results', id: 'firm-results', role: 'listbox', 'aria-label': t('off.pick') })
+  let seq = 0
+  let timer = null
+  const run = async () => {
+    const q = search.value.trim()
+    const mine = ++seq
+    if (q.length < 2) { results.replaceChildren(); return }
+    try {
+      const page = await api.get('/v1/enterprises', { query: { q, limit: 10 } })
+      if (mine !== seq) return
+      results.replaceChildren(...(page.items.length === 0
+        ? [h('li', { class: 'muted' }, t('common.none'))]
+        : page.items.map(firm => {
+          const pick = h('button', { type: 'button', class: 'link', role: 'option', dataset: { enterprise: firm.id } },
+            firm.name, ' ', h('span', { class: 'mono muted' }, firm.uscc), firm.currentTier != null ? [' ', tierBadge(firm.currentTier)] : null)
+          pick.addEventListener('click', () => { results.replaceChildren(); search.value = firm.name; onPick(firm) })
+          return h('li', null, pick)
+        })))
+    } catch (err) { if (mine === seq) results.replaceChildren(h('li', null, notice('error', err.message))) }
+  }
+  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 250) })
+  search.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); clearTimeout(timer); run() } })
+  return h('div', { class: 'field wide picker' }, h('label', { for: 'firm-search' }, t('off.pick')), search, results)
+}
+
+const LIVE = 'active,warned'
+
+/** The pool's members, a page at a time, each with the way to revoke it. */
+async function membersCard () {
+  const body = h('div', { id: 'pool-members', class: 'table-wrap' })
+  const more = h('button', { type: 'button', class: 'small' }, t('off.members.more'))
+  const status = select('status', [
+    { value: LIVE, label: t('off.members.live') },
+    ...['notice', 'active', 'warned', 'expired', 'exited', 'revoked', 'graduated'].map(s => ({ value: s, label: t('state.' + s) }))
+  ])
+  let items = []
+  let cursor = null
+  const revoke = (m) => {
+    const form = document.getElementById('revoke-form')
+    if (form == null) return
+    form.querySelector('input[name=membershipId]').value = m.id
+    const target = document.getElementById('revoke-target')
+    if (target != null) target.replaceChildren(notice('warn', `${m.enterpriseName} · ${nameOf(store.ref.program[m.program]) ?? m.program}`))
+    form.scrollIntoView({ block: 'center' })
+    form.querySelector('textarea[name=reason]')?.focus()
+  }
+  const render = () => body.replaceChildren(table([
+    { label: t('common.firm'), cell: m => h('span', { title: m.uscc }, m.enterpriseName) },
+    { label: t('common.program'), cell: m => nameOf(store.ref.program[m.program]) ?? m.program },
+    { label: t('common.tier'), cell: m => tierBadge(m.currentTier) },
+    { label: t('common.state'), cell: m => badge(m.status) },
+    { label: t('off.members.until'), cell: m => m.validUntil },
+    { label: t('off.direct'), cell: m => m.direct ? '✓' : '' },
+    {
+      label: '',
+      cell: m => ['active', 'warned', 'notice'].includes(m.status)
+        ? h('button', { type: 'button', class: 'small danger', dataset: { revoke: m.id }, onClick: () => revoke(m) }, t('off.revoke.short'))
+        : ''
+    }
+  ], items, { empty: t('common.none') }))
+  const load = async (reset) => {
+    if (reset) { items = []; cursor = null }
+    const page = await api.get('/v1/pool', { query: { view: 'members', status: status.value, limit: 20, ...(cursor != null ? { cursor } : {}) } })
+    items = [...items, ...page.items]
+    cursor = page.nextCursor
+    more.hidden = cursor == null
+    render()
+  }
+  status.addEventListener('change', () => { load(true).catch(err => toast(err.message, 'error')) })
+  more.addEventListener('click', async () => { try { await busy(more, () => load(false)) } catch (err) { toast(err.message, 'error') } })
+  await load(true)
+  return card(t('off.members'), field(t('common.state'), status), body, h('div', { class: 'buttons' }, more))
 }
 
 async function poolCard () {
@@ -227,7 +315,7 @@ export async function callView ({ params, rerender }) {
       flash(r.short.length > 0 ? 'warn' : 'success', t('off.autoAssigned', { n }) + (r.short.length > 0 ? ' ' + t('off.short', { n: r.short.length }) : ''))
       rerender()
     } catch (err) {
-      assignResult.replaceChildren(notice('error', err.message, ' ', h('span', { class: 'code' }, err.code ?? '')))
+      assignResult.replaceChildren(notice('error', h('span', { dataset: { code: err.code ?? '' } }, err.message)))
     }
   })
 

@@ -1,4 +1,4 @@
-/* global confirm, getComputedStyle, requestAnimationFrame */
+/* global confirm, getComputedStyle, ResizeObserver */
 // Policy what-if: edit a proposed tier rule set (and, for officers and
 // administrators, gates, a rubric, targets) beside the current one, see what
 // it would do to the year's firms, pool, applications and targets, and — as
@@ -8,6 +8,7 @@ import { t, formatNumber, nameOf, getLang, formatDateTime } from '../i18n.js'
 import { api, ApiError } from '../api.js'
 import { store } from '../context.js'
 import { card, notice, busy, toast, showErrors, clearErrors } from '../ui.js'
+import { formatTargetValue } from './dashboard.js'
 
 let charts = []
 function disposeCharts () {
@@ -28,28 +29,45 @@ async function current (path) {
 function sankeyOption (moves) {
   const nodes = []
   const seen = new Set()
-  const node = (name) => { if (!seen.has(name)) { seen.add(name); nodes.push({ name }) } }
+  // One colour per tier on both sides, so a band reads as "from this tier to that one".
+  const PALETTE = ['#8fa3b8', '#4c8fc9', '#2f9e7a', '#e0a030', '#c8553d']
+  const node = (name, tier) => {
+    if (seen.has(name)) return
+    seen.add(name)
+    nodes.push({ name, itemStyle: { color: PALETTE[TIERS.indexOf(tier)] ?? '#999' } })
+  }
   const links = []
   for (const m of moves) {
     if (m.firms === 0) continue
     const from = `${tierName(m.from)} ${t('sim.before')}`
     const to = `${tierName(m.to)} ${t('sim.after')}`
-    node(from); node(to)
+    node(from, m.from); node(to, m.to)
     links.push({ source: from, target: to, value: m.firms })
   }
   return {
     tooltip: { trigger: 'item' },
-    series: [{ type: 'sankey', data: nodes, links, emphasis: { focus: 'adjacency' }, nodeAlign: 'justify', label: { fontSize: 11 } }]
+    series: [{ type: 'sankey', data: nodes, links, emphasis: { focus: 'adjacency' }, nodeAlign: 'justify', label: { fontSize: 11 }, lineStyle: { color: 'source', opacity: 0.35 } }]
   }
 }
 
+/**
+ * Draws the chart once the element has its width on the page (the view is
+ * built before it is mounted: a chart drawn then is a few pixels wide), and
+ * follows the element's size afterwards.
+ */
 function chart (el, option) {
   if (window.echarts == null) { el.replaceChildren(notice('warn', 'ECharts')); return }
-  requestAnimationFrame(() => {
-    const c = window.echarts.init(el, null, { renderer: 'canvas' })
-    c.setOption({ textStyle: { fontFamily: getComputedStyle(document.documentElement).fontFamily }, ...option })
-    charts.push(c)
+  let c = null
+  const observer = new ResizeObserver(() => {
+    if (el.clientWidth === 0) return
+    if (c == null) {
+      c = window.echarts.init(el, null, { renderer: 'canvas' })
+      c.setOption({ textStyle: { fontFamily: getComputedStyle(document.documentElement).fontFamily }, ...option })
+      charts.push(c)
+    } else c.resize()
   })
+  observer.observe(el)
+  charts.push({ dispose: () => observer.disconnect(), resize: () => {} })
 }
 
 /** The editable tier rules: one row per rule, the stored threshold beside the proposed one. */
@@ -92,11 +110,14 @@ function jsonPart (key, currentValue) {
   const enabled = h('input', { type: 'checkbox', name: `use-${key}` })
   const text = h('textarea', { name: key, rows: 10, class: 'mono', spellcheck: 'false' })
   text.value = currentValue == null ? '' : JSON.stringify(currentValue, null, 2)
+  // The current value and the editor open only when the part is proposed: a long JSON document otherwise fills the screen.
+  const columns = h('div', { class: 'sim-columns', hidden: true },
+    currentValue != null ? h('pre', { class: 'mono muted sim-current' }, JSON.stringify(currentValue, null, 2)) : null,
+    text)
+  enabled.addEventListener('change', () => { columns.hidden = !enabled.checked })
   const el = h('div', { class: 'sim-part', dataset: { field: key } },
     h('label', null, enabled, ' ', t('sim.part.' + key)),
-    h('div', { class: 'sim-columns' },
-      currentValue != null ? h('pre', { class: 'mono muted sim-current' }, JSON.stringify(currentValue, null, 2)) : null,
-      text),
+    columns,
     h('div', { class: 'field-error', role: 'alert' }))
   const read = () => {
     if (!enabled.checked) return undefined
@@ -105,17 +126,25 @@ function jsonPart (key, currentValue) {
   return { el, read }
 }
 
+/** The unit of each target measure (as the targets endpoint reports it). */
+const MEASURE_UNIT = {
+  firms_at_least_tier: 'firms', revenue_share_at_least_tier: 'ratio', rd_to_software_revenue: 'ratio',
+  industry_revenue: 'CNY', employees: 'persons', value_added_gdp_share: 'ratio'
+}
+
 function targetsTable (targets) {
-  const side = (s) => s == null ? '—' : s.suppressed ? h('span', { class: 'suppressed' }, t('dash.suppressed')) : s.value ?? '—'
+  const unit = (x) => MEASURE_UNIT[x.measure] ?? 'firms'
+  const exact = (x, value) => h('span', { title: value ?? '' }, formatTargetValue(value, unit(x)))
+  const side = (x, s) => s == null ? '—' : s.suppressed ? h('span', { class: 'suppressed' }, t('dash.suppressed')) : exact(x, s.value)
   const met = (s) => s == null || s.met == null ? '—' : s.met ? '✓' : '✗'
   return table([
     { label: t('sim.target'), cell: x => h('span', { title: x.code }, getLang() === 'en' ? x.labelEn : x.labelZh) },
-    { label: t('sim.goal'), class: 'num', cell: x => (x.after ?? x.before)?.goal ?? '—' },
-    { label: t('sim.before'), class: 'num', cell: x => side(x.before) },
+    { label: t('sim.goal'), class: 'num', cell: x => exact(x, (x.after ?? x.before)?.goal ?? null) },
+    { label: t('sim.before'), class: 'num', cell: x => side(x, x.before) },
     { label: '', cell: x => met(x.before) },
-    { label: t('sim.after'), class: 'num', cell: x => side(x.after) },
+    { label: t('sim.after'), class: 'num', cell: x => side(x, x.after) },
     { label: '', cell: x => met(x.after) },
-    { label: t('sim.gapAfter'), class: 'num', cell: x => x.after?.gap ?? '—' }
+    { label: t('sim.gapAfter'), class: 'num', cell: x => x.after?.suppressed === true ? '—' : exact(x, x.after?.gap ?? null) }
   ], targets)
 }
 
@@ -265,8 +294,9 @@ export async function simulationsView ({ query, rerender }) {
   return h('div', null,
     h('div', { class: 'page-head' }, h('h1', null, t('sim.title'))),
     h('p', { class: 'muted' }, t('sim.intro')),
-    card(t('sim.proposal'), form),
+    // A result reads first; the proposal that made it stays below, to edit and run again.
     result,
+    card(t('sim.proposal'), form),
     card(t('sim.history'), table([
       { label: t('common.year'), cell: s => h('a', { href: `/simulations?id=${s.id}` }, String(s.year)) },
       { label: t('sim.parts'), cell: s => s.parts.map(p => t('sim.part.' + p)).join(' · ') },
