@@ -45,8 +45,8 @@ export function wellFormed (value: unknown): boolean {
   return true
 }
 
-/** ajv as Fastify configures it, for every part of a request. */
-const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: false } as const
+/** ajv as Fastify configures it, for every part of a request: every failing field is reported (the error handler lists them). */
+const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: true } as const
 const validatorPool = AjvCompiler()
 
 /**
