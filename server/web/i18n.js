@@ -296,9 +296,12 @@ export const MESSAGES = {
   'dash.softwareRevenue': ['软件业务收入', 'Software revenue'],
   'dash.rdExpense': ['研发投入', 'R&D spending'],
   'dash.employees': ['从业人员', 'Employees'],
-  'dash.suppressed': ['样本不足,已隐去', 'Suppressed (too few firms)'],
-  'dash.suppressedNote': ['涉及企业少于规定数量的单元格不显示数值,以保护企业数据。', 'Cells covering too few firms are suppressed to protect individual firms.'],
-  'dash.suppressedCells': ['覆盖企业少于 {n} 家的单元格只显示企业数,金额和人数已隐去。', 'Cells covering fewer than {n} firms show the firm count only; money and headcounts are suppressed.'],
+  'dash.suppressed': ['为保密已隐去', 'Withheld (confidential)'],
+  'dash.suppressedNote': ['企业过少或由个别企业主导的数值不显示,以免推算出单个企业的数据。', 'Figures of too few firms, or dominated by one firm, are withheld so that no firm\'s own figures can be worked out.'],
+  'dash.suppressedCells': [
+    '少于 {n} 家企业或最大两家以外合计不足最大一家 {p}% 的数值已隐去(只显示企业数);全市合计始终准确。',
+    'Figures of fewer than {n} firms, or where all but the two largest firms add up to less than {p}% of the largest, are withheld (firm counts stay); city-wide totals are always exact.'
+  ],
   'dash.revenue.axis': ['亿元', '100M CNY'],
   'dash.table': ['明细表', 'Table'],
   'dash.targets': ['规划目标完成情况', 'Plan targets'],
