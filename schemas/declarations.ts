@@ -8,8 +8,8 @@ export { TierCodeSchema }
 
 const Count = (description: string) => Type.Integer({ minimum: 0, maximum: 2_000_000_000, description })
 // `nullable` (OpenAPI 3.0, understood by ajv) rather than a union with Null:
-// the app's ajv coerces types, so a union tried string-first would store null
-// as '', and a failing value would get one error per branch.
+// a failing value would get one error per branch of a union (and where ajv
+// coerces, in query strings, a union tried string-first turns null into '').
 export const NullableSchema = <T extends TSchema>(s: T) => Type.Unsafe<Static<T> | null>({ ...s, nullable: true })
 const OptionalMoney = (description: string) => Type.Optional(NullableSchema({ ...MoneySchema, description }))
 

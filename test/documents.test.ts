@@ -29,7 +29,7 @@ t.test('the type comes from the magic bytes', async (t) => {
   ]
   for (const [name, content, type] of cases) t.equal(detectDocumentType(content), type, name)
   t.equal(cleanDocumentName('C:\\Users\\me\\审计报告.pdf', 'application/pdf'), '审计报告.pdf')
-  t.equal(cleanDocumentName('../../etc/passwd', 'application/pdf'), 'passwd')
+  t.equal(cleanDocumentName('../../etc/passwd', 'application/pdf'), 'passwd.pdf', 'the extension follows the type')
   t.equal(cleanDocumentName('..', 'image/png'), 'document.png')
   t.equal(cleanDocumentName('a"b\r\nc.pdf', 'application/pdf'), 'abc.pdf')
   t.equal(contentDisposition('审计报告 2025.pdf'), 'attachment; filename="____ 2025.pdf"; filename*=UTF-8\'\'%E5%AE%A1%E8%AE%A1%E6%8A%A5%E5%91%8A%202025.pdf')
@@ -52,7 +52,7 @@ t.test('application documents: upload, list, download, delete; frozen at submit'
   // The declared name and Content-Type do not matter: the content does.
   const png = await upload(firm.token, 'scan.pdf', PNG, 'application/pdf')
   t.equal(png.statusCode, 201, png.body)
-  t.match(png.json(), { name: 'scan.pdf', type: 'image/png', size: PNG.length, sha256: sha(PNG) })
+  t.match(png.json(), { name: 'scan.png', type: 'image/png', size: PNG.length, sha256: sha(PNG) })
   const pdf = await upload(firm.token, '审计报告 2025.pdf', PDF, 'application/pdf')
   t.match(pdf.json(), { name: '审计报告 2025.pdf', type: 'application/pdf', sha256: sha(PDF) })
   const jpeg = await upload(firm.token, 'licence', JPEG, 'text/plain')

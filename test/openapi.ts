@@ -38,7 +38,20 @@ export interface Operation {
 export async function loadOpenApi (app: FastifyInstance): Promise<OpenApiDoc> {
   const res = await app.inject('/docs/json')
   if (res.statusCode !== 200) throw new Error(`/docs/json answered ${res.statusCode}`)
-  return res.json()
+  return asJsonSchema(res.json())
+}
+
+/** The document's OpenAPI 3.0 boolean exclusiveMinimum/Maximum back in JSON Schema form (numbers), for ajv and the arbitraries. */
+function asJsonSchema<T> (node: T): T {
+  if (Array.isArray(node)) return node.map(asJsonSchema) as T
+  if (node == null || typeof node !== 'object') return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) out[k] = asJsonSchema(v)
+  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (out[exclusive] === true) { out[exclusive] = out[bound]; delete out[bound] }
+    if (out[exclusive] === false) delete out[exclusive]
+  }
+  return out as T
 }
 
 export function operations (doc: OpenApiDoc): Operation[] {
@@ -175,20 +188,22 @@ function withDocRefs (schema: unknown): unknown {
 export interface Validators {
   /** Validates a response body against the operation's declared schema for that status. */
   response: (op: Operation, status: number, body: unknown) => { ok: boolean, errors: string }
-  /** Would the service's own validation (coercing like Fastify does) accept this value? */
-  accepts: (schema: Schema, value: unknown) => boolean
+  /** Would the service's own validation accept this value? Parameters coerce like Fastify does; a body (`part` 'body') never coerces. */
+  accepts: (schema: Schema, value: unknown, part?: 'body') => boolean
 }
 
 export function validators (doc: OpenApiDoc): Validators {
   const strictAjv = new Ajv({ strict: false, allErrors: true, validateFormats: true })
-  // Request checks mirror server/app.ts: coerceTypes 'array', useDefaults.
+  // Request checks mirror server/app.ts: coerceTypes 'array' and useDefaults for parameters; bodies never coerce.
   const requestAjv = new Ajv({ strict: false, coerceTypes: 'array', useDefaults: true, validateFormats: true })
-  for (const a of [strictAjv, requestAjv]) {
+  const bodyAjv = new Ajv({ strict: false, coerceTypes: false, useDefaults: true, validateFormats: true })
+  for (const a of [strictAjv, requestAjv, bodyAjv]) {
     addFormats(a)
     a.addSchema({ $id: 'openapi', components: withDocRefs(doc.components ?? {}) } as any)
   }
   const responseCache = new Map<string, ValidateFunction>()
   const requestCache = new Map<Schema, ValidateFunction>()
+  const bodyCache = new Map<Schema, ValidateFunction>()
   return {
     response (op, status, body) {
       const key = `${op.method} ${op.path} ${status}`
@@ -201,11 +216,12 @@ export function validators (doc: OpenApiDoc): Validators {
       const ok = validate(body) as boolean
       return { ok, errors: ok ? '' : strictAjv.errorsText(validate.errors) }
     },
-    accepts (schema, value) {
-      let validate = requestCache.get(schema)
+    accepts (schema, value, part) {
+      const [ajv, cache] = part === 'body' ? [bodyAjv, bodyCache] : [requestAjv, requestCache]
+      let validate = cache.get(schema)
       if (validate == null) {
-        validate = requestAjv.compile(withDocRefs(schema) as Schema)
-        requestCache.set(schema, validate)
+        validate = ajv.compile(withDocRefs(schema) as Schema)
+        cache.set(schema, validate)
       }
       return validate(value === undefined ? undefined : structuredClone(value)) as boolean
     }

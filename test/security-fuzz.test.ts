@@ -125,7 +125,7 @@ function mustRefuse (v: Validators, op: Operation, req: FuzzRequest): boolean {
     if (all.length === 0) { if (p.required) return true; continue }
     if (!v.accepts(p.schema, all.length === 1 ? all[0] : all)) return true
   }
-  if (op.body != null && !v.accepts(op.body, req.body)) return true
+  if (op.body != null && !v.accepts(op.body, req.body, 'body')) return true
   return false
 }
 

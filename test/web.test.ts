@@ -150,3 +150,39 @@ t.test('the API\'s common validation messages read in Chinese beside Chinese for
   ]
   for (const [en, zh] of cases) t.equal(i18n.localizeFieldMessage(en), zh, en)
 })
+
+t.test('money typed in 元 or 万元 becomes the exact yuan string; amounts read back in 万/亿', async (t) => {
+  const money = await import(pathToFileURL(join(WEB_ROOT, 'money.js')).href) as {
+    parseAmount: (text: string, unit?: string) => { yuan?: string, error?: string } | null
+    inWords: (yuan: string) => string
+  }
+  const cases: Array<[string, string, string | null]> = [
+    ['15000000', 'yuan', '15000000'],
+    ['15,000,000.50', 'yuan', '15000000.5'],
+    ['1500', 'wan', '15000000'],
+    ['1,500万', 'yuan', '15000000'],
+    ['1500万元', 'yuan', '15000000'],
+    ['1.2345', 'wan', '12345'],
+    ['0.000001', 'wan', '0.01'],
+    ['1.5亿', 'yuan', '150000000'],
+    ['800元', 'wan', '800'],
+    ['0.0000001', 'wan', null], // a tenth of a fen
+    ['12.345', 'yuan', null],
+    ['1e6', 'yuan', null],
+    ['-5', 'yuan', null],
+    ['abc', 'wan', null]
+  ]
+  for (const [text, unit, yuan] of cases) {
+    const r = money.parseAmount(text, unit)
+    if (yuan == null) t.ok(r?.error != null, `${text} (${unit}) refused`)
+    else t.equal(r?.yuan, yuan, `${text} (${unit})`)
+  }
+  t.equal(money.parseAmount('  ', 'yuan'), null, 'empty is no amount')
+  // Exactness past a float's 15 digits: 9,007,199,254,740,993.01 元 typed in 万.
+  t.equal(money.parseAmount('900719925474.099301', 'wan')?.yuan, '9007199254740993.01')
+  t.equal(money.inWords('150000000'), '1.5亿元')
+  t.equal(money.inWords('15000000'), '1500万元')
+  t.equal(money.inWords('80810226704.82'), '808.1亿元')
+  t.equal(money.inWords('12345.67'), '1.23万元')
+  t.equal(money.inWords('800'), '800元')
+})

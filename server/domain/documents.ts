@@ -24,16 +24,31 @@ export function detectDocumentType (content: Uint8Array): DocumentType | null {
 
 export const EXTENSIONS: Record<DocumentType, string> = { 'application/pdf': '.pdf', 'image/png': '.png', 'image/jpeg': '.jpg' }
 
+/** Other extensions that name the same type. */
+const SAME_TYPE: Record<DocumentType, string[]> = { 'application/pdf': ['.pdf'], 'image/png': ['.png'], 'image/jpeg': ['.jpg', '.jpeg'] }
+
 /**
- * A file name safe to store and to echo in Content-Disposition: no path,
- * no control characters, at most 200 characters; "document" + the type's
- * extension when nothing is left.
+ * Characters removed from names: every control character (C0 and C1, U+0085 included, and DEL), every
+ * invisible format character (Unicode category Cf: bidirectional marks, embeddings, overrides and isolates,
+ * zero-width characters, the BOM, soft hyphen, tag characters), the line and paragraph separators, lone
+ * surrogates, and the quote. With them "invoice\u202Efdp.exe" would display as "invoiceexe.pdf".
+ */
+const UNSAFE_NAME_CHARS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}"]/gu
+
+/**
+ * A file name safe to store and to echo in Content-Disposition: no path, no
+ * control or invisible reordering characters, at most 200 characters, and the
+ * extension of the type the content has (a PDF is always "….pdf": another
+ * extension is replaced, none gets one); "document" + the extension when
+ * nothing is left.
  */
 export function cleanDocumentName (raw: string | undefined, type: DocumentType): string {
-  const base = (raw ?? '').split(/[\\/]/).pop() ?? ''
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200)
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? `document${EXTENSIONS[type]}` : cleaned
+  const cleaned = ((raw ?? '').normalize('NFC').split(/[\\/]/).pop() ?? '').replace(UNSAFE_NAME_CHARS, '').trim()
+  const found = /\.[^.\s]{1,10}$/.exec(cleaned)?.[0]
+  const ext = found != null && SAME_TYPE[type].includes(found.toLowerCase()) ? found : EXTENSIONS[type]
+  // Cut by code points, not UTF-16 units, so a long name never ends in half an emoji.
+  const stem = Array.from((found == null ? cleaned : cleaned.slice(0, -found.length)).replace(/[.\s]+$/, '')).slice(0, 200 - ext.length).join('')
+  return stem === '' ? `document${EXTENSIONS[type]}` : stem + ext
 }
 
 /** RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name. */

@@ -64,7 +64,14 @@ export const MESSAGES: Record<string, [string, string]> = {
   WRONG_PASSWORD: ['The current password is wrong', '当前密码不正确'],
   FIRM_OWNER_REQUIRED: ["Only the firm's owner account may manage its accounts", '只有企业负责人账户可以管理本企业账户'],
   LAST_FIRM_OWNER: ['The firm must keep at least one enabled owner account', '企业至少要保留一个启用的负责人账户'],
-  USCC_DISTRICT_MISMATCH: ['The credit code\'s division {division} does not belong to district {district}', '统一社会信用代码中的登记管理机关行政区划码 {division} 与所选区县 {district} 不一致']
+  USCC_DISTRICT_MISMATCH: ['The credit code\'s division {division} does not belong to district {district}', '统一社会信用代码中的登记管理机关行政区划码 {division} 与所选区县 {district} 不一致'],
+  // Hardening (issue 11)
+  MALFORMED_MULTIPART: ['The multipart/form-data body is malformed: {detail}', 'multipart/form-data 请求体格式错误:{detail}'],
+  INVALID_ENCODING: ['The request body is not valid UTF-8 text: {detail}', '请求体不是有效的 UTF-8 文本:{detail}'],
+  REGISTRATION_CONFLICT: [
+    'An account already exists for this credit code or this email address: sign in, or ask for a password reset',
+    '该统一社会信用代码或邮箱已有账户:请直接登录,或申请重置密码'
+  ]
 }
 
 export interface FieldError { field: string, message: string }
@@ -98,6 +105,7 @@ export const errors = {
   validation: (fields: FieldError[], separator = ': ') =>
     new AppError(400, 'VALIDATION_FAILED', { detail: fields.map(f => `${f.field}${separator}${f.message}`).join('; ') }, fields),
   badRequest: (detail: string) => new AppError(400, 'BAD_REQUEST', { detail }),
+  invalidEncoding: (detail: string) => new AppError(400, 'INVALID_ENCODING', { detail }),
   unsupportedMediaType: () => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE'),
   payloadTooLarge: () => new AppError(413, 'PAYLOAD_TOO_LARGE'),
   rateLimited: (retryAfter: number | '') => new AppError(429, 'RATE_LIMITED', { retryAfter }),
@@ -119,6 +127,8 @@ export const errors = {
     new AppError(400, 'UNKNOWN_REFERENCE', { field, value }, [{ field, message: `unknown value ${value}` }]),
   usccTaken: () => new AppError(409, 'USCC_TAKEN'),
   emailTaken: () => new AppError(409, 'EMAIL_TAKEN'),
+  /** Registration: a taken credit code and a taken email answer alike, so the answer does not tell which emails have accounts. */
+  registrationConflict: () => new AppError(409, 'REGISTRATION_CONFLICT'),
   invalidState: (state: string, detail: string) => new AppError(409, 'INVALID_STATE', { state, detail }),
   conflict: (detail: string) => new AppError(409, 'CONFLICT', { detail }),
   conflictOfInterest: (reviewer: string) => new AppError(409, 'CONFLICT_OF_INTEREST', { reviewer }),
@@ -148,6 +158,7 @@ export const errors = {
   documentTooLarge: (limitMiB: number) => new AppError(413, 'DOCUMENT_TOO_LARGE', { limitMiB }),
   documentLimit: (limit: number) => new AppError(409, 'DOCUMENT_LIMIT', { limit }),
   documentFrozen: () => new AppError(409, 'DOCUMENT_FROZEN'),
+  malformedMultipart: () => new AppError(400, 'MALFORMED_MULTIPART', { detail: 'the body could not be read as multipart/form-data with one file' }),
   // Grading, decisions, appeals
   alreadyAssigned: (reviewer: string) => new AppError(409, 'CONFLICT', { detail: `reviewer ${reviewer} is already assigned to this application` }),
   appealWindowClosed: (days: number) => new AppError(409, 'APPEAL_WINDOW_CLOSED', { days }),

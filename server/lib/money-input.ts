@@ -1,10 +1,9 @@
 import type { FieldError } from '../domain/errors.ts'
 
 /**
- * Money must arrive as a decimal string. The app's ajv coerces types, so a
- * JSON number (5000000, 1234567890123456.78) would otherwise pass MoneySchema
- * as its JavaScript rendering, after a trip through a double that may already
- * have lost fen. Run this on the raw body (preValidation) and refuse them.
+ * Money must arrive as a decimal string. Bodies are validated without type
+ * coercion, so a JSON number (5000000, 1234567890123456.78) fails MoneySchema
+ * anyway; this runs first (preValidation) to say why, in the field's words.
  *
  * `paths` name the money fields: `operatingRevenue`, or `rules.*.minRevenue`
  * for every element of an array.

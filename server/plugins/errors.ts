@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
+import ajvI18n from 'ajv-i18n'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, errors, renderMessage, type FieldError } from '../domain/errors.ts'
 
@@ -22,18 +23,61 @@ export function requestLanguage (request: FastifyRequest, fallback: 'en' | 'zh' 
   return best.lang
 }
 
-function validationFields (error: FastifyError): FieldError[] {
+/** ajv-i18n is CommonJS: at run time the default import is module.exports (the languages), whatever its types say. */
+const localizeZh = ((ajvI18n as unknown as Record<string, unknown>).zh ?? (ajvI18n as unknown as { default: Record<string, unknown> })
+  .default.zh) as (errors: unknown[]) => void
+
+/** At most this many fields are listed in one reply (ajv reports every failure: a huge array could make thousands). */
+export const MAX_FIELD_ERRORS = 50
+
+type AjvError = NonNullable<FastifyError['validation']>[number] & { schemaPath?: string }
+
+const ONE_OF = (values: unknown[], lang: 'en' | 'zh'): string =>
+  lang === 'zh' ? `应当是以下之一:${values.map(String).join(', ')}` : `must be one of: ${values.map(String).join(', ')}`
+
+/**
+ * Every failing field of a request (ajv runs with allErrors), in the caller's language: ajv-i18n's Chinese
+ * messages when Accept-Language prefers zh, ajv's English otherwise. A union (anyOf/oneOf) is one entry, not
+ * one per branch: "must be one of: a, b" when its branches are constants.
+ */
+function validationFields (error: FastifyError, lang: 'en' | 'zh'): FieldError[] {
   const ctx = error.validationContext ?? 'body'
-  return (error.validation ?? []).map((v) => {
+  // ajv-i18n rewrites messages in place: localize copies, never the error Fastify holds.
+  const all = (error.validation ?? []).map(v => ({ ...v })) as AjvError[]
+  if (lang === 'zh') localizeZh(all)
+  const unions = all.filter(v => (v.keyword === 'anyOf' || v.keyword === 'oneOf') && typeof v.schemaPath === 'string')
+  const inBranch = (v: AjvError): AjvError | undefined =>
+    unions.find(u => u !== v && typeof v.schemaPath === 'string' && v.schemaPath.startsWith(`${u.schemaPath!}/`) && v.instancePath.startsWith(u.instancePath))
+  const seen = new Set<string>()
+  const fields: FieldError[] = []
+  for (const v of all) {
+    if (inBranch(v) != null) continue
     const params = v.params as Record<string, unknown>
     let path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
+    let message = v.message ?? (lang === 'zh' ? '无效' : 'is invalid')
     if (typeof params?.missingProperty === 'string') path = path === '' ? params.missingProperty : `${path}.${params.missingProperty}`
     if (typeof params?.additionalProperty === 'string') {
       path = path === '' ? params.additionalProperty : `${path}.${params.additionalProperty}`
-      return { field: `${ctx}.${path}`, message: 'is not a field you may set' }
+      message = lang === 'zh' ? '不是可以设置的字段' : 'is not a field you may set'
     }
-    return { field: path === '' ? ctx : `${ctx}.${path}`, message: v.message ?? 'is invalid' }
-  })
+    if (unions.includes(v)) {
+      const branches = all.filter(b => inBranch(b) === v)
+      if (branches.length > 0 && branches.every(b => b.keyword === 'const' || b.keyword === 'enum')) {
+        message = ONE_OF(branches.flatMap(b => {
+          const p = b.params as { allowedValue?: unknown, allowedValues?: unknown[] }
+          return p.allowedValues ?? [p.allowedValue]
+        }), lang)
+      } else if (branches.length === 1) {
+        message = branches[0].message ?? message
+      }
+    }
+    const field = path === '' ? ctx : `${ctx}.${path}`
+    if (seen.has(`${field}\u0000${message}`)) continue
+    seen.add(`${field}\u0000${message}`)
+    fields.push({ field, message })
+    if (fields.length === MAX_FIELD_ERRORS) break
+  }
+  return fields
 }
 
 const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300'])
@@ -46,11 +90,11 @@ function rootCause (err: unknown): { code?: string } {
   return e ?? {}
 }
 
-/** Turns any thrown error into an AppError (4xx) or null (an internal error). */
-export function toAppError (error: FastifyError): AppError | null {
+/** Turns any thrown error into an AppError (4xx) or null (an internal error); validation messages in `lang`. */
+export function toAppError (error: FastifyError, lang: 'en' | 'zh' = 'en'): AppError | null {
   if (error instanceof AppError) return error
   if (error.validation != null) {
-    const fields = validationFields(error)
+    const fields = validationFields(error, lang)
     return errors.validation(fields, ' ')
   }
   const code = error.code ?? ''
@@ -98,7 +142,7 @@ export function sendError (request: FastifyRequest, reply: FastifyReply, err: Ap
  */
 export default fp(async function errorsPlugin (app: FastifyInstance) {
   app.setErrorHandler(function (error: FastifyError, request, reply) {
-    const appError = toAppError(error)
+    const appError = toAppError(error, requestLanguage(request))
     if (appError != null) {
       if (appError.statusCode >= 500) request.log.warn({ err: error }, 'dependency unavailable')
       return sendError(request, reply, appError)

@@ -21,6 +21,9 @@ const PROBES = new Set(['/health', '/ready'])
 /** Reference data is public and the same for everyone, so caches may keep it; everything else under /v1 is private. */
 const CACHEABLE = /^\/v1\/reference\//
 
+/** Private answers outside /v1: the metrics (a token or loopback reads them). */
+const PRIVATE_ROUTES = new Set(['/metrics'])
+
 /** The headers helmet sets with these options, read off one run of its middleware. */
 export function helmetHeaders (options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {}
@@ -36,6 +39,15 @@ export function helmetHeaders (options: HelmetOptions): Record<string, string> {
 
 /** Path without the query string. */
 const pathOf = (request: FastifyRequest): string => request.url.split('?')[0]
+
+/** The path as the router reads it (percent-decoded); the raw path when it does not decode. */
+function decodedPath (request: FastifyRequest): string {
+  try {
+    return decodeURIComponent(pathOf(request))
+  } catch {
+    return pathOf(request)
+  }
+}
 
 /**
  * The service's outer wall (issue 6; OWASP API4:2023 unrestricted resource
@@ -75,9 +87,13 @@ export default fp(async function securityPlugin (app: FastifyInstance, opts: { c
   })
   const privateHeaders = { ...headers, 'cache-control': 'no-store' }
   app.addHook('onRequest', (request, reply, done) => {
-    // Reference data is public and the same for everyone; everything else under /v1 is private.
-    const path = pathOf(request)
-    reply.headers(path.startsWith('/v1/') && !CACHEABLE.test(path) ? privateHeaders : headers)
+    // Reference data is public and the same for everyone; everything else under /v1 is private. Decided on the route the
+    // router chose (it decodes the path: /%761/audit is /v1/audit), never on the raw URL; a /v1 path no route takes
+    // (answered by the front end's fallback or the 404 handler) is private too, and so are the metrics.
+    const route = request.routeOptions.url ?? ''
+    const cacheable = CACHEABLE.test(route) ||
+      (!route.startsWith('/v1/') && !PRIVATE_ROUTES.has(route) && !decodedPath(request).startsWith('/v1'))
+    reply.headers(cacheable ? headers : privateHeaders)
     done()
   })
 

@@ -43,9 +43,12 @@ const web: FastifyPluginAsync = async (app) => {
   // here instead, so an API path keeps the same answer.
   const maxParamLength = app.initialConfig.maxParamLength ?? 100
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-    const path = request.url.split('?')[0]
+    // Decoded as the router decodes it: /%761/nowhere is an API path (404 JSON, no-store), not a screen.
+    const raw = request.url.split('?')[0]
+    let path = raw
+    try { path = decodeURIComponent(raw) } catch { /* not decodable: judged as sent */ }
     if (NOT_CLIENT_ROUTES.test(path)) {
-      if (path.split('/').some(segment => segment.length > maxParamLength)) {
+      if (raw.split('/').some(segment => segment.length > maxParamLength)) {
         throw errors.badRequest('a path parameter is too long')
       }
       return reply.callNotFound()

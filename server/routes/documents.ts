@@ -4,24 +4,36 @@ import multipart from '@fastify/multipart'
 import { Type } from '@sinclair/typebox'
 import { bearer, errorResponses, IdParamsSchema } from '../../schemas/common.ts'
 import { DeclarationParamsSchema, DocumentContentSchema, DocumentSchema, UploadDescription } from '../../schemas/documents.ts'
-import { contentDisposition, MAX_DOCUMENT_BYTES } from '../domain/documents.ts'
-import { errors } from '../domain/errors.ts'
+import { cleanDocumentName, contentDisposition, MAX_DOCUMENT_BYTES } from '../domain/documents.ts'
+import { AppError, errors } from '../domain/errors.ts'
 import {
   addApplicationDocument, addDeclarationDocument, assertCanUploadToApplication, assertCanUploadToDeclaration,
   deleteDocument, downloadDocument, listApplicationDocuments, listDeclarationDocuments, type UploadedFile
 } from '../services/documents.ts'
 
-/** Reads the one file of a multipart upload; the size limit stops reading at 10 MiB + 1 byte. */
+/** The multipart library's own errors that are the client's (limits, wrong content type): answered by the error handler. */
+const CLIENT_MULTIPART_CODES = new Set(['FST_INVALID_MULTIPART_CONTENT_TYPE', 'FST_FILES_LIMIT', 'FST_PARTS_LIMIT', 'FST_FIELDS_LIMIT', 'FST_PROTO_VIOLATION'])
+
+/**
+ * Reads the one file of a multipart upload; the size limit stops reading at 10 MiB + 1 byte. A body the
+ * multipart parser cannot read (no or an empty boundary, a truncated body, bad part headers) is the
+ * client's fault: 400 MALFORMED_MULTIPART, never a 500.
+ */
 async function readUpload (request: FastifyRequest): Promise<UploadedFile> {
-  const part = await request.file()
+  const malformed = (err: unknown): never => {
+    const code = (err as { code?: string }).code
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw errors.documentTooLarge(MAX_DOCUMENT_BYTES / 1024 / 1024)
+    if (err instanceof Error && (err instanceof AppError || (code != null && CLIENT_MULTIPART_CODES.has(code)))) throw err
+    throw errors.malformedMultipart()
+  }
+  const part = await request.file().catch(malformed)
   if (part == null) throw errors.validation([{ field: 'file', message: 'send one file as multipart/form-data' }])
   try {
     const field = part.fields.kind as { type?: string, value?: unknown } | undefined
     const kind = field?.type === 'field' && typeof field.value === 'string' && field.value !== '' ? field.value : undefined
     return { filename: part.filename, content: await part.toBuffer(), kind }
   } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw errors.documentTooLarge(MAX_DOCUMENT_BYTES / 1024 / 1024)
-    throw err
+    return malformed(err)
   }
 }
 
@@ -102,7 +114,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const doc = await downloadDocument(app.db, request.user, request.params.id)
     return reply
       .type(doc.type)
-      .header('content-disposition', contentDisposition(doc.name))
+      .header('content-disposition', contentDisposition(cleanDocumentName(doc.name, doc.type)))
       .header('x-content-type-options', 'nosniff')
       .header('etag', `"${doc.sha256}"`)
       .header('cache-control', 'private, no-store')

@@ -145,8 +145,8 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
       return view
     })
   } catch (err) {
-    if (isUniqueViolation(err, 'enterprises_uscc_unique')) throw errors.usccTaken()
-    if (isUniqueViolation(err, 'users_email_unique')) throw errors.emailTaken()
+    // One answer for both, so registration cannot be used to learn which emails have accounts.
+    if (isUniqueViolation(err, 'enterprises_uscc_unique') || isUniqueViolation(err, 'users_email_unique')) throw errors.registrationConflict()
     throw err
   }
 }

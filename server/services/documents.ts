@@ -30,7 +30,10 @@ interface DocumentMeta {
 }
 
 export function documentView (d: Pick<DocumentMeta, 'id' | 'name' | 'type' | 'size' | 'sha256' | 'createdAt'> & { kind?: string | null }) {
-  return { id: d.id, name: d.name, type: d.type as DocumentType, size: d.size, sha256: d.sha256, kind: d.kind ?? null, createdAt: d.createdAt.toISOString() }
+  return {
+    id: d.id, name: cleanDocumentName(d.name, d.type as DocumentType), type: d.type as DocumentType, size: d.size, sha256: d.sha256,
+    kind: d.kind ?? null, createdAt: d.createdAt.toISOString()
+  }
 }
 
 /** An uploaded file as the route read it. */

@@ -155,15 +155,25 @@ t.test('the owner invites a colleague, who sets a password from the email and de
   await colleague.page.click('#declare-year button[type=submit]')
   await colleague.page.waitForSelector('#declaration-form')
   const figures: Record<string, string> = {
-    operatingRevenue: '98000000', softwareRevenue: '80000000', rdExpense: '7000000', exportRevenue: '0',
+    softwareRevenue: '80,000,000', rdExpense: '700万', exportRevenue: '0',
     employees: '210', rdStaff: '90', patents: '6', softwareCopyrights: '18'
   }
   for (const [k, v] of Object.entries(figures)) await colleague.page.fill(`#declaration-form input[name=${k}]`, v)
+  // A clerk types 万元 with the unit switch, and reads the amount back in words.
+  await colleague.page.selectOption('#declaration-form select[name=operatingRevenue__unit]', 'wan')
+  await colleague.page.fill('#declaration-form input[name=operatingRevenue]', '9,800')
+  t.equal((await colleague.page.textContent('[data-field=operatingRevenue] .money-words'))?.trim(), '= 9800万元')
+  t.equal((await colleague.page.textContent('[data-field=rdExpense] .money-words'))?.trim(), '= 700万元', 'a unit typed after the figure counts')
+  await colleague.page.fill('#declaration-form input[name=exportRevenue]', '1.2345678万')
+  t.match(await colleague.page.textContent('[data-field=exportRevenue] .money-words'), '金额格式不正确', 'past the fen is refused at once')
+  await colleague.page.fill('#declaration-form input[name=exportRevenue]', '0')
   await colleague.page.click('#declaration-form button[type=submit]')
   await colleague.page.waitForSelector('#declared-tier')
   const declared = await app.inject({ url: `/v1/enterprises/${firm.enterpriseId}/declarations/2024`, headers: auth(firm.token) })
   t.equal(declared.statusCode, 200, 'the colleague declared for the firm')
-  t.equal(declared.json().operatingRevenue, '98000000.00')
+  t.equal(declared.json().operatingRevenue, '98000000.00', '9,800 万元 saved as 98,000,000.00 元, exactly')
+  t.equal(declared.json().rdExpense, '7000000.00')
+  t.equal(declared.json().softwareRevenue, '80000000.00')
   await colleague.context.close()
 })
 

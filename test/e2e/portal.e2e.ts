@@ -304,7 +304,7 @@ t.test('the officer decides; the firm sees the admission', async (t) => {
   const adminPage = await newPage()
   await signIn(adminPage.page, ADMIN.email, ADMIN.password)
   await adminPage.page.goto(`${base}/officer/applications/${applicationId}`)
-  await adminPage.page.waitForSelector('text=application.submit')
+  await adminPage.page.waitForSelector('[data-action="application.submit"]')
   const trail = await api('GET', `/v1/audit?objectId=${applicationId}`, admin)
   t.equal(await adminPage.page.locator('main .audit-trail tbody tr').count(), trail.body.items.length, 'one row per audit entry')
   t.ok(trail.body.items.length >= 4, 'create, update, submit, decide …')

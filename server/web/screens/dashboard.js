@@ -87,6 +87,7 @@ function distributionTable (dim, cells) {
     { label: t('dash.firms'), class: 'num', cell: c => formatNumber(c.firms) },
     { label: t('decl.operatingRevenue'), class: 'num', cell: c => figureCell(c, 'operatingRevenue', formatMoney) },
     { label: t('decl.rdExpense'), class: 'num', cell: c => figureCell(c, 'rdExpense', formatMoney) },
+    { label: t('decl.exportRevenue'), class: 'num', cell: c => figureCell(c, 'exportRevenue', formatMoney) },
     { label: t('dash.employees'), class: 'num', cell: c => figureCell(c, 'employees', formatNumber) }
   ], cells, { empty: t('dash.noData') }))
 }
@@ -207,7 +208,7 @@ export async function dashboardView ({ query }) {
       stat(t('dash.revenue'), money('operatingRevenue'), 'total-revenue'),
       stat(t('dash.softwareRevenue') + (getLang() === 'zh' ? '(亿元)' : ' (100M CNY)'), money('softwareRevenue')),
       stat(t('dash.employees'), totals.suppressed || totals.employees == null ? t('dash.suppressed') : formatNumber(totals.employees))),
-    suppressedCount > 0 ? notice('info', t('dash.suppressedCells', { n: distributions[0].minFirms })) : null,
+    suppressedCount > 0 ? notice('info', t('dash.suppressedCells', { n: distributions[0].minFirms, p: distributions[0].dominancePercent ?? 10 })) : null,
     h('div', { class: 'grid-2' },
       card(t('dash.trend'), trend instanceof Error ? notice('info', trend.message) : trendEl,
         h('div', { class: 'buttons' }, csvButton(t('common.csv'), '/v1/analytics/trend', { from, to: year, by: 'tier' }, `trend-${from}-${year}.csv`))),

@@ -3,7 +3,8 @@
 // its applications from draft to decision, returns and appeals.
 import { h, table } from '../dom.js'
 import { documentsCard } from './documents.js'
-import { t, nameOf, formatMoney, formatNumber, formatDateTime, formatDate, getLang } from '../i18n.js'
+import { t, nameOf, formatNumber, formatDateTime, formatDate, getLang } from '../i18n.js'
+import { moneyInput, parseAmount, wanCell } from '../money.js'
 import { api, listAll, ApiError, newIdempotencyKey } from '../api.js'
 import { store, reference, flash } from '../context.js'
 import { apiForm, field, input, textarea, card, badge, facts, notice, busy, showErrors, toast } from '../ui.js'
@@ -85,8 +86,8 @@ export async function portalView ({ me }) {
           declarations.length === 0 ? notice('info', t('portal.noDeclarations')) : null,
           table([
             { label: t('common.year'), cell: d => h('a', { href: `/portal/declarations/${d.year}` }, String(d.year)) },
-            { label: t('decl.operatingRevenue'), class: 'num', cell: d => formatMoney(d.operatingRevenue) },
-            { label: t('decl.rdExpense'), class: 'num', cell: d => formatMoney(d.rdExpense) },
+            { label: t('decl.operatingRevenue.wan'), class: 'num', cell: d => wanCell(d.operatingRevenue) },
+            { label: t('decl.rdExpense.wan'), class: 'num', cell: d => wanCell(d.rdExpense) },
             { label: t('decl.employees'), class: 'num', cell: d => formatNumber(d.employees) },
             { label: t('decl.tier'), cell: d => tierBadge(d.tier) }
           ], [...declarations].sort((a, b) => b.year - a.year)),
@@ -130,7 +131,9 @@ function declarationBody (values) {
   for (const k of MONEY_FIELDS) {
     const v = values[k]
     if (v == null) { if (!OPTIONAL_MONEY.has(k)) body[k] = ''; continue }
-    body[k] = v.replace(/[,\s]/g, '')
+    // 元 or 万元 (the field's unit switch, or a unit typed after the figure) → exact yuan; unparseable text goes as typed, for the API to name.
+    const parsed = parseAmount(v, values[`${k}__unit`] ?? 'yuan')
+    body[k] = parsed?.yuan ?? v.replace(/[,\s]/g, '')
   }
   for (const k of COUNT_FIELDS) {
     const v = values[k]
@@ -148,7 +151,15 @@ export async function declarationView ({ params, me }) {
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 404 && err.code !== 'ROUTE_NOT_FOUND')) throw err
   }
-  const moneyField = (k) => field(t('decl.' + k), input(k, { inputmode: 'decimal', value: existing?.[k] ?? '', class: 'num', autocomplete: 'off' }), { hint: OPTIONAL_MONEY.has(k) ? undefined : t('decl.money.hint') })
+  const moneyField = (k) => {
+    const money = moneyInput(k, { value: existing?.[k] ?? '' })
+    const f = field(t('decl.' + k + '.plain'), money.el, { hint: OPTIONAL_MONEY.has(k) ? undefined : t('decl.money.hint') })
+    const row = h('div', { class: 'money-row' })
+    money.el.replaceWith(row)
+    row.append(money.el, money.unitSelect)
+    f.insertBefore(money.words, f.querySelector('.field-error'))
+    return f
+  }
   const countField = (k) => field(t('decl.' + k), input(k, { type: 'number', min: 0, step: 1, value: existing?.[k] != null ? String(existing[k]) : '' }))
   const form = apiForm({ id: 'declaration-form' }, [
     h('div', { class: 'fields' }, MONEY_FIELDS.map(moneyField), COUNT_FIELDS.map(countField)),
