@@ -291,7 +291,8 @@ t.test('targeted: prototype pollution, invalid UTF-8, SQL in filters, over-long 
       expect(big, op, 'body over the limit', s => s === 413, '413')
     }
     if (writes.includes(op)) {
-      for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) {
+      // Media types the operation does not declare (the public notice page's form takes urlencoded by design).
+      for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded'].filter(type => !op.bodyTypes.includes(type))) {
         const res = await app.inject({ method: op.method as 'POST', url, headers: headers({ 'content-type': type }), payload: 'a=1&b=<x/>' })
         expect(res, op, `content-type ${type}`, s => s === 415, '415')
       }
