@@ -40,6 +40,8 @@ export const MATRIX: Record<string, Row> = {
   'GET /v1/reviews': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 'allow', conflictedReviewer: 'allow', officer: 403, analyst: 403, admin: 403 },
   'GET /v1/reviews/{id}': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 403 },
   'GET /v1/public/notices': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
+  'GET /notices': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
+  'POST /notices/{id}/objections': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /v1/objections': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
   'GET /v1/analytics/distribution': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /v1/analytics/trend': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
