@@ -77,6 +77,14 @@ export const ReviewSchema = Type.Object({
   submittedAt: Type.Union([DateTimeSchema, Type.Null()])
 })
 
+export const ReviewListItemSchema = Type.Composite([ReviewSchema, Type.Object({
+  firmName: Type.String({ description: 'The applying firm' }),
+  program: Type.String({ description: 'The call\'s program code' }),
+  callId: UuidSchema,
+  callTitle: Type.String(),
+  dueAt: Type.Union([DateTimeSchema, Type.Null()], { description: 'The call\'s reviewDueAt; null when the call sets none' })
+})])
+
 export const ReviewDetailSchema = Type.Composite([ReviewSchema, Type.Object({
   application: Type.Object({
     id: UuidSchema,

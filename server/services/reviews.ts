@@ -218,12 +218,20 @@ function ownReviewsSql (reviewerId: string): SQL {
 
 export async function listMyReviews (db: Db, reviewerId: string, q: { limit: number, cursor?: string, state?: string }) {
   const after = decodeCursor<{ t: string, id: string }>(q.cursor, ['t', 'id'])
-  const where: SQL[] = [ownReviewsSql(reviewerId)]
+  // A replaced reviewer no longer sees the review (as GET /v1/reviews/:id).
+  const where: SQL[] = [ownReviewsSql(reviewerId), ne(reviews.state, 'reassigned')]
   if (q.state != null) where.push(eq(reviews.state, q.state as ReviewRow['state']))
   if (after != null) where.push(sql`(${reviews.assignedAt}, ${reviews.id}) > (${after.t}::timestamptz, ${after.id}::uuid)`)
-  const rows = await db.select().from(reviews).where(and(...where)).orderBy(asc(reviews.assignedAt), asc(reviews.id)).limit(q.limit + 1)
-  const p = page(rows, q.limit, r => ({ t: r.assignedAt.toISOString(), id: r.id }))
-  return { items: p.items.map(reviewView), nextCursor: p.nextCursor }
+  // One query for the page: what a workbench lists (firm, program, call, due date) joined in.
+  const rows = await db.select({ r: reviews, firmName: enterprises.name, program: calls.programCode, callId: calls.id, callTitle: calls.title, dueAt: calls.reviewDueAt })
+    .from(reviews).innerJoin(applications, eq(applications.id, reviews.applicationId))
+    .innerJoin(calls, eq(calls.id, applications.callId)).innerJoin(enterprises, eq(enterprises.id, applications.enterpriseId))
+    .where(and(...where)).orderBy(asc(reviews.assignedAt), asc(reviews.id)).limit(q.limit + 1)
+  const p = page(rows, q.limit, x => ({ t: x.r.assignedAt.toISOString(), id: x.r.id }))
+  return {
+    items: p.items.map(x => ({ ...reviewView(x.r), firmName: x.firmName, program: x.program, callId: x.callId, callTitle: x.callTitle, dueAt: x.dueAt?.toISOString() ?? null })),
+    nextCursor: p.nextCursor
+  }
 }
 
 /** The review if `user` may see it (its reviewer, unconflicted; officers: API.md), else 404. */
