@@ -119,9 +119,15 @@ export const ReasonBodySchema = Type.Object({
 export const ProgressSchema = Type.Object({
   callId: UuidSchema,
   reviewersPerApplication: Type.Integer(),
+  reviewDueAt: Type.Union([DateTimeSchema, Type.Null()], { description: 'The call\'s review due date' }),
+  overdue: Type.Integer({ description: 'Open reviews past reviewDueAt, all reviewers' }),
   applicationsByState: Type.Record(Type.String(), Type.Integer()),
   applications: Type.Array(Type.Object({ applicationId: UuidSchema, firm: Type.String(), state: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(), recused: Type.Integer() })),
-  reviewers: Type.Array(Type.Object({ reviewerId: UuidSchema, name: Type.String(), assigned: Type.Integer(), submitted: Type.Integer() }))
+  reviewers: Type.Array(Type.Object({
+    reviewerId: UuidSchema, name: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(),
+    overdue: Type.Integer({ description: 'This reviewer\'s open reviews (current round, application under review) past the call\'s reviewDueAt' }),
+    overdueReviews: Type.Array(Type.Object({ reviewId: UuidSchema, applicationId: UuidSchema, firm: Type.String() }), { description: 'Those reviews: each may be reassigned' })
+  }))
 })
 
 // Decisions and appeals.
