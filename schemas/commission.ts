@@ -14,3 +14,5 @@ export const HistoryItemSchema = Type.Object({
   from: Type.Optional(Type.String({ description: 'The state before' })),
   to: Type.Optional(Type.String({ description: 'The state after' }))
 })
+
+export const LetterSchema = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'application/pdf: the decision letter (A4, Chinese)' })
