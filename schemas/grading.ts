@@ -122,7 +122,13 @@ export const ProgressSchema = Type.Object({
   reviewDueAt: Type.Union([DateTimeSchema, Type.Null()], { description: 'The call\'s review due date' }),
   overdue: Type.Integer({ description: 'Open reviews past reviewDueAt, all reviewers' }),
   applicationsByState: Type.Record(Type.String(), Type.Integer()),
-  applications: Type.Array(Type.Object({ applicationId: UuidSchema, firm: Type.String(), state: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(), recused: Type.Integer() })),
+  applications: Type.Array(Type.Object({
+    applicationId: UuidSchema, firm: Type.String(), state: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(), recused: Type.Integer(),
+    reviews: Type.Array(Type.Object({
+      reviewId: UuidSchema, reviewerId: UuidSchema, name: Type.String({ description: 'The reviewer\'s name' }), state: ReviewStateSchema,
+      overdue: Type.Boolean({ description: 'Still open past the call\'s reviewDueAt' })
+    }), { description: 'The current round\'s reviews, each state (an open one may be reassigned)' })
+  })),
   reviewers: Type.Array(Type.Object({
     reviewerId: UuidSchema, name: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(),
     overdue: Type.Integer({ description: 'This reviewer\'s open reviews (current round, application under review) past the call\'s reviewDueAt' }),

@@ -119,6 +119,10 @@ t.test('reminders before reviewDueAt and when overdue, once each; overdue review
   const byReviewer = new Map(progress.json().reviewers.map((r: any) => [r.reviewerId, r]))
   t.same((byReviewer.get(reviewers[0].id) as any).overdue, 0)
   t.same((byReviewer.get(reviewers[1].id) as any).overdueReviews, [{ reviewId: reviewOf(reviewers[1].id), applicationId: appId, firm: '丙智能科技有限公司' }])
+  const [entry] = progress.json().applications
+  t.same(entry.reviews.map((r: any) => [r.reviewId, r.state, r.overdue]).sort(), [[reviewOf(reviewers[0].id), 'submitted', false], [reviewOf(reviewers[1].id), 'assigned', true]].sort(),
+    'each review of the round, the open one overdue')
+  t.ok(entry.reviews.every((r: any) => typeof r.name === 'string' && r.name !== ''))
   // A moved due date reminds again (the key names the date).
   t.same(await remindReviewers(app.db, new Date()), { dueSoon: 0, overdue: 1 })
 })

@@ -466,14 +466,17 @@ export async function callProgress (db: Db, callId: string, now = new Date()) {
     .leftJoin(users, eq(users.id, reviews.reviewerId))
     .where(eq(applications.callId, callId))
     .orderBy(asc(applications.id), asc(reviews.reviewerId))
-  const perApplication = new Map<string, { applicationId: string, firm: string, state: string, assigned: number, submitted: number, recused: number }>()
+  interface ProgressReview { reviewId: string, reviewerId: string, name: string, state: ReviewRow['state'], overdue: boolean }
+  const perApplication = new Map<string, { applicationId: string, firm: string, state: string, assigned: number, submitted: number, recused: number, reviews: ProgressReview[] }>()
   const perReviewer = new Map<string, { reviewerId: string, name: string, assigned: number, submitted: number, overdue: number, overdueReviews: Array<{ reviewId: string, applicationId: string, firm: string }> }>()
   // Overdue: still open on an application under review after the call's review due date.
   const pastDue = call.reviewDueAt != null && call.reviewDueAt.getTime() <= now.getTime()
   for (const r of rows) {
-    const entry = perApplication.get(r.applicationId) ?? { applicationId: r.applicationId, firm: r.firm, state: r.state, assigned: 0, submitted: 0, recused: 0 }
+    const entry = perApplication.get(r.applicationId) ?? { applicationId: r.applicationId, firm: r.firm, state: r.state, assigned: 0, submitted: 0, recused: 0, reviews: [] }
     perApplication.set(r.applicationId, entry)
     if (r.reviewerId == null || r.round !== Number(r.lastRound)) continue
+    const open = r.state === 'under_review' && r.reviewId != null && isOpenReview(r.reviewState as ReviewRow['state'])
+    entry.reviews.push({ reviewId: r.reviewId as string, reviewerId: r.reviewerId, name: r.reviewerName ?? '', state: r.reviewState as ReviewRow['state'], overdue: pastDue && open })
     if (r.reviewState === 'recused') { entry.recused++; continue }
     // A replaced reviewer's review is neither assigned nor done: its replacement counts.
     if (r.reviewState === 'reassigned') continue
@@ -482,9 +485,9 @@ export async function callProgress (db: Db, callId: string, now = new Date()) {
     perReviewer.set(r.reviewerId, rev)
     rev.assigned++
     if (r.reviewState === 'submitted') { entry.submitted++; rev.submitted++ }
-    if (pastDue && r.state === 'under_review' && r.reviewId != null && isOpenReview(r.reviewState as ReviewRow['state'])) {
+    if (pastDue && open) {
       rev.overdue++
-      rev.overdueReviews.push({ reviewId: r.reviewId, applicationId: r.applicationId, firm: r.firm })
+      rev.overdueReviews.push({ reviewId: r.reviewId as string, applicationId: r.applicationId, firm: r.firm })
     }
   }
   return {
