@@ -57,6 +57,8 @@ export const MATRIX: Record<string, Row> = {
   'GET /v1/calls/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /v1/applications': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 403, admin: 'allow' },
   'GET /v1/applications/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/applications/{id}/history': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/applications/{id}/letter': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
   'GET /v1/applications/{id}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow' },
   'GET /v1/enterprises/{id}/declarations/{year}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow' },
   'GET /v1/documents/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 403, admin: 'allow' },

@@ -15,6 +15,7 @@ import conflicts from './conflicts.ts'
 import notifications from './notifications.ts'
 import reviews from './reviews.ts'
 import decisions from './decisions.ts'
+import commission from './commission.ts'
 import notices from './notices.ts'
 import publicPages from './public-pages.ts'
 import gradingJobs from '../plugins/grading-jobs.ts'
@@ -47,6 +48,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
   await app.register(notifications)
   await app.register(reviews)
   await app.register(decisions)
+  await app.register(commission)
   await app.register(notices)
   await app.register(publicPages)
   await app.register(gradingJobs, { env: config.env, mail: { from: config.mailFrom, appUrl: config.appUrl } })
