@@ -27,7 +27,8 @@ import { createSigner } from 'fast-jwt'
 import { openDatabase } from '../db/client.ts'
 import { loadConfig } from '../server/config.ts'
 import { keyId } from '../server/lib/jwt-keys.ts'
-import { DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail, registryIsEmpty, seedDatabase } from './seed-data.ts'
+import { registryIsEmpty, seedDatabase } from './seed/load.ts'
+import { DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail } from './seed/options.ts'
 
 const { values } = parseArgs({
   options: {

@@ -1,256 +1,25 @@
 /**
- * A deterministic synthetic industry for demos, tests and benchmarks,
- * calibrated to the action plan's 2017 baseline (shared/DOMAIN.md): about
- * 2000 firms, 700 of them above designated size with 105.3 billion CNY of
- * revenue between them, about 200,000 employees. Revenues are log-normal
- * (heavy-tailed: a handful of billion-tier firms, one ten-billion firm per
- * ~2000), drawn by stratified quantiles so the baseline holds for any seed,
- * then grow year on year with a drift per firm. Same options → same data.
- * On top of the industry, the grading history (scripts/seed-grading.ts):
- * calls, applications, reviews, the pool's admissions and public notices.
- *
- * Loads through COPY on PostgreSQL and multi-row INSERTs on PGlite, in one
- * transaction, with the analytics triggers switched off for the load; the
- * rollup's rows are written from the generated data and summed at the end.
+ * Loads the synthetic industry (industry.ts) and its grading history
+ * (grading.ts) into a database: COPY on PostgreSQL and multi-row INSERTs on
+ * PGlite, in one transaction, with the analytics triggers switched off for
+ * the load; the rollup's rows are written from the generated data and summed
+ * at the end.
  */
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { asc, desc, sql } from 'drizzle-orm'
-import { queryRows, type Database, type Db } from '../db/client.ts'
-import { programs as programsTable, rubrics as rubricsTable, tierRules as tierRulesTable } from '../db/schema/index.ts'
-import { classifyTier, tierRank, type TierRule } from '../server/domain/tiers.ts'
-import { loadEligibilityGates } from '../server/services/applications.ts'
-import { policyNumber } from '../server/services/policy.ts'
-import { rubricOf } from '../server/services/rubrics.ts'
-import { callRows, COLUMNS, GradingHistory, type FirmGrading, type GradingCounts, type GradingPolicy, type ProgramCode } from './seed-grading.ts'
-import { completeUscc } from '../server/domain/uscc.ts'
-import { fromFen } from '../server/domain/money.ts'
-import { hashPassword } from '../server/lib/passwords.ts'
-
-export interface SeedOptions {
-  firms: number
-  fromYear: number
-  toYear: number
-  seed: number
-  force: boolean
-  /** The seed's "now": the open calls' windows contain it, closed calls lie before it (default: the clock). */
-  now?: Date
-}
-
-export const DEFAULT_SEED: SeedOptions = { firms: 2000, fromYear: 2017, toYear: 2026, seed: 1, force: false }
-
-/** Demo accounts, printed at the end and listed in the README. */
-export const DEMO_ACCOUNTS = [
-  { email: 'admin@demo.peiyu.cn', role: 'admin', name: '系统管理员', password: 'Demo-Admin-Pass-2026' },
-  { email: 'officer1@demo.peiyu.cn', role: 'officer', name: '经信委 王科长', password: 'Demo-Officer-Pass-2026' },
-  { email: 'officer2@demo.peiyu.cn', role: 'officer', name: '经信委 李科员', password: 'Demo-Officer-Pass-2026' },
-  { email: 'analyst1@demo.peiyu.cn', role: 'analyst', name: '规划处 赵分析师', password: 'Demo-Analyst-Pass-2026' },
-  { email: 'analyst2@demo.peiyu.cn', role: 'analyst', name: '规划处 钱分析师', password: 'Demo-Analyst-Pass-2026' },
-  ...[1, 2, 3, 4, 5, 6].map(i => ({ email: `reviewer${i}@demo.peiyu.cn`, role: 'reviewer', name: `评审专家 ${i}`, password: 'Demo-Reviewer-Pass-2026' }))
-] as const
-/** Every generated firm account shares this password (one precomputed argon2 hash: hashing 100,000 would take hours). */
-export const FIRM_PASSWORD = 'Seed-Firm-Pass-2026'
-export const firmEmail = (i: number) => `firm${i}@seed.peiyu.cn`
-
-// ---------------------------------------------------------------- randomness
-
-/** sfc32 seeded through splitmix32: small, fast, good enough, reproducible everywhere. */
-export function rng (seed: number): () => number {
-  let s = seed >>> 0
-  const split = () => {
-    s = (s + 0x9e3779b9) >>> 0
-    let z = s
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0
-    return (z ^ (z >>> 16)) >>> 0
-  }
-  let a = split(); let b = split(); let c = split(); let d = split()
-  return () => {
-    const t = (((a + b) >>> 0) + d) >>> 0
-    d = (d + 1) >>> 0
-    a = b ^ (b >>> 9)
-    b = (c + (c << 3)) >>> 0
-    c = ((c << 21) | (c >>> 11)) >>> 0
-    c = (c + t) >>> 0
-    return t / 4294967296
-  }
-}
-
-/** Inverse standard normal CDF (Acklam), |error| < 1.2e-9. */
-export function probit (p: number): number {
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239]
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1]
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783]
-  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416]
-  const lo = 0.02425
-  if (p < lo) {
-    const q = Math.sqrt(-2 * Math.log(p))
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
-  }
-  if (p > 1 - lo) return -probit(1 - p)
-  const q = p - 0.5
-  const r = q * q
-  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
-}
-
-/** One of `items`, chosen by weight with the uniform draw `r` in [0, 1). */
-export function pickWeighted<T> (r: number, items: ReadonlyArray<readonly [T, number]>): T {
-  const total = items.reduce((s, [, w]) => s + w, 0)
-  let x = r * total
-  for (const [v, w] of items) { if ((x -= w) < 0) return v }
-  return items[items.length - 1][0]
-}
-
-// ---------------------------------------------------------------- the industry
-
-// Where Dalian's software firms are: most in the Hi-tech Zone (软件园) and the central districts.
-const DISTRICT_WEIGHTS = [
-  ['hi_tech_zone', 35], ['210211', 15], ['210204', 12], ['210202', 10], ['jinpu_new_area', 10], ['210203', 8],
-  ['210213', 3], ['210212', 2], ['changxing_island', 1.5], ['210214', 1], ['210281', 1], ['210283', 1], ['210224', 0.5]
-] as const
-const DOMAIN_WEIGHTS = [
-  ['industry_apps', 30], ['internet', 15], ['cloud', 10], ['big_data', 10], ['ai', 10], ['iot', 10], ['industrial_software', 8], ['info_security', 7]
-] as const
-// Division code in the credit code (characters 3-8); pilot zones sit in Dalian's city code.
-const divisionOf = (district: string) => /^\d{6}$/.test(district) ? district : '210200'
-
-const NAME_A = ['华信', '东软', '海辉', '文思', '亿达', '中软', '信华', '博涛', '新鸿', '宏远', '启明', '星海', '滨城', '港湾', '金石', '长兴', '天健', '联创', '智云', '数港']
-const NAME_B = ['软件', '信息技术', '数据科技', '智能科技', '网络科技', '云计算', '系统集成', '数字科技']
-
-// Baseline calibration (2017): 35% of firms reach 500万, and those firms earn 105.3 billion per 2000 firms.
-const ABOVE_SCALE_SHARE = 0.35
-const SIGMA = 2.6
-const ABOVE_SCALE_2017 = 5_000_000
-const BASELINE_ABOVE_REVENUE_PER_FIRM = 105_300_000_000 / 2000
-
-/** One generated year of a firm: money in fen, and the tier the rules give it. */
-export interface SyntheticYear {
-  /** The declaration's row id. */
-  id: string
-  revenueFen: bigint
-  softwareFen: bigint
-  rdFen: bigint
-  exportFen: bigint
-  mainFen: bigint
-  assetsFen: bigint
-  liabilitiesFen: bigint
-  employees: number
-  rdStaff: number
-  patents: number
-  copyrights: number
-  tier: string
-}
-
-export interface SyntheticFirm {
-  index: number
-  id: string
-  userId: string
-  uscc: string
-  name: string
-  district: string
-  domains: string[]
-  foundedOn: string
-  /** The firm's declarations by year (absent = no declaration that year). */
-  years: Map<number, SyntheticYear>
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-/** A version-4 UUID from 16 byte draws (table lookups, not toString: a seed makes over a million). */
-export function uuidFrom (r: () => number): string {
-  let x = ''
-  for (let i = 0; i < 16; i++) {
-    let b = Math.floor(r() * 256)
-    if (i === 6) b = (b & 0x0f) | 0x40
-    if (i === 8) b = (b & 0x3f) | 0x80
-    x += HEX[b]
-    if (i === 3 || i === 5 || i === 7 || i === 9) x += '-'
-  }
-  return x
-}
-
-const fen = (yuan: number) => BigInt(Math.max(0, Math.round(yuan * 100)))
-
-/** The whole synthetic industry, firm by firm (a generator: 100,000 firms never sit in memory at once as rows). */
-export function * generateIndustry (opts: SeedOptions, rules: TierRule[]): Generator<SyntheticFirm> {
-  const r = rng(opts.seed)
-  // Declaration ids from their own stream, so the figures do not depend on them.
-  const declarationIds = rng(opts.seed ^ 0xdec1a2e)
-  const n = opts.firms
-  // Stratified quantiles in a seeded random order: every seed gets the same revenue distribution.
-  const order = Array.from({ length: n }, (_, i) => i)
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]]
-  }
-  const z = probit(1 - ABOVE_SCALE_SHARE)
-  const mu = Math.log(ABOVE_SCALE_2017) - z * SIGMA
-  // Rescale the part above the threshold so that the above-scale total hits the baseline exactly.
-  let above = 0
-  let aboveCount = 0
-  const base: number[] = new Array(n)
-  for (let i = 0; i < n; i++) {
-    const x = Math.exp(mu + SIGMA * probit((order[i] + 0.5) / n))
-    base[i] = x
-    if (x >= ABOVE_SCALE_2017) { above += x; aboveCount++ }
-  }
-  const wanted = BASELINE_ABOVE_REVENUE_PER_FIRM * n
-  const factor = aboveCount === 0 ? 1 : (wanted - aboveCount * ABOVE_SCALE_2017) / (above - aboveCount * ABOVE_SCALE_2017)
-  for (let i = 0; i < n; i++) if (base[i] >= ABOVE_SCALE_2017) base[i] = ABOVE_SCALE_2017 + (base[i] - ABOVE_SCALE_2017) * factor
-
-  for (let i = 0; i < n; i++) {
-    const id = uuidFrom(r)
-    const userId = uuidFrom(r)
-    const district = pickWeighted(r(), DISTRICT_WEIGHTS)
-    const domainCount = r() < 0.6 ? 1 : r() < 0.75 ? 2 : 3
-    const domains = new Set<string>()
-    while (domains.size < domainCount) domains.add(pickWeighted(r(), DOMAIN_WEIGHTS))
-    const foundedYear = Math.max(1990, opts.fromYear - 1 - Math.floor(-Math.log(1 - r()) * 9))
-    const foundedOn = `${foundedYear}-${String(1 + Math.floor(r() * 12)).padStart(2, '0')}-${String(1 + Math.floor(r() * 28)).padStart(2, '0')}`
-    const serial = String(i + 1).padStart(9, '0')
-    const uscc = completeUscc('91' + divisionOf(district) + serial)
-    const name = `大连${NAME_A[Math.floor(r() * NAME_A.length)]}${NAME_B[Math.floor(r() * NAME_B.length)]}有限公司${i + 1}号`
-    // Growth: a drift per firm (about 9% a year on average) and noise per year.
-    const drift = 0.09 + 0.06 * probit(Math.min(0.999, Math.max(0.001, r())))
-    const softwareShare = 0.6 + 0.35 * r()
-    const productivity = 600_000 * Math.exp(0.35 * probit(Math.min(0.999, Math.max(0.001, r()))))
-    const exporter = r() < 0.3
-    let revenue = base[i]
-    let stopped = false
-    const years: SyntheticFirm['years'] = new Map()
-    for (let year = opts.fromYear; year <= opts.toYear; year++) {
-      if (year > opts.fromYear) {
-        revenue *= Math.exp(drift + 0.15 * probit(Math.min(0.999, Math.max(0.001, r()))))
-        if (!stopped && r() < 0.008) stopped = true // the firm closes or leaves Dalian
-      }
-      const skip = year > opts.fromYear && r() < 0.02 // a year it did not declare
-      if (stopped || skip) continue
-      const software = revenue * softwareShare
-      // R&D 5-10% of software revenue, creeping up over the plan's years.
-      const rd = software * (0.05 + 0.05 * r() + 0.002 * (year - opts.fromYear))
-      // Revenue per employee grows about 5% a year.
-      const employees = Math.max(3, Math.round(revenue / (productivity * 1.05 ** (year - opts.fromYear))))
-      const assets = revenue * (0.5 + 1.5 * r())
-      const revenueFen = fen(revenue)
-      years.set(year, {
-        id: uuidFrom(declarationIds),
-        revenueFen,
-        softwareFen: fen(software),
-        rdFen: fen(rd),
-        exportFen: exporter ? fen(revenue * 0.2 * r()) : 0n,
-        mainFen: fen(revenue * (0.7 + 0.3 * r())),
-        assetsFen: fen(assets),
-        liabilitiesFen: fen(assets * (0.2 + 0.6 * r())),
-        employees,
-        rdStaff: Math.max(1, Math.round(employees * (0.1 + 0.3 * r()))),
-        patents: Math.floor(-Math.log(1 - r()) * 2),
-        copyrights: Math.floor(-Math.log(1 - r()) * 6),
-        tier: classifyTier(fromFen(revenueFen), year, [...domains], rules)
-      })
-    }
-    yield { index: i, id, userId, uscc, name, district, domains: [...domains].sort(), foundedOn, years }
-  }
-}
+import { queryRows, type Database, type Db } from '../../db/client.ts'
+import { programs as programsTable, rubrics as rubricsTable, tierRules as tierRulesTable } from '../../db/schema/index.ts'
+import { tierRank } from '../../server/domain/tiers.ts'
+import { loadEligibilityGates } from '../../server/services/applications.ts'
+import { policyNumber } from '../../server/services/policy.ts'
+import { rubricOf } from '../../server/services/rubrics.ts'
+import { fromFen } from '../../server/domain/money.ts'
+import { hashPassword } from '../../server/lib/passwords.ts'
+import { callRows, COLUMNS, GradingHistory, type FirmGrading, type GradingCounts, type GradingPolicy, type ProgramCode } from './grading.ts'
+import { generateIndustry, type SyntheticFirm } from './industry.ts'
+import { DEMO_ACCOUNTS, FIRM_PASSWORD, SeedRefused, firmEmail, type SeedOptions } from './options.ts'
+import { rng, uuidFrom } from './random.ts'
 
 // ---------------------------------------------------------------- loading
 
@@ -497,18 +266,4 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
   summary.baseline.aboveScaleRevenue = fromFen(baselineRevenue)
   summary.seconds = (Date.now() - started) / 1000
   return summary
-}
-
-export class SeedRefused extends Error {
-  override name = 'SeedRefused'
-}
-
-/** "2017-2026" → [2017, 2026]. */
-export function parseYears (raw: string): [number, number] {
-  const m = /^(\d{4})-(\d{4})$/.exec(raw)
-  if (m == null) throw new SeedRefused(`--years must look like 2017-2026, got ${raw}`)
-  const from = Number(m[1])
-  const to = Number(m[2])
-  if (to < from || to - from > 40) throw new SeedRefused('--years: the end must not be before the start, and at most 40 years')
-  return [from, to]
 }
