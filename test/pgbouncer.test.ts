@@ -52,7 +52,6 @@ async function startPgbouncer (t: Test, target: URL, mode: 'transaction' | 'sess
     'max_client_conn = 200',
     // Where a client waits for a server connection longer than this, pgbouncer answers an error instead of hanging.
     'query_wait_timeout = 20',
-    'ignore_startup_parameters = extra_float_digits',
     ''
   ].join('\n'))
   // pgbouncer refuses to run as root; -u drops to the postgres user.
