@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp, testConfig, adminToken, auth, login, uscc, PASSWORD, ADMIN } from '../helper.ts'
-import { seedDatabase, DEMO_ACCOUNTS } from '../../scripts/seed-data.ts'
+import { seedDatabase } from '../../scripts/seed/load.ts'
+import { DEMO_ACCOUNTS } from '../../scripts/seed/options.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
