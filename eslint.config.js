@@ -11,8 +11,8 @@ export default [
     }
   },
   {
-    // The seed scripts are being split (scripts/seed-*.ts); the rule applies once that lands.
-    files: ['scripts/seed*.ts'],
+    // The seed scripts (scripts/seed/) belong to their own split; the rule applies to them once their owner lands it.
+    files: ['scripts/seed*.ts', 'scripts/seed/**/*.ts'],
     rules: { '@stylistic/max-len': 'off' }
   }
 ]

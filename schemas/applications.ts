@@ -69,8 +69,30 @@ export const ListApplicationsQuerySchema = Type.Composite([PageQuerySchema, Type
   callId: Type.Optional(UuidSchema),
   state: Type.Optional(ApplicationStateSchema),
   program: Type.Optional(ProgramCodeSchema),
-  enterpriseId: Type.Optional(UuidSchema)
+  enterpriseId: Type.Optional(UuidSchema),
+  sort: Type.Optional(Type.Union([Type.Literal('-createdAt'), Type.Literal('-score'), Type.Literal('score')], {
+    description: 'Officers and admins: `-createdAt` (default, newest first), `-score` (highest total first, unscored last) or `score`'
+  })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')], {
+    description: 'Officers and admins: `csv` or `xlsx` (also by Accept: text/csv or the xlsx media type) exports every row of the filter, unpaged'
+  }))
 })], { additionalProperties: false })
+
+const NullableString = Type.Union([Type.String(), Type.Null()])
+/** A list item: the summary, plus the meeting's fields for officers and admins. */
+export const ApplicationListItemSchema = Type.Object({
+  ...applicationFields,
+  firmName: Type.Optional(Type.String({ description: 'Officers and admins: the firm\'s name' })),
+  uscc: Type.Optional(Type.String({ description: 'Officers and admins: the firm\'s credit code' })),
+  district: Type.Optional(NullableString),
+  tier: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The tier of the declaration graded on' })),
+  total: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The score\'s total (points, two decimals)' })),
+  grade: Type.Optional(NullableString),
+  disagreement: Type.Optional(Type.Union([Type.Boolean(), Type.Null()], { description: 'The reviewers\' totals spread beyond policy review_disagreement_points' })),
+  rank: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'By total within the call among scored and decided applications; equal totals share a rank (1, 2, 2, 4)' })),
+  operatingRevenue: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Of the declaration graded on (yuan)' })),
+  rdExpense: Type.Optional(NullableString)
+})
 
 const RequiredDocumentRefSchema = Type.Object({ key: Type.String(), nameZh: Type.String(), nameEn: Type.String() })
 

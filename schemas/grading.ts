@@ -77,6 +77,14 @@ export const ReviewSchema = Type.Object({
   submittedAt: Type.Union([DateTimeSchema, Type.Null()])
 })
 
+export const ReviewListItemSchema = Type.Composite([ReviewSchema, Type.Object({
+  firmName: Type.String({ description: 'The applying firm' }),
+  program: Type.String({ description: 'The call\'s program code' }),
+  callId: UuidSchema,
+  callTitle: Type.String(),
+  dueAt: Type.Union([DateTimeSchema, Type.Null()], { description: 'The call\'s reviewDueAt; null when the call sets none' })
+})])
+
 export const ReviewDetailSchema = Type.Composite([ReviewSchema, Type.Object({
   application: Type.Object({
     id: UuidSchema,
@@ -112,12 +120,21 @@ export const ReasonBodySchema = Type.Object({
 export const ProgressSchema = Type.Object({
   callId: UuidSchema,
   reviewersPerApplication: Type.Integer(),
+  reviewDueAt: Type.Union([DateTimeSchema, Type.Null()], { description: 'The call\'s review due date' }),
+  overdue: Type.Integer({ description: 'Open reviews past reviewDueAt, all reviewers' }),
   applicationsByState: Type.Record(Type.String(), Type.Integer()),
   applications: Type.Array(Type.Object({
-    applicationId: UuidSchema, firm: Type.String(), state: Type.String(), assigned: Type.Integer(),
-    submitted: Type.Integer(), recused: Type.Integer()
+    applicationId: UuidSchema, firm: Type.String(), state: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(), recused: Type.Integer(),
+    reviews: Type.Array(Type.Object({
+      reviewId: UuidSchema, reviewerId: UuidSchema, name: Type.String({ description: 'The reviewer\'s name' }), state: ReviewStateSchema,
+      overdue: Type.Boolean({ description: 'Still open past the call\'s reviewDueAt' })
+    }), { description: 'The current round\'s reviews, each state (an open one may be reassigned)' })
   })),
-  reviewers: Type.Array(Type.Object({ reviewerId: UuidSchema, name: Type.String(), assigned: Type.Integer(), submitted: Type.Integer() }))
+  reviewers: Type.Array(Type.Object({
+    reviewerId: UuidSchema, name: Type.String(), assigned: Type.Integer(), submitted: Type.Integer(),
+    overdue: Type.Integer({ description: 'This reviewer\'s open reviews (current round, application under review) past the call\'s reviewDueAt' }),
+    overdueReviews: Type.Array(Type.Object({ reviewId: UuidSchema, applicationId: UuidSchema, firm: Type.String() }), { description: 'Those reviews: each may be reassigned' })
+  }))
 })
 
 // Decisions and appeals.

@@ -10,7 +10,7 @@ declare module 'autocannon' {
       setupRequest?: (request: Request, context: Record<string, unknown>) => Request
     }
     interface Options {
-      url: string
+      url: string | string[]
       connections?: number
       duration?: number
       method?: string

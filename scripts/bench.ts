@@ -1,20 +1,34 @@
-// npm run bench [-- --duration 10 --connections 10 --firms 100000 --soak] [-- --only simulation]
+// npm run bench [-- --duration 10 --connections 10 --firms 100000 --instances 2 --read-firms 6000] [-- --soak] [-- --only simulation]
 //
 // On PostgreSQL (DATABASE_URL): seeds the synthetic industry into the
-// database if it has no firms, starts the service as a child process (and a
-// bare Fastify + postgres.js primary-key read beside it, the ceiling), and
-// runs autocannon against each endpoint in turn. Prints req/s, p50 and p99.
+// database if it has no firms, starts the service as a child process (two
+// with --instances 2, the load spread over both) and the ceilings beside it
+// (bare Fastify + raw postgres.js doing the same database work), and runs
+// autocannon against each in turn. Prints req/s, p50 and p99 of each figure
+// beside its ceiling, and the targets with their verdicts:
+//   owner read ≥ 80% of the read ceiling (the firms' own applications, read in
+//   turn over --read-firms firms: more than the service keeps replies for, so
+//   each read does the whole work, as reads spread over a registry do);
+//   audited declaration write ≥ 60% of the write ceiling (20 firms in turn,
+//   every PUT new figures: a new version, its audit entry, the rollup);
+//   writes over two instances with 8 connections faster than one with 4;
+//   distribution and targets p99 < 20 ms, trend < 100 ms, simulation < 2 s.
 // --soak: the owner read and the declaration write for 10 minutes with more
 // connections than the database pool, req/s per minute.
 // --only simulation: just the policy what-if case (POST /v1/admin/simulations
 // on the latest full year, one request at a time, 5 runs after a warm-up).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { createSigner } from 'fast-jwt'
 import { openDatabase } from '../db/client.ts'
-import { DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail, registryIsEmpty, seedDatabase } from './seed-data.ts'
+import { loadConfig } from '../server/config.ts'
+import { keyId } from '../server/lib/jwt-keys.ts'
+import { registryIsEmpty, seedDatabase } from './seed/load.ts'
+import { DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail } from './seed/options.ts'
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +39,8 @@ const { values } = parseArgs({
     'soak-minutes': { type: 'string', default: '10' },
     'ceiling-server': { type: 'boolean', default: false },
     only: { type: 'string' },
+    instances: { type: 'string', default: '1' },
+    'read-firms': { type: 'string', default: '6000' },
     port: { type: 'string', default: '0' }
   }
 })
@@ -34,21 +50,64 @@ if (databaseUrl == null) {
   process.exit(2)
 }
 
-// ---------------------------------------------------------------- the ceiling: one raw primary-key read
+// ---------------------------------------------------------------- the ceilings: bare Fastify + raw postgres.js
 if (values['ceiling-server']) {
+  await ceilingServer()
+} else {
+  await main()
+}
+
+/**
+ * The ceilings: what the same database work costs with no framework features,
+ * no authentication and no checks. The read ceiling reads the owner's whole
+ * application row (what GET /v1/applications/:id reads) and sends it as JSON;
+ * the write ceiling runs a declaration PUT's transaction — lock the firm, lock
+ * the firm-year row, upsert it with the next version, one audit row with its
+ * content hash — without the tier rules, the checks or the chain. The old
+ * reference, one small row by primary key, stays beside them.
+ */
+async function ceilingServer (): Promise<void> {
   const { default: Fastify } = await import('fastify')
   const { default: postgres } = await import('postgres')
-  const sql = postgres(databaseUrl, { max: Number(process.env.DB_POOL_SIZE ?? 10), onnotice: () => {} })
+  const sql = postgres(databaseUrl!, { max: Number(process.env.DB_POOL_SIZE ?? 10), onnotice: () => {} })
   const app = Fastify({ logger: false })
   app.get('/ceiling/:id', async (request) => {
     const [row] = await sql`select id, name, district_code from enterprises where id = ${(request.params as { id: string }).id}`
     return row ?? {}
   })
+  app.get('/ceiling/applications/:id', async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const { firm } = request.query as { firm: string }
+    const [row] = await sql`select * from applications where id = ${id} and enterprise_id = ${firm}`
+    return row == null ? await reply.code(404).send({}) : row
+  })
+  app.put('/ceiling/declarations/:id/:year', async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const year = Number((request.params as { year: string }).year)
+    const f = request.body as Record<string, string | number>
+    const out = await sql.begin(async (tx) => {
+      await tx`select id from enterprises where id = ${id} for no key update`
+      const [before] = await tx`select * from declarations where enterprise_id = ${id} and year = ${year} for update`
+      const [after] = await tx`
+        insert into declarations (enterprise_id, year, operating_revenue, software_revenue, rd_expense, export_revenue, employees, rd_staff, patents, software_copyrights, tier_code)
+        values (${id}, ${year}, ${f.operatingRevenue}, ${f.softwareRevenue}, ${f.rdExpense}, ${f.exportRevenue}, ${f.employees}, ${f.rdStaff}, ${f.patents}, ${f.softwareCopyrights},
+          (select tier_code from declarations where enterprise_id = ${id} order by year desc limit 1))
+        on conflict (enterprise_id, year) do update set operating_revenue = excluded.operating_revenue, software_revenue = excluded.software_revenue,
+          rd_expense = excluded.rd_expense, export_revenue = excluded.export_revenue, employees = excluded.employees, rd_staff = excluded.rd_staff,
+          patents = excluded.patents, software_copyrights = excluded.software_copyrights, version = declarations.version + 1, updated_at = now()
+        returning *`
+      const at = new Date()
+      const action = before == null ? 'declaration.create' : 'declaration.update'
+      const contentHash = createHash('sha256').update(JSON.stringify({ at, action, id: after.id, before, after })).digest('hex')
+      await tx`insert into audit_log (at, actor_role, action, object_type, object_id, before, after, content_hash)
+        values (${at}, 'enterprise', ${action}, 'declaration', ${after.id}, ${before == null ? null : tx.json(before)}, ${tx.json(after)}, ${contentHash})`
+      return { created: before == null, after }
+    })
+    return await reply.code(out.created ? 201 : 200).send(out.after)
+  })
   await app.listen({ port: Number(values.port), host: '127.0.0.1' })
   process.send?.({ port: (app.server.address() as { port: number }).port })
   process.on('SIGTERM', () => { app.close().then(async () => await sql.end()).finally(() => process.exit(0)) })
-} else {
-  await main()
 }
 
 async function startChild (args: string[], env: Record<string, string>): Promise<{ child: ChildProcess, port: number }> {
@@ -57,8 +116,8 @@ async function startChild (args: string[], env: Record<string, string>): Promise
   return { child, port: msg.port }
 }
 
-async function startService (): Promise<{ child: ChildProcess, port: number }> {
-  // A tiny wrapper: build the real app from its config and report the port it got.
+/** The real app as a child process (its config from the environment plus `env`); resolves with its port. */
+async function startService (env: Record<string, string>): Promise<{ child: ChildProcess, port: number }> {
   const code = `
     const { buildApp } = await import('./server/app.ts')
     const { loadConfig } = await import('./server/config.ts')
@@ -75,7 +134,8 @@ async function startService (): Promise<{ child: ChildProcess, port: number }> {
       RATE_LIMIT: '0',
       LOGIN_RATE_LIMIT: '100000',
       ADMIN_EMAIL: '',
-      ADMIN_PASSWORD: ''
+      ADMIN_PASSWORD: '',
+      ...env
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
@@ -83,7 +143,15 @@ async function startService (): Promise<{ child: ChildProcess, port: number }> {
   return { child, port: msg.port }
 }
 
-interface Row { name: string, rps: number, p50: number, p99: number, errors: number, target?: string, ok?: boolean }
+async function stop (children: Array<{ child: ChildProcess }>): Promise<void> {
+  await Promise.all(children.map(async ({ child }) => {
+    if (child.exitCode != null || child.signalCode != null) return
+    child.kill('SIGTERM')
+    await once(child, 'exit')
+  }))
+}
+
+interface Row { name: string, rps: number, p50: number, p99: number, errors: number }
 
 async function run (name: string, opts: autocannon.Options): Promise<Row> {
   const result = await autocannon({ connections: Number(values.connections), duration: Number(values.duration), ...opts })
@@ -97,8 +165,84 @@ async function json (url: string, init: RequestInit = {}): Promise<any> {
   return await res.json()
 }
 
+interface ReadFirm { token: string, enterpriseId: string, applicationId: string }
+interface WriteFirm { token: string, enterpriseId: string }
+
+/**
+ * Access tokens for seeded firms, signed with the service's secret exactly as
+ * its login would sign them (claims, issuer, audience, key id): signing in
+ * thousands of firms through argon2 would take minutes. The service checks
+ * each one as any other (signature, session, revocation).
+ */
+function tokenMinter (secret: string): (user: { id: string, tv: number }) => string {
+  const { config } = loadConfig({ ...process.env, JWT_SECRET: secret })
+  const sign = createSigner({ key: secret, algorithm: 'HS256', iss: config.jwtIssuer, aud: config.jwtAudience, expiresIn: config.tokenTtl * 1000, kid: keyId(secret) })
+  return (user) => sign({ sub: user.id, role: 'enterprise', jti: randomUUID(), tv: user.tv })
+}
+
+/** `n` firms' owners with an application each (reads), and 20 with a declaration for 2026 (writes). */
+async function benchFirms (n: number, mint: ReturnType<typeof tokenMinter>): Promise<{ readers: ReadFirm[], writers: WriteFirm[] }> {
+  const { default: postgres } = await import('postgres')
+  const sql = postgres(databaseUrl!, { max: 1, onnotice: () => {} })
+  try {
+    const reads = await sql<Array<{ id: string, tv: number, enterpriseId: string, applicationId: string }>>`
+      select distinct on (u.enterprise_id) u.id, u.token_version as tv, u.enterprise_id as "enterpriseId", a.id as "applicationId"
+      from users u join applications a on a.enterprise_id = u.enterprise_id
+      where u.role = 'enterprise' and not u.disabled order by u.enterprise_id, a.created_at desc limit ${n}`
+    const writes = await sql<Array<{ id: string, tv: number, enterpriseId: string }>>`
+      select u.id, u.token_version as tv, u.enterprise_id as "enterpriseId"
+      from users u join declarations d on d.enterprise_id = u.enterprise_id and d.year = 2026
+      where u.role = 'enterprise' and not u.disabled order by u.email limit 20`
+    return {
+      readers: reads.map(r => ({ token: mint(r), enterpriseId: r.enterpriseId, applicationId: r.applicationId })),
+      writers: writes.map(r => ({ token: mint(r), enterpriseId: r.enterpriseId }))
+    }
+  } finally {
+    await sql.end()
+  }
+}
+
+/** Owner reads over `firms` in turn: each request the next firm's own application. */
+function ownerReads (firms: ReadFirm[], ceiling: boolean): autocannon.Request[] {
+  let i = 0
+  return [{
+    method: 'GET',
+    setupRequest: (request): autocannon.Request => {
+      const f = firms[i++ % firms.length]
+      return ceiling
+        ? { ...request, path: `/ceiling/applications/${f.applicationId}?firm=${f.enterpriseId}` }
+        : { ...request, path: `/v1/applications/${f.applicationId}`, headers: { authorization: `Bearer ${f.token}` } }
+    }
+  }]
+}
+
+/**
+ * Declaration PUTs over 20 firms in turn, every one a real new version: the
+ * figures change with each request (never the same figures for one firm
+ * twice), so each writes the row, its audit entry and the rollup.
+ */
+function declarationWrites (firms: WriteFirm[], ceiling: boolean, counter: { n: number }): autocannon.Request[] {
+  return [{
+    method: 'PUT',
+    setupRequest: (request): autocannon.Request => {
+      const n = counter.n++
+      const f = firms[n % firms.length]
+      const body = JSON.stringify({
+        operatingRevenue: `${35_000_000 + (n % 1_000_000)}.${String(n % 100).padStart(2, '0')}`,
+        softwareRevenue: '30000000.00', rdExpense: '2500000.00', exportRevenue: '0.00',
+        employees: 60 + (n % 40), rdStaff: 20, patents: 2, softwareCopyrights: 5
+      })
+      return ceiling
+        ? { ...request, path: `/ceiling/declarations/${f.enterpriseId}/2026`, headers: { 'content-type': 'application/json' }, body }
+        : { ...request, path: `/v1/enterprises/${f.enterpriseId}/declarations/2026`, headers: { authorization: `Bearer ${f.token}`, 'content-type': 'application/json' }, body }
+    }
+  }]
+}
+
 async function main (): Promise<void> {
   const firms = Number(values.firms)
+  const instances = Number(values.instances)
+  if (!(instances === 1 || instances === 2)) throw new Error('--instances must be 1 or 2')
   const database = await openDatabase({ databaseUrl, dataDir: ':memory:', poolSize: 2 })
   await database.migrate()
   if (await registryIsEmpty(database.db)) {
@@ -108,76 +252,97 @@ async function main (): Promise<void> {
   }
   await database.close()
 
-  const service = await startService()
+  // Every instance signs and checks with the same secret (as behind a load balancer).
+  const secret = process.env.JWT_SECRET ?? randomBytes(32).toString('base64url')
+  const mint = tokenMinter(secret)
+  const services = await Promise.all(Array.from({ length: instances }, async () => await startService({ JWT_SECRET: secret })))
   const ceiling = await startChild(['scripts/bench.ts', '--ceiling-server'], {})
-  const base = `http://127.0.0.1:${service.port}`
+  const urls = services.map(s => `http://127.0.0.1:${s.port}`)
+  const base = urls[0]
+  const ceilingUrl = `http://127.0.0.1:${ceiling.port}`
+  const extra: Array<{ child: ChildProcess }> = []
   try {
     const analystEmail = DEMO_ACCOUNTS.find(a => a.role === 'analyst')!.email
     const analyst = (await json(`${base}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email: analystEmail, password: 'Demo-Analyst-Pass-2026' }) })).accessToken
     const owner = (await json(`${base}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email: firmEmail(0), password: FIRM_PASSWORD }) })).accessToken
     const me = await json(`${base}/v1/me`, { headers: { authorization: `Bearer ${owner}` } })
-    const enterpriseId = me.enterpriseId as string
     const ownerHeaders = { authorization: `Bearer ${owner}` }
-    // The seed gives firm 0 applications (scripts/seed-grading.ts); the newest is the one read.
-    const mine = await json(`${base}/v1/applications?limit=1`, { headers: ownerHeaders })
-    if (mine.items.length === 0) throw new Error('firm 0 has no application: re-seed with npm run db:seed -- --force --firms 100000')
-    const applicationId = mine.items[0].id as string
     const analystHeaders = { authorization: `Bearer ${analyst}` }
-    const declarationBody = JSON.stringify({
-      operatingRevenue: '35000000.00', softwareRevenue: '30000000.00', rdExpense: '2500000.00', exportRevenue: '0.00',
-      employees: 60, rdStaff: 20, patents: 2, softwareCopyrights: 5
-    })
 
     if (values.soak) {
       await soak(base, await soakFirms(base))
       return
     }
-    const simulationRow = async (): Promise<Row> => await simulationCase(base)
     if (values.only === 'simulation') {
-      const r = await simulationRow()
+      const r = await simulationCase(base)
       console.log(`\n${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg().map(x => x.toFixed(1)).join(' ')}`)
       console.log(`| ${r.name} | median ${r.p50} ms | max ${r.p99} ms | target < 2000 ms: ${r.p50 < 2000 ? 'met' : 'not met'} |`)
       return
     }
 
+    const { readers, writers } = await benchFirms(Number(values['read-firms']), mint)
+    if (readers.length === 0 || writers.length < 20) throw new Error('the database has too few seeded firms: re-seed with npm run db:seed -- --force --firms 100000')
+    const n = readers.length.toLocaleString('en')
+    // One count across every write row: no firm is ever sent the same figures twice.
+    const written = { n: 0 }
     const rows: Row[] = []
-    const step = async (row: Promise<Row>) => { const r = await row; rows.push(r); console.log(`  ${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors > 0 ? `, ${r.errors} errors` : ''}`) }
-    console.log(`autocannon: ${values.connections} connections, ${values.duration} s per endpoint`)
-    await step(run('ceiling: bare Fastify + postgres.js PK read', { url: `http://127.0.0.1:${ceiling.port}/ceiling/${enterpriseId}` }))
+    const step = async (row: Promise<Row>): Promise<Row> => {
+      const r = await row
+      rows.push(r)
+      console.log(`  ${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors > 0 ? `, ${r.errors} errors` : ''}`)
+      return r
+    }
+    console.log(`autocannon: ${values.connections} connections, ${values.duration} s per row; ${instances} instance${instances > 1 ? 's' : ''} of the service (pool ${process.env.DB_POOL_SIZE ?? 10} each)`)
+    await step(run('reference: bare Fastify + postgres.js, one small row by primary key', { url: `${ceilingUrl}/ceiling/${me.enterpriseId as string}` }))
+    const readCeiling = await step(run(`read ceiling: bare Fastify + postgres.js, the owner's application row (${n} firms in turn)`, { url: ceilingUrl, requests: ownerReads(readers, true) }))
+    const ownerRead = await step(run(`GET /v1/applications/:id (owner, ${n} firms in turn)`, { url: urls, requests: ownerReads(readers, false) }))
     await step(run('POST /v1/auth/login (argon2id)', {
-      url: `${base}/v1/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: firmEmail(1), password: FIRM_PASSWORD })
+      url: urls.map(u => `${u}/v1/auth/login`), method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: firmEmail(1), password: FIRM_PASSWORD })
     }))
-    await step(run('GET /v1/me (authentication alone, reference)', { url: `${base}/v1/me`, headers: ownerHeaders }))
-    await step(run('GET /v1/applications/:id (owner)', { url: `${base}/v1/applications/${applicationId}`, headers: ownerHeaders }))
-    await step(run('PUT /v1/enterprises/:id/declarations/2026 (owner)', {
-      url: `${base}/v1/enterprises/${enterpriseId}/declarations/2026`, method: 'PUT', headers: { ...ownerHeaders, 'content-type': 'application/json' }, body: declarationBody
+    await step(run('GET /v1/me (one token: authentication alone, reference)', { url: urls.map(u => `${u}/v1/me`), headers: ownerHeaders }))
+    // The service first: its PUTs classify the tier for the bench's figures, which the ceiling's then keep.
+    const write = await step(run('PUT /v1/enterprises/:id/declarations/2026 (owner, 20 firms in turn, each a new version, audited)', { url: urls, requests: declarationWrites(writers, false, written) }))
+    const writeCeiling = await step(run('write ceiling: bare Fastify + postgres.js, the same transaction without the chain (20 firms in turn)', { url: ceilingUrl, requests: declarationWrites(writers, true, written) }))
+    const distribution = await step(run('GET /v1/analytics/distribution by=tier,district', { url: urls.map(u => `${u}/v1/analytics/distribution?year=2023&by=tier,district`), headers: analystHeaders }))
+    const targets = await step(run('GET /v1/analytics/targets?year=2023', { url: urls.map(u => `${u}/v1/analytics/targets?year=2023`), headers: analystHeaders }))
+    const trend = await step(run('GET /v1/analytics/trend 2017-2026 by=tier', { url: urls.map(u => `${u}/v1/analytics/trend?from=2017&to=2026&by=tier`), headers: analystHeaders }))
+    // A failed simulation (e.g. 503 from load shedding) is a row with an error, not the end of the run.
+    const simulation = await step(simulationCase(base).catch((err: Error): Row => {
+      console.log(`  simulation failed: ${err.message.slice(0, 200)}`)
+      return { name: 'POST /v1/admin/simulations', rps: 0, p50: Infinity, p99: Infinity, errors: 1 }
     }))
-    await step(run('GET /v1/analytics/distribution by=tier,district', { url: `${base}/v1/analytics/distribution?year=2023&by=tier,district`, headers: analystHeaders }))
-    await step(run('GET /v1/analytics/targets?year=2023', { url: `${base}/v1/analytics/targets?year=2023`, headers: analystHeaders }))
-    await step(run('GET /v1/analytics/trend 2017-2026 by=tier', { url: `${base}/v1/analytics/trend?from=2017&to=2026&by=tier`, headers: analystHeaders }))
-    await step(simulationRow())
 
-    const ceilingRps = rows[0].rps
-    const by = (prefix: string) => rows.find(r => r.name.startsWith(prefix))!
-    const [ownerRead, distribution, targets, trend, simulation] = [
-      'GET /v1/applications/:id', 'GET /v1/analytics/distribution', 'GET /v1/analytics/targets', 'GET /v1/analytics/trend', 'POST /v1/admin/simulations'
-    ].map(by)
+    // Scale-out: the same writes on one instance with 4 connections, then on two instances with 8 (4 each), every pool 4.
+    await stop([...services, ceiling])
+    const pair = await Promise.all([0, 1].map(async () => await startService({ JWT_SECRET: secret, DB_POOL_SIZE: '4' })))
+    extra.push(...pair)
+    const pairUrls = pair.map(s => `http://127.0.0.1:${s.port}`)
+    const one = await step(run('PUT declarations: one instance, 4 connections (pool 4)', { url: pairUrls[0], connections: 4, requests: declarationWrites(writers, false, written) }))
+    const two = await step(run('PUT declarations: two instances, 8 connections (pool 4 each)', { url: pairUrls, connections: 8, requests: declarationWrites(writers, false, written) }))
+
+    const pct = (a: Row, b: Row): string => `${(a.rps / b.rps * 100).toFixed(0)}%`
+    const ceilingOf = new Map<Row, Row>([[ownerRead, readCeiling], [write, writeCeiling], [two, one]])
     const verdicts: Array<[string, string, boolean]> = [
-      ['distribution p99 < 50 ms', `${distribution.p99} ms`, distribution.p99 < 50],
-      ['targets p99 < 50 ms', `${targets.p99} ms`, targets.p99 < 50],
+      ['owner read ≥ 80% of the read ceiling', `${pct(ownerRead, readCeiling)} (${ownerRead.rps.toFixed(0)} / ${readCeiling.rps.toFixed(0)} req/s)`, ownerRead.rps >= 0.8 * readCeiling.rps],
+      ['audited declaration write ≥ 60% of the write ceiling', `${pct(write, writeCeiling)} (${write.rps.toFixed(0)} / ${writeCeiling.rps.toFixed(0)} req/s)`, write.rps >= 0.6 * writeCeiling.rps],
+      ['writes: two instances, 8 connections > one instance, 4', `${pct(two, one)} (${two.rps.toFixed(0)} / ${one.rps.toFixed(0)} req/s)`, two.rps > one.rps],
+      ['distribution p99 < 20 ms', `${distribution.p99} ms`, distribution.p99 < 20],
+      ['targets p99 < 20 ms', `${targets.p99} ms`, targets.p99 < 20],
       ['trend p99 < 100 ms', `${trend.p99} ms`, trend.p99 < 100],
-      ['simulation of the year (median) < 2 s', `${simulation.p50} ms`, simulation.p50 < 2000],
-      ['owner read ≥ ½ ceiling req/s', `${(ownerRead.rps / ceilingRps * 100).toFixed(0)}% of ceiling`, ownerRead.rps >= ceilingRps / 2]
+      ['simulation of the year (median) < 2 s', `${simulation.p50} ms`, simulation.p50 < 2000]
     ]
-    console.log(`\n${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${firms.toLocaleString('en')} firms × 10 years, load average ${loadavg().map(x => x.toFixed(1)).join(' ')}`)
-    console.log('\n| endpoint | req/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|')
-    for (const r of rows) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`)
+    const errors = rows.reduce((a, r) => a + r.errors, 0)
+    console.log(`\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${firms.toLocaleString('en')} firms × 10 years, ${instances} instance${instances > 1 ? 's' : ''}, load average ${loadavg().map(x => x.toFixed(1)).join(' ')}`)
+    console.log('\n| figure | req/s | p50 ms | p99 ms | errors | ceiling req/s | of ceiling |\n|---|---:|---:|---:|---:|---:|---:|')
+    for (const r of rows) {
+      const c = ceilingOf.get(r)
+      console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${c == null ? '' : c.rps.toFixed(0)} | ${c == null ? '' : pct(r, c)} |`)
+    }
     console.log('\n| target | measured | met |\n|---|---|---|')
     for (const [target, measured, ok] of verdicts) console.log(`| ${target} | ${measured} | ${ok ? 'yes' : 'no'} |`)
+    if (errors > 0) console.log(`\n${errors} requests answered non-2xx or failed: the figures above are not valid (503s come from load shedding on a saturated machine: run it on a quiet one)`)
   } finally {
-    service.child.kill('SIGTERM')
-    ceiling.child.kill('SIGTERM')
+    await stop([...services, ceiling, ...extra])
   }
 }
 

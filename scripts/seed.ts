@@ -1,12 +1,13 @@
 // npm run db:seed -- [--firms 2000] [--years 2017-2026] [--seed 1] [--force]
-// Loads the deterministic synthetic industry (scripts/seed-data.ts) and its
-// calls, applications and reviews (scripts/seed-grading.ts) into
+// Loads the deterministic synthetic industry (scripts/seed/industry.ts) and its
+// calls, applications and reviews (scripts/seed/grading.ts) into
 // DATABASE_URL, or the PGlite in DATA_DIR. Refuses a database with firms
 // unless --force.
 import { parseArgs } from 'node:util'
 import { databaseOptions, loadConfig } from '../server/config.ts'
 import { openDatabase } from '../db/client.ts'
-import { DEFAULT_SEED, DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail, parseYears, seedDatabase, SeedRefused } from './seed-data.ts'
+import { seedDatabase } from './seed/load.ts'
+import { DEFAULT_SEED, DEMO_ACCOUNTS, FIRM_PASSWORD, firmEmail, parseYears, SeedRefused } from './seed/options.ts'
 
 const { values } = parseArgs({
   options: {

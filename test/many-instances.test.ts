@@ -15,8 +15,9 @@ import { claimChoreTick } from '../server/lib/chores.ts'
 import { adminToken, auth, buildTestApp, createStaff, testConfig, testDatabaseUrl } from './helper.ts'
 
 // Running several instances of the service on one database (issue 12): the
-// parts that can be shown in one process. test/faults/multi-instance.test.ts
-// runs real processes against a throwaway cluster, Redis and PgBouncer.
+// parts that can be shown in one process. test/pgbouncer.test.ts runs the
+// service through a throwaway PgBouncer; test/faults/postgres-faults.test.ts
+// stops and restarts a throwaway PostgreSQL under requests.
 
 const calm = () => ({ overload: { ...testConfig().overload, maxEventLoopDelayMs: 0, dbHealthIntervalMs: 0 } })
 

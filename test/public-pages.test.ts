@@ -25,8 +25,8 @@ t.test('GET /notices lists the admissions under notice, the issuing body and a f
   t.equal(res.headers['cache-control'], 'no-store')
   t.match(res.body, '<html lang="zh-CN">')
   t.match(res.body, '重点企业培育库入库公示')
-  t.match(res.body, '大连市经济和信息化委员会', 'the issuing body')
-  t.match(res.body, '软件和信息服务业处', 'and its contact')
+  t.match(res.body, '大连市工业和信息化局', 'the issuing body (policy notice_issuing_body)')
+  t.match(res.body, '软件和信息服务业处 · 0411-83630000 · peiyu@example.gov.cn', 'and its contact (policy notice_contact)')
   t.match(res.body, firm.uscc, 'the firm\'s credit code')
   t.match(res.body, `data-notice="${noticeId}"`)
   t.match(res.body, `action="/notices/${noticeId}/objections?lang=zh"`, 'an objection form that posts without JavaScript')
@@ -34,19 +34,22 @@ t.test('GET /notices lists the admissions under notice, the issuing body and a f
   t.notMatch(res.body, /operatingRevenue|营业收入/, 'never a figure')
   const en = await app.inject({ url: '/notices', headers: { 'accept-language': 'en-GB,en;q=0.9' } })
   t.match(en.body, 'Cultivation pool admissions under public notice')
-  t.match(en.body, 'Dalian Economic and Information Commission')
+  t.match(en.body, 'Dalian Municipal Bureau of Industry and Information Technology')
   t.match((await app.inject({ url: '/notices?lang=en' })).body, '<html lang="en">')
 })
 
 t.test('the issuer comes from policy data', async (t) => {
-  await app.db.insert(policySettings).values({
-    key: 'notice_issuer', value: { nameZh: '大连市工业和信息化局', contactZh: '软件产业处', phone: '0411-0000 0000', email: 'gs@example.cn' }, description: 'test'
-  }).onConflictDoUpdate({ target: policySettings.key, set: { value: { nameZh: '大连市工业和信息化局', contactZh: '软件产业处', phone: '0411-0000 0000', email: 'gs@example.cn' } } })
+  const set = async (key: string, value: unknown) => await app.db.update(policySettings).set({ value }).where(eq(policySettings.key, key))
+  const [body] = await app.db.select().from(policySettings).where(eq(policySettings.key, 'notice_issuing_body'))
+  const [contact] = await app.db.select().from(policySettings).where(eq(policySettings.key, 'notice_contact'))
+  await set('notice_issuing_body', { zh: '大连市软件产业管理办公室' })
+  await set('notice_contact', { zh: '公示受理窗口', phone: '0411-0000 0000', address: '大连市西岗区' })
   const res = await app.inject({ url: '/notices' })
-  t.match(res.body, '大连市工业和信息化局')
-  t.match(res.body, '软件产业处 · 0411-0000 0000 · gs@example.cn')
-  t.match((await app.inject({ url: '/notices?lang=en' })).body, 'Dalian Economic and Information Commission', 'fields it does not set keep their default')
-  await app.db.delete(policySettings).where(eq(policySettings.key, 'notice_issuer'))
+  t.match(res.body, '大连市软件产业管理办公室')
+  t.match(res.body, '公示受理窗口 · 0411-0000 0000 · 大连市西岗区')
+  t.match((await app.inject({ url: '/notices?lang=en' })).body, 'Dalian Municipal Bureau of Industry and Information Technology', 'a field it does not set keeps its default')
+  await set('notice_issuing_body', body.value)
+  await set('notice_contact', contact.value)
 })
 
 t.test('an objection from the form: a receipt page with its reference, stored once, escaped', async (t) => {

@@ -122,7 +122,8 @@ function mustRefuse (v: Validators, op: Operation, req: FuzzRequest): boolean {
   const url = new URL(urlOf(op, req), 'http://peiyu.test')
   for (const p of op.queryParams) {
     const all = url.searchParams.getAll(p.name)
-    if (all.length === 0) { if (p.required) return true; continue }
+    // A required parameter with a default (limit) is filled in by validation: leaving it out is not invalid.
+    if (all.length === 0) { if (p.required && (p.schema as { default?: unknown } | undefined)?.default === undefined) return true; continue }
     if (!v.accepts(p.schema, all.length === 1 ? all[0] : all)) return true
   }
   if (op.body != null && !v.accepts(op.body, req.body, 'body')) return true
@@ -291,7 +292,8 @@ t.test('targeted: prototype pollution, invalid UTF-8, SQL in filters, over-long 
       expect(big, op, 'body over the limit', s => s === 413, '413')
     }
     if (writes.includes(op)) {
-      for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) {
+      // Media types the operation does not declare (the public notice page's form takes urlencoded by design).
+      for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded'].filter(type => !op.bodyTypes.includes(type))) {
         const res = await app.inject({ method: op.method as 'POST', url, headers: headers({ 'content-type': type }), payload: 'a=1&b=<x/>' })
         expect(res, op, `content-type ${type}`, s => s === 415, '415')
       }

@@ -2,10 +2,10 @@ import t from 'tap'
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { queryRows } from '../db/client.ts'
-import { seedDatabase } from '../scripts/seed-data.ts'
+import { seedDatabase } from '../scripts/seed/load.ts'
 import { adminToken, auth, buildTestApp, createStaff } from './helper.ts'
 
-// Policy what-if on seeded data (scripts/seed-data.ts): the issue's "done
+// Policy what-if on seeded data (scripts/seed/): the issue's "done
 // when" — raise the above-scale threshold to 30,000,000.00 for 2025, see how
 // many firms drop to below-scale and what the above-scale target becomes,
 // with nothing changed; adopting gives exactly the simulated tiers.

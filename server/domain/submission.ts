@@ -10,7 +10,7 @@ import { autoScore, type AutoScore, type FrozenFigures, type Rubric } from './ru
  * on, the program's eligibility gates against it, the rubric's auto-scored
  * indicators, and the state-machine event (`submit` or `submit_ineligible`).
  * The applications service loads the inputs inside its transaction; the seed
- * (scripts/seed-grading.ts) builds its history with the same function.
+ * (scripts/seed/grading.ts) builds its history with the same function.
  */
 
 /** A declaration as stored: money as the database's numeric strings. */

@@ -139,9 +139,21 @@ const EXACT_IN_DOUBLE = /^-?\d{1,13}(\.\d{1,2})?$/
 
 /** A whole xlsx workbook with one sheet: bold, frozen header row; codes as text. */
 export async function exportXlsx<R> (columns: ReadonlyArray<ExportColumn<R>>, rows: readonly R[], ctx: ExportContext, sheetName: string): Promise<Buffer> {
+  return await exportXlsxSheets(columns, [{ name: sheetName, rows }], ctx)
+}
+
+/** A workbook with one sheet per entry, each with the same columns (an empty list still gets one sheet, headers only). */
+export async function exportXlsxSheets<R> (columns: ReadonlyArray<ExportColumn<R>>, sheets: ReadonlyArray<{ name: string, rows: readonly R[] }>,
+  ctx: ExportContext): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
   wb.creator = 'peiyu'
-  const ws = wb.addWorksheet(sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] })
+  for (const sheet of sheets) addSheet(wb, columns, sheet.rows, ctx, sheet.name)
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}
+
+function addSheet<R> (wb: ExcelJS.Workbook, columns: ReadonlyArray<ExportColumn<R>>, rows: readonly R[], ctx: ExportContext, sheetName: string): void {
+  // Sheet names: at most 31 characters, none of : \ / ? * [ ].
+  const ws = wb.addWorksheet(sheetName.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] })
   const i = ctx.lang === 'zh' ? 0 : 1
   ws.columns = columns.map(c => ({
     header: c.header[i],
@@ -162,7 +174,6 @@ export async function exportXlsx<R> (columns: ReadonlyArray<ExportColumn<R>>, ro
       }
     }))
   }
-  return Buffer.from(await wb.xlsx.writeBuffer())
 }
 
 export interface ExportRequest<R> {
@@ -173,6 +184,8 @@ export interface ExportRequest<R> {
   rows: readonly R[]
   /** xlsx sheet name: [Chinese, English]. */
   sheet?: readonly [string, string]
+  /** xlsx only: several sheets instead of one, each with its name and rows (CSV takes `rows`). */
+  sheets?: ReadonlyArray<{ name: readonly [string, string], rows: readonly R[] }>
 }
 
 /** Sends rows as CSV or xlsx in the caller's language (with the labels loaded from `db`). */
@@ -180,8 +193,11 @@ export async function sendExport<R> (db: Db, request: FastifyRequest, reply: Fas
   const ctx: ExportContext = { lang: exportLanguage(request), labels: await loadLabels(db) }
   reply.header('content-language', ctx.lang === 'zh' ? 'zh-CN' : 'en')
   if (e.format === 'xlsx') {
-    const sheet = e.sheet?.[ctx.lang === 'zh' ? 0 : 1] ?? e.filename
-    const body = await exportXlsx(e.columns, e.rows, ctx, sheet)
+    const i = ctx.lang === 'zh' ? 0 : 1
+    const sheet = e.sheet?.[i] ?? e.filename
+    const body = e.sheets != null && e.sheets.length > 0
+      ? await exportXlsxSheets(e.columns, e.sheets.map(s => ({ name: s.name[i], rows: s.rows })), ctx)
+      : await exportXlsx(e.columns, e.rows, ctx, sheet)
     return await reply.type(XLSX_CONTENT_TYPE).header('content-disposition', `attachment; filename="${e.filename}.xlsx"`).send(body)
   }
   return await reply.type(CSV_CONTENT_TYPE).header('content-disposition', `attachment; filename="${e.filename}.csv"`)

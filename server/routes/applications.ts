@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
 import {
-  ApplicationSchema, ApplicationSummarySchema, CreateApplicationBodySchema, IfMatchOptionalSchema,
+  ApplicationListItemSchema, ApplicationSchema, CreateApplicationBodySchema, IfMatchOptionalSchema,
   ListApplicationsQuerySchema, SelfCheckSchema, UpdateApplicationBodySchema
 } from '../../schemas/applications.ts'
 import { errors } from '../domain/errors.ts'
+import { exportFormat } from '../lib/export.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
 import { expectedVersion, versionEtag } from '../lib/versioning.ts'
 import { RenderedCache } from '../lib/rendered-cache.ts'
@@ -13,6 +14,7 @@ import {
   applicationViewKind, checkApplication, createApplication, getStampedApplication, listApplications, submitApplication,
   updateApplication, visibleApplicationStamp, withdrawApplication
 } from '../services/applications.ts'
+import { listMeeting, sendMeetingExport } from '../services/meeting.ts'
 
 /** Sends JSON that is already serialized (with the route's own schema): Fastify passes a string with a JSON type through. */
 const sendJsonText = (reply: FastifyReply, body: string) => reply.type('application/json; charset=utf-8').send(body)
@@ -48,11 +50,24 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: readers,
     schema: {
       tags: ['applications'], summary: 'Applications the caller may see, newest first', security: bearer,
-      description: 'Enterprise: its own. Reviewer: assigned to them, no conflict of interest. Officer, admin: all. Filters: callId, state, program, enterpriseId.',
+      description: 'Enterprise: its own. Reviewer: assigned to them, no conflict of interest. Officer, admin: all, as the meeting list — items add ' +
+        '`firmName, uscc, district, tier, total, grade, disagreement, rank`; `sort=-score`; `format=csv|xlsx` (or Accept) exports the whole filter ' +
+        '(xlsx: one sheet per state). Filters: callId, state, program, enterpriseId. `sort` and `format` are 403 for anyone else.',
       querystring: ListApplicationsQuerySchema,
-      response: { 200: PageSchema(ApplicationSummarySchema), ...errorResponses(400, 401, 403) }
+      response: { 200: PageSchema(ApplicationListItemSchema), ...errorResponses(400, 401, 403) }
     }
-  }, async (request) => await listApplications(app.db, request.user, request.query))
+  }, async (request, reply) => {
+    const { sort, format, ...query } = request.query
+    const user = request.user
+    if (user.role !== 'officer' && user.role !== 'admin') {
+      // The firms' and reviewers' list stays as it was: no score order (a firm does not see scores before the decision), no export.
+      if (sort != null || (format != null && format !== 'json')) throw errors.forbidden()
+      return await listApplications(app.db, user, query)
+    }
+    const as = exportFormat(format, request.headers.accept)
+    if (as != null) return await sendMeetingExport(app.db, request, reply, user, { ...query, sort }, as)
+    return await listMeeting(app.db, user, { ...query, sort })
+  })
 
   app.get('/v1/applications/:id', {
     config: readers,

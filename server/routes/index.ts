@@ -15,6 +15,7 @@ import conflicts from './conflicts.ts'
 import notifications from './notifications.ts'
 import reviews from './reviews.ts'
 import decisions from './decisions.ts'
+import commission from './commission.ts'
 import notices, { publicNotices } from './notices.ts'
 import publicPages from './public-pages.ts'
 import gradingJobs from '../plugins/grading-jobs.ts'
@@ -65,6 +66,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
     await app.register(notifications)
     await app.register(reviews)
     await app.register(decisions)
+    await app.register(commission)
     await app.register(notices)
     await app.register(enterprises)
     await app.register(tierRules)

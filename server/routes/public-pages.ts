@@ -159,7 +159,9 @@ const sendHtml = (reply: FastifyReply, status: number, html: string) =>
   reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html)
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
-const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 5 })) })
+const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 5, description: 'zh or en (else the browser\'s language)' })) })
+/** An HTML page answer, for the OpenAPI document. */
+const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: Type.String() } } })
 
 const publicPages: FastifyPluginAsyncTypebox = async (app) => {
   // Form posts are accepted here only: the JSON API keeps refusing other media types.
@@ -185,7 +187,7 @@ const publicPages: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['notices'], summary: 'The public notice page (HTML, no sign-in): admissions under notice, the issuing body and contact, an objection form each',
       querystring: LangQuery,
-      response: { 200: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } } }
+      response: { 200: htmlPage('The page'), 400: htmlPage('A page saying what was wrong with the address') }
     }
   }, async (request, reply) => sendHtml(reply, 200, await renderList(request, pageLang(request))))
 
@@ -201,7 +203,13 @@ const publicPages: FastifyPluginAsyncTypebox = async (app) => {
         reason: Type.Optional(Type.String()), contact: Type.Optional(Type.String()), email: Type.Optional(Type.String())
       }),
       consumes: ['application/x-www-form-urlencoded'],
-      response: { 201: { description: 'HTML page with the receipt', content: { 'text/html': { schema: Type.String() } } } }
+      response: {
+        201: htmlPage('A page with the receipt reference'),
+        400: htmlPage('The form again, every problem marked, what was typed kept'),
+        404: htmlPage('A page saying the notice is missing or over'),
+        413: htmlPage('A page: the form was too large'),
+        415: htmlPage('A page: not a form post')
+      }
     }
   }, async (request, reply) => {
     const lang = pageLang(request)

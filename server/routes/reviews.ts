@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, IfMatchHeadersSchema, PageSchema } from '../../schemas/common.ts'
 import {
   AssignBodySchema, AssignReplySchema, CallAssignReplySchema, ProgressSchema, ReasonBodySchema,
-  ReviewBodySchema, ReviewDetailSchema, ReviewListQuerySchema, ReviewSchema
+  ReviewBodySchema, ReviewDetailSchema, ReviewListItemSchema, ReviewListQuerySchema, ReviewSchema
 } from '../../schemas/grading.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
 import { expectedVersion, versionEtag } from '../lib/versioning.ts'
@@ -54,9 +54,11 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/reviews', {
     config: reviewer,
     schema: {
-      tags: ['reviews'], summary: 'My assignments (never a firm I have a conflict with)', security: bearer,
+      tags: ['reviews'], summary: 'My assignments (never a firm I have a conflict with), oldest first',
+      description: 'Each item carries what a workbench lists: the firm\'s name, the program, the call and its review due date (`dueAt`). A review I was replaced on (`reassigned`) is not listed.',
+      security: bearer,
       querystring: ReviewListQuerySchema,
-      response: { 200: PageSchema(ReviewSchema), ...errorResponses(400, 401, 403) }
+      response: { 200: PageSchema(ReviewListItemSchema), ...errorResponses(400, 401, 403) }
     }
   }, async (request) => await listMyReviews(app.db, request.user.id, request.query))
 

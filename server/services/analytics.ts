@@ -113,6 +113,8 @@ interface YearTable { stamp: string, settings: string, cells: LeafCell[], table:
 
 /** Protected tables by database and year, kept while the year's rollup rows are unchanged (their stamp). */
 const tables = new WeakMap<Db, Map<number, YearTable>>()
+/** Builds under way, by database and year + settings. */
+const building = new WeakMap<Db, Map<string, Promise<YearTable>>>()
 
 /** A stamp of the year's rollup rows: any write to the year's figures rewrites some of them (new row versions). */
 const stampOf = (year: number) => sql`(select md5(coalesce(string_agg(c.ctid::text || ':' || c.xmin::text, ',' order by c.tier_code, c.district_code,
@@ -134,10 +136,33 @@ export async function yearTable (db: Db, year: number, settings: ProtectionSetti
   let byYear = tables.get(db)
   if (byYear == null) tables.set(db, byYear = new Map())
   const kept = byYear.get(year)
+  let current: string | undefined
   if (kept != null && kept.settings === settingsKey) {
     const [now] = await queryRows<{ stamp: string }>(db, sql`select ${stampOf(year)} as stamp`)
     if (now.stamp === kept.stamp) return kept
+    current = now.stamp
   }
+  // Requests that find the same year cold at once share one build (a year of a million firms takes
+  // seconds); each then checks the stamp at its own time, so none gets figures older than its start.
+  let builds = building.get(db)
+  if (builds == null) building.set(db, builds = new Map())
+  const key = `${year}\n${settingsKey}`
+  const pending = builds.get(key)
+  if (pending != null) {
+    const shared = await pending
+    current ??= (await queryRows<{ stamp: string }>(db, sql`select ${stampOf(year)} as stamp`))[0].stamp
+    if (shared.stamp === current) return shared
+  }
+  const build = buildYearTable(db, year, settings, settingsKey, byYear)
+  builds.set(key, build)
+  try {
+    return await build
+  } finally {
+    if (builds.get(key) === build) builds.delete(key)
+  }
+}
+
+async function buildYearTable (db: Db, year: number, settings: ProtectionSettings, settingsKey: string, byYear: Map<number, YearTable>): Promise<YearTable> {
   const measureSql = PROTECTED_MEASURES.map(m => {
     const col = sql.raw(MEASURE_COLUMNS[m])
     return sql`sum(${col})::text as ${sql.raw(`"${m}"`)}, (array_agg(${col} order by ${col} desc))[1]::text as ${sql.raw(`"${m}1"`)},

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { enterprises, publicNotices } from '../../db/schema/index.ts'
 import { loadLabels, labelOf, type ExportLang } from '../lib/export.ts'
-import { policyNumber, policyValue } from './policy.ts'
+import { policyNumber, policyValues } from './policy.ts'
 
 /**
  * What the public notice page (GET /notices) shows: the admissions under
@@ -10,15 +10,20 @@ import { policyNumber, policyValue } from './policy.ts'
  * firm's figures: name, credit code, program, tier and period only.
  */
 
-/** Who publishes the notices and how to reach them (policy notice_issuer). */
+/**
+ * Who publishes the notices and how to reach them: policy
+ * `notice_issuing_body` ({ zh, en }) and `notice_contact` ({ zh, en, phone,
+ * email, address }), each missing field from the default (the values the
+ * migrations seed).
+ */
 export interface NoticeIssuer {
   nameZh: string, nameEn: string, contactZh: string, contactEn: string, phone: string | null, email: string | null,
   address: string | null
 }
 
 export const DEFAULT_ISSUER: NoticeIssuer = {
-  nameZh: '大连市经济和信息化委员会',
-  nameEn: 'Dalian Economic and Information Commission',
+  nameZh: '大连市工业和信息化局',
+  nameEn: 'Dalian Municipal Bureau of Industry and Information Technology',
   contactZh: '软件和信息服务业处',
   contactEn: 'Software and Information Services Division',
   phone: null,
@@ -26,17 +31,23 @@ export const DEFAULT_ISSUER: NoticeIssuer = {
   address: null
 }
 
-/** The issuer as policy data says, each missing or malformed field from the default. */
 export async function noticeIssuer (db: Db): Promise<NoticeIssuer> {
-  const stored = await policyValue(db, 'notice_issuer')
-  const out: NoticeIssuer = { ...DEFAULT_ISSUER }
-  if (stored != null && typeof stored === 'object' && !Array.isArray(stored)) {
-    for (const key of Object.keys(out) as Array<keyof NoticeIssuer>) {
-      const v = (stored as Record<string, unknown>)[key]
-      if (typeof v === 'string' && v.trim() !== '') out[key] = v.trim()
-    }
+  const stored = await policyValues(db, ['notice_issuing_body', 'notice_contact'])
+  const text = (v: unknown, key: string): string | null => {
+    const x = v != null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined
+    return typeof x === 'string' && x.trim() !== '' ? x.trim() : null
   }
-  return out
+  const body = stored.get('notice_issuing_body')
+  const contact = stored.get('notice_contact')
+  return {
+    nameZh: text(body, 'zh') ?? DEFAULT_ISSUER.nameZh,
+    nameEn: text(body, 'en') ?? DEFAULT_ISSUER.nameEn,
+    contactZh: text(contact, 'zh') ?? DEFAULT_ISSUER.contactZh,
+    contactEn: text(contact, 'en') ?? DEFAULT_ISSUER.contactEn,
+    phone: text(contact, 'phone'),
+    email: text(contact, 'email'),
+    address: text(contact, 'address')
+  }
 }
 
 export interface PageNotice {

@@ -80,7 +80,7 @@ t.test('a citizen objects on the public notice page without JavaScript and is em
   await page.goto(`${base}/notices`)
   t.match(await page.textContent('h1'), '重点企业培育库入库公示')
   t.match(await page.textContent(`tr[data-notice="${noticeId}"]`), firm.uscc)
-  t.match(await page.textContent('#issuer'), '大连市经济和信息化委员会')
+  t.match(await page.textContent('#issuer'), '大连市工业和信息化局')
   await page.screenshot({ path: join(SHOTS, 'notices.png'), fullPage: true })
   await page.click(`tr[data-notice="${noticeId}"] a`)
   const form = `#object-${noticeId}`

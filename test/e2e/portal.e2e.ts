@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp, testConfig, adminToken, auth, login, uscc, PASSWORD, ADMIN } from '../helper.ts'
-import { seedDatabase, DEMO_ACCOUNTS } from '../../scripts/seed-data.ts'
+import { seedDatabase } from '../../scripts/seed/load.ts'
+import { DEMO_ACCOUNTS } from '../../scripts/seed/options.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
@@ -187,6 +188,8 @@ t.test('the firm applies to the open call and submits', async (t) => {
   t.equal(documents.body[0].sha256, createHash('sha256').update(pdf).digest('hex'), 'the bytes arrived unchanged')
 
   await page.click('#submit-application')
+  // Submit asks first, after the self-check.
+  await page.click('#submit-confirmed')
   await page.waitForSelector('#application-state .state-submitted')
   const submitted = await api('GET', `/v1/applications/${applicationId}`, firmToken)
   t.equal(submitted.body.state, 'submitted')
@@ -214,6 +217,7 @@ t.test('the officer returns it for revision; the firm reads the reason and submi
   t.equal(await page.textContent('#return-reason'), '请补充核心产品的市场占有率数据。')
   await page.fill('#application-form textarea[name=statement]', '公司专注工业大数据平台与人工智能质检,核心产品服务 300 余家制造企业,细分市场占有率约 12%,研发投入占营业收入 10%。')
   await page.click('#submit-application')
+  await page.click('#submit-confirmed')
   await page.waitForSelector('#application-state .state-submitted')
   const again = await api('GET', `/v1/applications/${applicationId}`, firmToken)
   t.equal(again.body.state, 'submitted')

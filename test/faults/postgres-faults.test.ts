@@ -86,6 +86,53 @@ async function faultSuite (): Promise<void> {
     t.equal(await a.exited, 0)
   })
 
+  await t.test('PostgreSQL stopped: every request answered within 2 s; writes succeed within 2 s of its return', async (t) => {
+    const a = await api()
+    await waitFor('API ready', async () => await isReady(a.base))
+    const firm = await registerAndLogin(a.base, 500)
+    t.equal((await request(a.base, 'PUT', `/v1/enterprises/${firm.enterpriseId}/declarations/2024`, { token: firm.token, body: figures(1) })).status, 201, 'a declaration to replace')
+    const answers: Array<Answer & { path: string }> = []
+    const DOWN_MS = 8000
+    const stoppedAt = Date.now()
+    const until = stoppedAt + DOWN_MS
+    const paths = ['/v1/me', 'PUT', '/ready', '/health', `/v1/enterprises/${firm.enterpriseId}/declarations`]
+    const workers = Array.from({ length: 5 }, async (_, w) => {
+      let i = 0
+      while (Date.now() < until) {
+        const path = paths[(w + i++) % paths.length]
+        const res = path === 'PUT'
+          ? await request(a.base, 'PUT', `/v1/enterprises/${firm.enterpriseId}/declarations/2024`, { token: firm.token, body: figures(w * 1000 + i), timeoutMs: 10_000 })
+          : await request(a.base, 'GET', path, { token: firm.token, timeoutMs: 10_000 })
+        answers.push({ ...res, path })
+      }
+    })
+    cluster.stop('fast')
+    await Promise.all(workers)
+    const down = answers.filter(x => x.startedAt >= stoppedAt)
+    const slowest = Math.max(...down.map(x => x.endedAt - x.startedAt))
+    report(t, `PostgreSQL stopped: ${down.length} requests in ${DOWN_MS / 1000} s, by status ${JSON.stringify(countBy(down.map(x => `${x.path === 'PUT' ? 'PUT' : x.path.split('/').slice(0, 3).join('/')} ${x.status}`)))}; slowest ${slowest} ms`)
+    t.ok(down.length > 20, 'requests were sent while it was down')
+    t.same(down.filter(x => x.endedAt - x.startedAt > 2000).map(x => `${x.path} ${x.status} ${x.endedAt - x.startedAt} ms`), [], 'every request answered within 2 s')
+    t.same(down.filter(x => x.status === 'network-error').map(x => x.path), [], 'every request got an answer')
+    const unavailable = down.filter(x => x.path !== '/health' && x.status !== 503)
+    // What needs the database is 503 (with Retry-After); /health answers 200 (the process lives).
+    t.same(unavailable.filter(x => x.startedAt > stoppedAt + 2000).map(x => `${x.path} ${x.status}`), [], 'after the first 2 s, every request that needs the database is 503')
+    t.same(down.filter(x => x.path === '/health').filter(x => x.status !== 200).map(x => x.status), [], '/health stays 200')
+
+    cluster.start('-c fsync=on -c synchronous_commit=on')
+    let n = 0
+    const [firstWrite, ready] = await Promise.all([
+      waitFor('a write after PostgreSQL returned', async () =>
+        (await request(a.base, 'PUT', `/v1/enterprises/${firm.enterpriseId}/declarations/2024`, { token: firm.token, body: figures(900_000 + n++), timeoutMs: 5000 })).status === 200, 10_000),
+      waitFor('/ready after PostgreSQL returned', async () => await isReady(a.base), 10_000)
+    ])
+    report(t, `PostgreSQL back: the first write succeeded ${firstWrite} ms after it accepted connections, /ready 200 after ${ready} ms`)
+    t.ok(firstWrite <= 2000, `a write succeeds within 2 s of its return (${firstWrite} ms)`)
+    t.ok(ready <= 2000, `/ready is 200 within 2 s (${ready} ms)`)
+    a.child.kill('SIGTERM')
+    t.equal(await a.exited, 0)
+  })
+
   await t.test('kill -9 the API during idempotent submissions; retry the unanswered: nothing lost, nothing doubled', async (t) => {
     let a = await api()
     await waitFor('API ready', async () => await isReady(a.base))

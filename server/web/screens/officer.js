@@ -1,13 +1,15 @@
 // The officer console: calls (open one), per-call progress and automatic
-// assignment, one application (return, decide, its audit trail), and the
+// assignment, the meeting list (by score, CSV/Excel, batch decisions),
+// overdue reviews to reassign, one application (return, decide, reassign a
+// review, its history), and the
 // yearly re-evaluation of the pool (preview, then apply), direct admission
 // and revocation.
 import { h, table } from '../dom.js'
 import { t, nameOf, formatDateTime, getLang } from '../i18n.js'
-import { api, listAll, downloadCsv, ApiError, newIdempotencyKey } from '../api.js'
+import { api, listAll, downloadCsv, downloadFile, ApiError, newIdempotencyKey } from '../api.js'
 import { store, reference, flash } from '../context.js'
 import { apiForm, field, input, select, textarea, card, badge, facts, notice, meter, busy, toast } from '../ui.js'
-import { tierBadge, scoreFacts } from './portal.js'
+import { tierBadge, scoreFacts, historyTable } from './portal.js'
 import { auditTrail } from './admin.js'
 import { documentsCard } from './documents.js'
 
@@ -291,12 +293,15 @@ async function poolCard () {
     h('div', { class: 'buttons' }, csv))
 }
 
+const SORTS = [['-score', 'off.sort.scoreDesc'], ['score', 'off.sort.scoreAsc'], ['-createdAt', 'off.sort.newest']]
+/** Applications a batch may decide. */
+const DECIDABLE = new Set(['scored', 'appealed'])
+
 export async function callView ({ params, rerender }) {
   const ref = await reference()
   const id = params[0]
-  const [call, applications, progress] = await Promise.all([
+  const [call, progress] = await Promise.all([
     api.get(`/v1/calls/${id}`),
-    listAll('/v1/applications', { callId: id }),
     api.get(`/v1/calls/${id}/progress`)
   ])
   const byApp = Object.fromEntries(progress.applications.map(p => [p.applicationId, p]))
@@ -319,21 +324,17 @@ export async function callView ({ params, rerender }) {
     }
   })
 
+  const overdue = progress.reviewers.flatMap(r => (r.overdueReviews ?? []).map(o => ({ ...o, name: r.name })))
   return h('div', null,
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, call.title),
         h('p', { class: 'lead' }, nameOf(ref.program[call.program]), ' · ', String(call.year), ' · ', badge(call.status), ' · ',
-          formatDateTime(call.opensAt), ' – ', formatDateTime(call.closesAt))),
+          formatDateTime(call.opensAt), ' – ', formatDateTime(call.closesAt),
+          call.reviewDueAt != null ? [' · ', t('off.dueAt'), ' ', formatDateTime(call.reviewDueAt)] : null)),
       h('div', { class: 'actions' }, h('a', { class: 'button', href: '/officer' }, t('common.back')), assign)),
     assignResult,
+    await meetingCard(call, byApp, rerender),
     h('div', { class: 'grid-2' },
-      card(t('off.applications'), h('div', { class: 'table-wrap' }, table([
-        { label: t('common.firm'), cell: a => h('a', { href: `/officer/applications/${a.id}` }, byApp[a.id]?.firm ?? a.enterpriseId.slice(0, 8)) },
-        { label: t('common.state'), cell: a => badge(a.state) },
-        { label: t('off.reviewsProgress'), cell: a => progressCell(byApp[a.id]) },
-        { label: t('off.total'), class: 'num', cell: a => a.score?.total ?? '—' },
-        { label: t('state.submitted'), cell: a => formatDateTime(a.submittedAt) }
-      ], applications))),
       h('div', null,
         card(t('off.reviewsProgress'),
           h('p', { id: 'call-progress' }, t('off.reviewsDone', { done: totals.done, total: totals.assigned })),
@@ -341,9 +342,132 @@ export async function callView ({ params, rerender }) {
           h('h3', null, t('off.reviewers')),
           table([
             { label: t('off.reviewers'), cell: r => r.name },
-            { label: t('off.reviewsProgress'), cell: r => progressCell({ assigned: r.assigned, submitted: r.submitted }) }
+            { label: t('off.reviewsProgress'), cell: r => progressCell({ assigned: r.assigned, submitted: r.submitted }) },
+            { label: t('off.overdue'), class: 'num', cell: r => r.overdue > 0 ? h('strong', { class: 'overdue' }, String(r.overdue)) : '0' }
           ], progress.reviewers)),
-        card(t('common.state'), facts(Object.entries(progress.applicationsByState).map(([state, n]) => [badge(state), String(n)]))))))
+        overdue.length === 0
+          ? null
+          : card(`${t('off.overdue')} (${overdue.length})`, h('div', { class: 'table-wrap', id: 'overdue-reviews' }, table([
+            { label: t('common.firm'), cell: o => h('a', { href: `/officer/applications/${o.applicationId}` }, o.firm) },
+            { label: t('off.reviewers'), cell: o => o.name },
+            { label: '', cell: o => reassignControl(o.reviewId, rerender) }
+          ], overdue)))),
+      card(t('common.state'), facts(Object.entries(progress.applicationsByState).map(([state, n]) => [badge(state), String(n)])))))
+}
+
+/**
+ * The meeting list: the call's applications sorted by score with rank,
+ * firm, credit code, tier, total, grade and disagreement (GET
+ * /v1/applications?callId=&sort=), CSV and Excel downloads of the same, and
+ * batch decisions sent at once after a confirmation repeating the counts.
+ */
+async function meetingCard (call, byApp, rerender) {
+  const body = h('div', { class: 'table-wrap', id: 'meeting-list' })
+  const sort = select('sort', SORTS.map(([value, key]) => ({ value, label: t(key) })), { id: 'meeting-sort' })
+  const status = h('div', { id: 'batch-status', 'aria-live': 'polite' })
+  let rows = []
+  const choices = new Map()
+  const load = async () => {
+    rows = await listAll('/v1/applications', { callId: call.id, sort: sort.value })
+    render()
+  }
+  const choiceCell = (a) => {
+    if (!DECIDABLE.has(a.state)) return a.decision != null ? badge(a.state) : ''
+    const pick = select(`decision-${a.id}`, [
+      { value: '', label: t('off.batch.none') }, { value: 'admit', label: t('off.admit') }, { value: 'reject', label: t('off.reject') }
+    ], { dataset: { application: a.id }, 'aria-label': `${t('off.decide')} ${a.firmName}` })
+    const reason = h('input', { type: 'text', name: `reason-${a.id}`, placeholder: t('off.decision.reason'), 'aria-label': t('off.decision.reason'), class: 'small' })
+    const chosen = choices.get(a.id)
+    if (chosen != null) { pick.value = chosen.decision; reason.value = chosen.reason }
+    const keep = () => {
+      if (pick.value === '') choices.delete(a.id)
+      else choices.set(a.id, { decision: pick.value, reason: reason.value.trim() })
+    }
+    pick.addEventListener('change', keep)
+    reason.addEventListener('input', keep)
+    return h('div', { class: 'batch-choice' }, pick, reason)
+  }
+  const render = () => body.replaceChildren(table([
+    { label: t('off.rank'), class: 'num', cell: a => a.rank != null ? String(a.rank) : '—' },
+    { label: t('common.firm'), cell: a => h('a', { href: `/officer/applications/${a.id}` }, a.firmName ?? a.enterpriseId.slice(0, 8)) },
+    { label: t('register.uscc'), cell: a => h('span', { class: 'code' }, a.uscc ?? '') },
+    { label: t('common.tier'), cell: a => tierBadge(a.tier) },
+    { label: t('common.state'), cell: a => badge(a.state) },
+    { label: t('off.reviewsProgress'), cell: a => progressCell(byApp[a.id]) },
+    { label: t('off.total'), class: 'num', cell: a => a.total ?? '—' },
+    { label: t('off.grade'), cell: a => a.grade ?? '—' },
+    { label: t('off.disagreement'), cell: a => a.disagreement === true ? '⚠' : '' },
+    { label: t('off.decide'), cell: choiceCell }
+  ], rows, { empty: t('common.none') }))
+  sort.addEventListener('change', () => { load().catch(err => toast(err.message, 'error')) })
+
+  const filename = `applications-${call.year}-${call.id.slice(0, 8)}`
+  const csv = h('button', { type: 'button', class: 'small', id: 'meeting-csv' }, t('common.csv'))
+  csv.addEventListener('click', async () => {
+    try { await busy(csv, () => downloadCsv('/v1/applications', { callId: call.id, sort: sort.value }, `${filename}.csv`)) } catch (err) { toast(err.message, 'error') }
+  })
+  const xlsx = h('button', { type: 'button', class: 'small', id: 'meeting-xlsx' }, t('off.xlsx'))
+  xlsx.addEventListener('click', async () => {
+    const q = new URLSearchParams({ callId: call.id, sort: sort.value, format: 'xlsx' })
+    try { await busy(xlsx, () => downloadFile(`/v1/applications?${q}`, `${filename}.xlsx`)) } catch (err) { toast(err.message, 'error') }
+  })
+
+  const send = h('button', { type: 'button', class: 'primary', id: 'batch-send' }, t('off.batch.send'))
+  send.addEventListener('click', () => {
+    const decisions = [...choices.entries()].map(([applicationId, c]) => ({ applicationId, decision: c.decision, ...(c.reason !== '' ? { reason: c.reason } : {}) }))
+    if (decisions.length === 0) { status.replaceChildren(notice('warn', t('off.batch.empty'))); return }
+    const admit = decisions.filter(d => d.decision === 'admit').length
+    const admitted = rows.filter(a => a.state === 'admitted').length
+    const quota = call.quota != null ? t('off.batch.quota', { quota: call.quota, admitted }) : ''
+    const yes = h('button', { type: 'button', class: 'danger', id: 'batch-confirm' }, t('common.confirm'))
+    const no = h('button', { type: 'button' }, t('common.cancel'))
+    no.addEventListener('click', () => status.replaceChildren())
+    yes.addEventListener('click', async () => {
+      try {
+        const r = await busy(yes, () => api.post(`/v1/calls/${call.id}/decisions`, { decisions }))
+        flash('success', t('off.batch.done', { admitted: r.admitted, rejected: r.rejected }))
+        rerender()
+      } catch (err) {
+        status.replaceChildren(notice('error', err instanceof ApiError && err.code === 'QUOTA_EXCEEDED' ? t('off.batch.quotaExceeded') : err.message,
+          err.fields?.length > 0 ? h('ul', null, err.fields.map(f => h('li', null, f.message))) : null))
+      }
+    })
+    status.replaceChildren(notice('warn', h('p', { id: 'batch-confirm-text' }, t('off.batch.confirm', { total: decisions.length, admit, reject: decisions.length - admit, quota })),
+      h('div', { class: 'buttons' }, yes, no)))
+  })
+  await load()
+  return card(t('off.meeting'),
+    h('p', { class: 'muted' }, t('off.meeting.lead')),
+    h('div', { class: 'inline-form' }, field(t('off.sort'), sort), h('div', { class: 'buttons' }, csv, xlsx)),
+    body,
+    h('h3', null, t('off.batch')),
+    h('p', { class: 'muted' }, t('off.batch.lead')),
+    h('div', { class: 'buttons' }, send),
+    status)
+}
+
+/** A reassign button that asks for the reason, then replaces the reviewer (POST /v1/reviews/:id/reassign). */
+function reassignControl (reviewId, rerender) {
+  const box = h('div', { class: 'reassign', dataset: { review: reviewId } })
+  const open = h('button', { type: 'button', class: 'small', dataset: { reassign: reviewId } }, t('off.reassign'))
+  open.addEventListener('click', () => {
+    const reason = h('input', { type: 'text', name: 'reason', placeholder: t('off.reassign.reason'), 'aria-label': t('off.reassign.reason') })
+    const yes = h('button', { type: 'button', class: 'small danger', dataset: { reassignConfirm: reviewId } }, t('off.reassign.confirm'))
+    const no = h('button', { type: 'button', class: 'small' }, t('common.cancel'))
+    const msg = h('div', { 'aria-live': 'polite' })
+    no.addEventListener('click', () => box.replaceChildren(open))
+    yes.addEventListener('click', async () => {
+      try {
+        await busy(yes, () => api.post(`/v1/reviews/${reviewId}/reassign`, { reason: reason.value.trim() }))
+        flash('success', t('off.reassign.done'))
+        rerender()
+      } catch (err) { msg.replaceChildren(notice('error', err.message)) }
+    })
+    box.replaceChildren(reason, yes, no, msg)
+    reason.focus()
+  })
+  box.append(open)
+  return box
 }
 
 export async function officerApplicationView ({ params, me, rerender }) {
@@ -379,22 +503,15 @@ export async function officerApplicationView ({ params, me, rerender }) {
     })))
   }
 
-  let audit
-  if (me.role === 'admin') {
-    audit = card(t('off.audit'), await auditTrail(id))
-  } else {
-    // The audit endpoint is admin-only; use an officer-visible history when the API has one.
-    try {
-      const history = await api.get(`/v1/applications/${id}/history`)
-      const { auditTable } = await import('./admin.js')
-      audit = card(t('off.audit'), auditTable(Array.isArray(history) ? history : history.items))
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err
-      audit = card(t('off.audit'), notice('info', t('off.audit.adminOnly')))
-    }
-  }
+  const audit = me.role === 'admin' ? card(t('off.audit'), await auditTrail(id)) : null
+  const history = await historyCard(id)
 
-  const reviews = Array.isArray(app.reviews) ? app.reviews : null
+  // The current round's reviews, from the call's progress: an officer may reassign an open one.
+  let reviews = null
+  if (me.role === 'officer') {
+    const progress = await api.get(`/v1/calls/${app.callId}/progress`).catch(() => null)
+    reviews = progress?.applications.find(p => p.applicationId === id)?.reviews ?? null
+  }
   return h('div', null,
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, firm?.name ?? snapshot.enterprise?.name ?? app.enterpriseId),
@@ -410,11 +527,12 @@ export async function officerApplicationView ({ params, me, rerender }) {
         await documentsCard(id, { editable: false }).catch(() => null),
         reviews == null
           ? null
-          : card(t('off.reviewers'), table([
-            { label: t('off.reviewers'), cell: r => r.reviewerName ?? r.reviewerId.slice(0, 8) },
-            { label: t('common.state'), cell: r => badge(r.state) },
-            { label: t('off.total'), class: 'num', cell: r => r.total != null ? String(r.total) : '—' }
-          ], reviews)),
+          : card(t('off.reviews'), h('div', { class: 'table-wrap', id: 'round-reviews' }, table([
+            { label: t('off.reviewers'), cell: r => r.name || r.reviewerId.slice(0, 8) },
+            { label: t('common.state'), cell: r => [badge(r.state), r.overdue ? [' ', h('span', { class: 'badge state-returned' }, t('off.overdue'))] : null] },
+            { label: '', cell: r => ['assigned', 'draft'].includes(r.state) && app.state === 'under_review' ? reassignControl(r.reviewId, rerender) : '' }
+          ], reviews, { empty: t('common.none') }))),
+        history,
         audit),
       h('div', null,
         card(t('app.score'), app.score != null ? scoreFacts(app.score) : h('p', { class: 'muted' }, t('common.none'))),
@@ -425,4 +543,27 @@ export async function officerApplicationView ({ params, me, rerender }) {
           [t('app.eligibility'), app.eligibility == null ? '—' : app.eligibility.passed ? t('app.eligible') : t('app.ineligible')],
           [t('state.submitted'), formatDateTime(app.submittedAt)]
         ])))))
+}
+
+/** The application's history (GET /v1/applications/:id/history), a page at a time. */
+async function historyCard (id) {
+  const body = h('div', { id: 'application-history' })
+  const more = h('button', { type: 'button', class: 'small' }, t('off.history.more'))
+  let items = []
+  let cursor = null
+  const load = async () => {
+    const page = await api.get(`/v1/applications/${id}/history`, { query: { limit: 50, ...(cursor != null ? { cursor } : {}) } })
+    items = [...items, ...page.items]
+    cursor = page.nextCursor
+    more.hidden = cursor == null
+    body.replaceChildren(historyTable(items))
+  }
+  more.addEventListener('click', async () => { try { await busy(more, load) } catch (err) { toast(err.message, 'error') } })
+  try {
+    await load()
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err
+    return card(t('off.history'), notice('error', err.message))
+  }
+  return card(t('off.history'), body, h('div', { class: 'buttons' }, more))
 }

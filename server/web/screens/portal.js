@@ -5,7 +5,7 @@ import { h, table } from '../dom.js'
 import { documentsCard } from './documents.js'
 import { t, nameOf, formatNumber, formatDateTime, formatDate, getLang } from '../i18n.js'
 import { moneyInput, parseAmount, wanCell } from '../money.js'
-import { api, listAll, ApiError, newIdempotencyKey } from '../api.js'
+import { api, listAll, ApiError, newIdempotencyKey, downloadFile } from '../api.js'
 import { store, reference, flash } from '../context.js'
 import { apiForm, field, input, textarea, card, badge, facts, notice, busy, showErrors, toast } from '../ui.js'
 
@@ -13,9 +13,12 @@ export const MONEY_FIELDS = ['operatingRevenue', 'softwareRevenue', 'rdExpense',
 const OPTIONAL_MONEY = new Set(['mainBusinessRevenue', 'totalAssets', 'totalLiabilities'])
 export const COUNT_FIELDS = ['employees', 'rdStaff', 'patents', 'softwareCopyrights']
 
-/** States the firm can still edit, and those after which nothing more happens. */
+/** States the firm can still edit. */
 const EDITABLE = new Set(['draft', 'returned'])
-const FINAL = new Set(['admitted', 'rejected', 'ineligible', 'withdrawn'])
+/** States the firm may withdraw from (the state machine's `withdraw` event). */
+const WITHDRAWABLE = new Set(['draft', 'returned', 'submitted', 'under_review', 'scored', 'ineligible'])
+/** States with a decision letter. */
+const DECIDED = new Set(['admitted', 'rejected'])
 
 export function tierBadge (code) {
   if (code == null) return h('span', { class: 'muted' }, '—')
@@ -235,9 +238,16 @@ export async function applicationView ({ params, rerender }) {
       if (saved != null) { version = saved.version; toast(t('common.saved')) }
     })
     const submitButton = form.querySelector('#submit-application')
-    submitButton.addEventListener('click', async () => {
+    const checkPanel = h('div', { id: 'self-check', 'aria-live': 'polite' })
+    const confirmPanel = h('div', { id: 'submit-confirm', 'aria-live': 'polite' })
+    const runCheck = async () => {
+      const result = await api.post(`/v1/applications/${id}/check`, {})
+      checkPanel.replaceChildren(selfCheckPanel(result))
+      return result
+    }
+    const doSubmit = async (button) => {
       try {
-        await busy(submitButton, async () => {
+        await busy(button, async () => {
           // Save what is on screen first, then submit that version.
           if (statement.value !== app.statement || version !== app.version) {
             const saved = await saveStatement(id, statement.value, version, rerender)
@@ -248,10 +258,27 @@ export async function applicationView ({ params, rerender }) {
         })
         rerender()
       } catch (err) {
+        confirmPanel.replaceChildren()
         showErrors(form, err)
       }
+    }
+    // Submit asks first, with what the self-check says submit would answer.
+    submitButton.addEventListener('click', async () => {
+      try {
+        await busy(submitButton, runCheck)
+      } catch (err) { showErrors(form, err); return }
+      const yes = h('button', { type: 'button', class: 'primary', id: 'submit-confirmed' }, t('common.confirm'))
+      const no = h('button', { type: 'button' }, t('common.cancel'))
+      no.addEventListener('click', () => confirmPanel.replaceChildren())
+      yes.addEventListener('click', () => { doSubmit(yes) })
+      confirmPanel.replaceChildren(notice('warn', h('p', null, t('app.submit.confirm')), h('div', { class: 'buttons' }, yes, no)))
     })
-    parts.push(card(null, h('p', { class: 'muted' }, t('app.submitConfirm')), form))
+    const check = h('button', { type: 'button', id: 'run-self-check' }, t('app.check.run'))
+    check.addEventListener('click', async () => {
+      try { await busy(check, runCheck) } catch (err) { checkPanel.replaceChildren(notice('error', err.message)) }
+    })
+    parts.push(card(null, h('p', { class: 'muted' }, t('app.submitConfirm')), form, confirmPanel))
+    parts.push(card(t('app.check'), h('div', { class: 'buttons' }, check), checkPanel))
   } else {
     parts.push(card(t('app.statement'), h('p', { class: 'statement' }, app.statement === '' ? t('common.none') : app.statement)))
   }
@@ -273,16 +300,31 @@ export async function applicationView ({ params, rerender }) {
   }
 
   const actions = []
-  if (!FINAL.has(app.state)) {
+  const withdrawPanel = h('div', { id: 'withdraw-confirm', 'aria-live': 'polite' })
+  if (WITHDRAWABLE.has(app.state)) {
     const withdraw = h('button', { type: 'button', class: 'danger', id: 'withdraw' }, t('app.withdraw'))
-    withdraw.addEventListener('click', async () => {
-      try {
-        await busy(withdraw, () => api.post(`/v1/applications/${id}/withdraw`, {}, { ifMatch: app.version }))
-        rerender()
-      } catch (err) { toast(err.message, 'error') }
+    withdraw.addEventListener('click', () => {
+      const yes = h('button', { type: 'button', class: 'danger', id: 'withdraw-confirmed' }, t('common.confirm'))
+      const no = h('button', { type: 'button' }, t('common.cancel'))
+      no.addEventListener('click', () => withdrawPanel.replaceChildren())
+      yes.addEventListener('click', async () => {
+        try {
+          await busy(yes, () => api.post(`/v1/applications/${id}/withdraw`, {}, { ifMatch: app.version }))
+          rerender()
+        } catch (err) { toast(err.message, 'error') }
+      })
+      withdrawPanel.replaceChildren(notice('warn', h('p', null, t('app.withdraw.confirm')), h('div', { class: 'buttons' }, yes, no)))
     })
     actions.push(withdraw)
   }
+  if (DECIDED.has(app.state)) {
+    const letter = h('button', { type: 'button', class: 'primary', id: 'download-letter' }, t('app.letter'))
+    letter.addEventListener('click', async () => {
+      try { await busy(letter, () => downloadFile(`/v1/applications/${id}/letter`, `letter-${id}.pdf`)) } catch (err) { toast(err.message, 'error') }
+    })
+    actions.push(letter)
+  }
+  const timeline = await api.get(`/v1/applications/${id}/history`, { query: { limit: 100 } }).catch(() => null)
 
   return h('div', { class: 'medium' },
     h('div', { class: 'page-head' },
@@ -296,7 +338,37 @@ export async function applicationView ({ params, rerender }) {
       app.decidedAt != null ? [t('app.decision'), formatDateTime(app.decidedAt)] : null,
       [t('common.updated'), formatDateTime(app.updatedAt)]
     ])),
-    parts)
+    withdrawPanel,
+    parts,
+    timeline == null ? null : card(t('app.timeline'), historyTable(timeline.items)))
+}
+
+/** What the self-check (POST /v1/applications/:id/check) says submit would answer. */
+function selfCheckPanel (r) {
+  const zh = getLang() === 'zh'
+  const problems = []
+  if (r.refusal != null) problems.push(notice('error', h('strong', null, t('app.check.refusal'), ': '), h('span', { class: 'code' }, r.refusal)))
+  if (r.missingDocuments.length > 0) {
+    problems.push(notice('warn', h('strong', null, t('app.check.missing')),
+      h('ul', { id: 'missing-documents' }, r.missingDocuments.map(d => h('li', null, zh ? d.nameZh : d.nameEn)))))
+  }
+  if (r.failedGates.length > 0) {
+    problems.push(notice('warn', h('strong', null, t('app.check.gates')), h('ul', null, r.failedGates.map(g => h('li', null, zh ? g.messageZh : g.message)))))
+  }
+  return h('div', null,
+    problems.length === 0 ? notice('success', t('app.check.ok')) : problems,
+    r.autoScores?.total != null ? facts([[t('app.check.auto'), String(r.autoScores.total)]]) : null)
+}
+
+/** An application's history (GET /v1/applications/:id/history): when, what, who (by role, or by name where shown), the states and the reason. */
+export function historyTable (items) {
+  return h('div', { class: 'table-wrap history' }, table([
+    { label: t('audit.at'), class: 'nowrap', cell: e => formatDateTime(e.at) },
+    { label: t('audit.action'), cell: e => h('span', { class: 'code' }, e.action) },
+    { label: t('audit.actor'), cell: e => [e.actorRole != null ? t('role.' + e.actorRole) : '—', e.actorName != null ? ` · ${e.actorName}` : ''] },
+    { label: t('off.history.from'), cell: e => e.from != null || e.to != null ? [e.from != null ? badge(e.from) : '', ' → ', e.to != null ? badge(e.to) : ''] : '' },
+    { label: t('common.reason'), cell: e => e.reason ?? '' }
+  ], items, { empty: t('common.none') }))
 }
 
 /** PATCH the statement; on a stale version reload the page with a notice (returns null). */

@@ -1,4 +1,4 @@
-// The reviewer workbench: my assignments with progress, one application's
+// The reviewer workbench: my assignments (names and due dates from the paged list) with progress, one application's
 // frozen figures and auto-scores, the scoring form of the rubric (ranges
 // enforced here and by the API), drafts saved with If-Match, submit, recuse.
 import { h, table } from '../dom.js'
@@ -13,39 +13,60 @@ const DONE = new Set(['submitted'])
 const OPEN = new Set(['assigned', 'draft'])
 const OUT = new Set(['recused'])
 
-/** The firm's name for a review, from whatever the list item carries. */
+/** The firm's name for a review: the list item's firmName, or the detail's enterprise. */
 function firmName (r) {
-  return r.application?.enterprise?.name ?? r.applicationId.slice(0, 8)
+  return r.firmName ?? r.application?.enterprise?.name ?? r.applicationId.slice(0, 8)
+}
+
+const PAGE = 50
+
+/** The due date, marked when an open review is past it. */
+function dueCell (r) {
+  if (r.dueAt == null) return '—'
+  const late = OPEN.has(r.state) && new Date(r.dueAt).getTime() <= Date.now()
+  return h('span', { class: late ? 'overdue' : '' }, formatDateTime(r.dueAt), late ? [' ', h('span', { class: 'badge state-returned' }, t('rev.overdue'))] : null)
 }
 
 export async function reviewsView () {
   const ref = await reference()
-  const [reviews, conflicts] = await Promise.all([
+  // The list carries the firm, program, call and due date: one request per page of 500, never one per review.
+  const [rows, conflicts] = await Promise.all([
     listAll('/v1/reviews'),
     listAll('/v1/me/conflicts')
   ])
-  // Work still to do first, newest first; then the finished ones, newest first.
-  const ordered = [...reviews].sort((a, b) =>
-    (Number(OPEN.has(b.state)) - Number(OPEN.has(a.state))) || String(b.assignedAt).localeCompare(String(a.assignedAt)))
-  // The list carries ids only; the firm and program come with each review's detail (fetched for the first 100).
-  const details = await Promise.all(ordered.slice(0, 100).map(r => api.get(`/v1/reviews/${r.id}`).catch(() => null)))
-  const detailById = Object.fromEntries(details.filter(Boolean).map(d => [d.id, d]))
-  const rows = ordered.map(r => ({ ...r, ...(detailById[r.id] != null ? { application: detailById[r.id].application } : {}) }))
-  const counted = rows.filter(r => !OUT.has(r.state))
-  const done = counted.filter(r => DONE.has(r.state)).length
+  // Shown PAGE rows at a time, work still to do first.
+  let shown = PAGE
+  const body = h('div', { class: 'table-wrap', id: 'review-list' })
+  const summary = h('p', { id: 'review-progress' })
+  const bar = h('div')
+  const more = h('button', { type: 'button', class: 'small', id: 'reviews-more' }, t('rev.more'))
+  const render = () => {
+    // Work still to do first, soonest due first; then the finished ones, newest first.
+    const ordered = [...rows].sort((a, b) =>
+      (Number(OPEN.has(b.state)) - Number(OPEN.has(a.state))) ||
+      (OPEN.has(a.state) ? String(a.dueAt ?? '9999').localeCompare(String(b.dueAt ?? '9999')) : 0) ||
+      String(b.assignedAt).localeCompare(String(a.assignedAt)))
+    const counted = rows.filter(r => !OUT.has(r.state))
+    const done = counted.filter(r => DONE.has(r.state)).length
+    summary.textContent = t('rev.progress', { done, total: counted.length })
+    bar.replaceChildren(meter(counted.length === 0 ? 0 : done / counted.length, { label: t('rev.assignments'), met: counted.length > 0 && done === counted.length }))
+    body.replaceChildren(table([
+      { label: t('common.firm'), cell: r => h('a', { href: `/reviews/${r.id}` }, firmName(r)) },
+      { label: t('common.program'), cell: r => nameOf(ref.program[r.program]) ?? r.program ?? '—' },
+      { label: t('rev.call'), cell: r => r.callTitle ?? '—' },
+      { label: t('rev.dueAt'), cell: dueCell },
+      { label: t('common.state'), cell: r => badge(r.state) },
+      { label: t('common.updated'), cell: r => formatDateTime(r.submittedAt ?? r.assignedAt) }
+    ], ordered.slice(0, shown), { empty: t('rev.none') }))
+    more.hidden = ordered.length <= shown
+  }
+  more.addEventListener('click', () => { shown += PAGE; render() })
+  render()
   const key = newIdempotencyKey()
   return h('div', null,
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, t('rev.title')), h('p', { class: 'lead' }, t('rev.assignments')))),
     h('div', { class: 'grid-2' },
-      card(t('rev.assignments'),
-        h('p', { id: 'review-progress' }, t('rev.progress', { done, total: counted.length })),
-        meter(counted.length === 0 ? 0 : done / counted.length, { label: t('rev.assignments'), met: counted.length > 0 && done === counted.length }),
-        h('div', { class: 'table-wrap' }, table([
-          { label: t('common.firm'), cell: r => h('a', { href: `/reviews/${r.id}` }, firmName(r)) },
-          { label: t('common.program'), cell: r => nameOf(ref.program[r.application?.program]) },
-          { label: t('common.state'), cell: r => badge(r.state) },
-          { label: t('common.updated'), cell: r => formatDateTime(r.submittedAt ?? r.assignedAt) }
-        ], rows, { empty: t('rev.none') }))),
+      card(t('rev.assignments'), summary, bar, body, h('div', { class: 'buttons' }, more)),
       card(t('rev.conflicts'),
         table([
           { label: t('rev.conflict.uscc'), cell: c => h('span', { class: 'code' }, c.uscc) },

@@ -1,5 +1,5 @@
 /**
- * The seed's grading history (scripts/seed-data.ts loads it): calls for the
+ * The seed's grading history (load.ts loads it): calls for the
  * three programs, firms' applications to them, reviewers' reviews, and the
  * admissions that put firms in the pool — each built the way the service
  * would have built it, with the same rules:
@@ -21,14 +21,15 @@
  * the others closed and decided. Deterministic: the same options (and the
  * same day) give the same history.
  */
-import { transition, type ApplicationEvent, type ApplicationState } from '../server/domain/application-state.ts'
-import { planAssignment } from '../server/domain/assignment.ts'
-import { evaluateEligibility, type EligibilityGates } from '../server/domain/eligibility.ts'
-import { fromFen } from '../server/domain/money.ts'
-import type { Rubric } from '../server/domain/rubrics.ts'
-import { aggregateScores, type ApplicationScore } from '../server/domain/scoring.ts'
-import { freezeSubmission, gradedDeclaration, type DeclarationRecord, type Submission } from '../server/domain/submission.ts'
-import { pickWeighted, type SyntheticFirm, type SyntheticYear } from './seed-data.ts'
+import { transition, type ApplicationEvent, type ApplicationState } from '../../server/domain/application-state.ts'
+import { planAssignment } from '../../server/domain/assignment.ts'
+import { evaluateEligibility, type EligibilityGates } from '../../server/domain/eligibility.ts'
+import { fromFen } from '../../server/domain/money.ts'
+import type { Rubric } from '../../server/domain/rubrics.ts'
+import { aggregateScores, type ApplicationScore } from '../../server/domain/scoring.ts'
+import { freezeSubmission, gradedDeclaration, type DeclarationRecord, type Submission } from '../../server/domain/submission.ts'
+import type { SyntheticFirm, SyntheticYear } from './industry.ts'
+import { pickWeighted } from './random.ts'
 
 /** Programs from the most senior down: a firm applies to the first whose gates it passes. */
 export const PROGRAMS = ['leading_platform', 'innovative_growth', 'startup'] as const
