@@ -18,6 +18,8 @@ t.test('the list: every stored value and every editable one, with descriptions',
   t.match(by.get('eligibility_gates'), { editable: false, endpoint: 'PUT /v1/admin/eligibility-gates' })
   t.match(by.get('recent_notice_days'), { value: null, editable: true, stored: false }, 'an editable value not stored yet: the default applies')
   t.ok(items.every(i => i.description !== ''), 'each says what it is')
+  t.equal(by.get('letter_issuing_body')?.value, '大连市工业和信息化局', 'letters name the body that issues them today, as the notices do')
+  t.same(by.get('notice_issuing_body')?.value, { zh: '大连市工业和信息化局', en: 'Dalian Municipal Bureau of Industry and Information Technology' })
 })
 
 t.test('a valid value is stored, audited, and used', async (t) => {

@@ -4,7 +4,7 @@ const LANG_KEY = 'peiyu.lang'
 
 export const MESSAGES = {
   'app.title': ['大连市重点企业培育库', 'Dalian Key-Enterprise Cultivation Pool'],
-  'app.subtitle': ['软件和信息服务业 · 大连市经济和信息化委员会', 'Software & information services · Dalian Economic and Information Commission'],
+  'app.subtitle': ['软件和信息服务业 · 大连市工业和信息化局', 'Software & information services · Dalian Municipal Bureau of Industry and Information Technology'],
   'app.footer': ['依据《大连市软件和信息服务业 2028 行动计划》建立重点企业培育库', 'Under the Dalian Software and Information Services 2028 Action Plan, section 4(2)'],
   'lang.switch': ['English', '中文'],
   'lang.switch.title': ['Switch to English', '切换到中文'],
