@@ -94,7 +94,9 @@ function header () {
 async function showUnread (link) {
   const n = await unreadCount()
   if (!link.isConnected) return
-  link.replaceChildren(t('nav.inbox'), n > 0 ? h('span', { class: 'count', id: 'unread-count', 'aria-label': t('nav.inbox.unread', { n }) }, n > 99 ? '99+' : String(n)) : null)
+  // replaceChildren would print a null: the count goes in only when there is one.
+  link.replaceChildren(t('nav.inbox'))
+  if (n > 0) link.append(h('span', { class: 'count', id: 'unread-count', 'aria-label': t('nav.inbox.unread', { n }) }, n > 99 ? '99+' : String(n)))
 }
 document.addEventListener('inbox-changed', () => {
   const link = document.getElementById('inbox-link')

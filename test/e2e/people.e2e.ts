@@ -240,6 +240,7 @@ t.test('at 390 px the pages do not scroll sideways', async (t) => {
   await phone.page.goto(`${base}/dashboard?year=2025`)
   await phone.page.waitForSelector('#chart-tier canvas')
   await fits(t, phone.page, '/dashboard')
+  t.equal((await phone.page.textContent('#inbox-link'))?.trim(), '消息', 'no unread count when nothing is unread (and never the word null)')
   const chartWidth = await phone.page.evaluate(() => document.querySelector('#chart-tier canvas')?.getBoundingClientRect().width ?? 0)
   t.ok(chartWidth > 250 && chartWidth <= 390, `the chart is as wide as the screen allows (${Math.round(chartWidth)} px)`)
   await phone.page.screenshot({ path: join(SHOTS, 'dashboard-390.png'), fullPage: true })
