@@ -63,6 +63,8 @@ export const MATRIX: Record<string, Row> = {
   'GET /v1/enterprises/{id}/declarations/{year}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow' },
   'GET /v1/documents/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 403, admin: 'allow' },
   'GET /v1/admin/eligibility-gates': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
+  'GET /v1/admin/policy': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
+  'PUT /v1/admin/policy/{key}': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
   'POST /v1/auth/register': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'POST /v1/auth/login': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'POST /v1/users': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },

@@ -65,6 +65,8 @@ export const MESSAGES: Record<string, [string, string]> = {
   FIRM_OWNER_REQUIRED: ["Only the firm's owner account may manage its accounts", '只有企业负责人账户可以管理本企业账户'],
   LAST_FIRM_OWNER: ['The firm must keep at least one enabled owner account', '企业至少要保留一个启用的负责人账户'],
   USCC_DISTRICT_MISMATCH: ['The credit code\'s division {division} does not belong to district {district}', '统一社会信用代码中的登记管理机关行政区划码 {division} 与所选区县 {district} 不一致'],
+  // Policy values (issue 16)
+  POLICY_HAS_OWN_ENDPOINT: ['{key} is checked as a whole through {endpoint}', '{key} 须通过 {endpoint} 整体修改'],
   // Hardening (issue 11)
   MALFORMED_MULTIPART: ['The multipart/form-data body is malformed: {detail}', 'multipart/form-data 请求体格式错误:{detail}'],
   INVALID_ENCODING: ['The request body is not valid UTF-8 text: {detail}', '请求体不是有效的 UTF-8 文本:{detail}'],
@@ -145,6 +147,7 @@ export const errors = {
   tokenInvalid: () => new AppError(400, 'TOKEN_INVALID', {}, [{ field: 'body.token', message: 'is not valid' }]),
   wrongPassword: () => new AppError(400, 'WRONG_PASSWORD', {}, [{ field: 'body.currentPassword', message: 'is wrong' }]),
   firmOwnerRequired: () => new AppError(403, 'FIRM_OWNER_REQUIRED'),
+  policyHasOwnEndpoint: (key: string, endpoint: string) => new AppError(409, 'POLICY_HAS_OWN_ENDPOINT', { key, endpoint }),
   lastFirmOwner: () => new AppError(409, 'LAST_FIRM_OWNER'),
   usccDistrictMismatch: (division: string, district: string) =>
     new AppError(400, 'USCC_DISTRICT_MISMATCH', { division, district }, [{ field: 'body.districtCode', message: `does not match the credit code's division ${division}` }]),

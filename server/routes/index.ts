@@ -18,6 +18,7 @@ import decisions from './decisions.ts'
 import commission from './commission.ts'
 import notices, { publicNotices } from './notices.ts'
 import publicPages from './public-pages.ts'
+import policy from './policy.ts'
 import gradingJobs from '../plugins/grading-jobs.ts'
 import auditSequencer from '../plugins/audit-sequencer.ts'
 import enterprises from './enterprises.ts'
@@ -74,6 +75,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
     await app.register(targets)
     await app.register(people, { config })
     await app.register(simulations)
+    await app.register(policy)
   })
 
   await app.register(gradingJobs, { env: config.env, mail: { from: config.mailFrom, appUrl: config.appUrl } })

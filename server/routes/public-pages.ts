@@ -83,7 +83,7 @@ function page (lang: ExportLang, title: string, body: string): string {
 <header class="masthead"><div class="bar">
 <a class="brand" href="/notices?lang=${lang}"><img src="/favicon.svg" alt="" width="36" height="36"><span>
 <span class="title">${lang === 'zh' ? '大连市重点企业培育库' : 'Dalian Key-Enterprise Cultivation Pool'}</span>
-<span class="subtitle">${lang === 'zh' ? '软件和信息服务业 · 大连市经济和信息化委员会' : 'Software and information services · Dalian Economic and Information Commission'}</span>
+<span class="subtitle">${lang === 'zh' ? '软件和信息服务业 · 大连市工业和信息化局' : 'Software and information services · Dalian Municipal Bureau of Industry and Information Technology'}</span>
 </span></a>
 <div class="account"><a class="lang-link" href="/notices?lang=${other}" hreflang="${other}">${say(lang, 'language')}</a></div>
 </div></header>

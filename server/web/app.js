@@ -15,6 +15,7 @@ import { auditView, staffView } from './screens/admin.js'
 import { simulationsView } from './screens/simulations.js'
 import { inboxView, unreadCount } from './screens/inbox.js'
 import { accountView, forgotView, resetView } from './screens/account.js'
+import { policyView } from './screens/policy.js'
 
 const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard' }
 const NAV = {
@@ -22,7 +23,7 @@ const NAV = {
   reviewer: [['/reviews', 'nav.reviews']],
   officer: [['/officer', 'nav.officer'], ['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
   analyst: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
-  admin: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations'], ['/audit', 'nav.audit'], ['/staff', 'nav.staff']]
+  admin: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations'], ['/policy', 'nav.policy'], ['/audit', 'nav.audit'], ['/staff', 'nav.staff']]
 }
 
 const ROUTES = [
@@ -41,6 +42,7 @@ const ROUTES = [
   { path: /^\/audit$/, view: auditView, roles: ['admin'] },
   { path: /^\/staff$/, view: staffView, roles: ['admin'] },
   { path: /^\/simulations$/, view: simulationsView, roles: ['admin', 'officer', 'analyst'] },
+  { path: /^\/policy$/, view: policyView, roles: ['admin'] },
   { path: /^\/inbox$/, view: inboxView },
   { path: /^\/account$/, view: accountView },
   { path: /^\/forgot$/, view: forgotView, public: true },
@@ -92,7 +94,9 @@ function header () {
 async function showUnread (link) {
   const n = await unreadCount()
   if (!link.isConnected) return
-  link.replaceChildren(t('nav.inbox'), n > 0 ? h('span', { class: 'count', id: 'unread-count', 'aria-label': t('nav.inbox.unread', { n }) }, n > 99 ? '99+' : String(n)) : null)
+  // replaceChildren would print a null: the count goes in only when there is one.
+  link.replaceChildren(t('nav.inbox'))
+  if (n > 0) link.append(h('span', { class: 'count', id: 'unread-count', 'aria-label': t('nav.inbox.unread', { n }) }, n > 99 ? '99+' : String(n)))
 }
 document.addEventListener('inbox-changed', () => {
   const link = document.getElementById('inbox-link')

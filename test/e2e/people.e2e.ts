@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import type { FastifyInstance } from 'fastify'
-import { buildTestApp, testConfig, login, auth, PASSWORD } from '../helper.ts'
+import { buildTestApp, testConfig, login, auth, adminToken, PASSWORD } from '../helper.ts'
 import { admittedFirm } from '../people-fixtures.ts'
 import { startSmtp, type ReceivedMail } from '../smtp.ts'
 import { sendDueMail } from '../../server/services/outbox.ts'
@@ -230,6 +230,21 @@ t.test('at 390 px the pages do not scroll sideways', async (t) => {
   await page.waitForSelector('#password-form')
   await fits(t, page, '/account')
   await context.close()
+
+  // The analyst's dashboard on a phone: charts drawn to the width of the screen.
+  const admin = await adminToken(app)
+  const created = await app.inject({ method: 'POST', url: '/v1/users', headers: auth(admin), payload: { email: 'analyst@people-e2e.test', name: '赵分析', role: 'analyst', password: PASSWORD } })
+  t.equal(created.statusCode, 201)
+  const phone = await newPage({ width: 390 })
+  await signIn(phone.page, 'analyst@people-e2e.test', PASSWORD)
+  await phone.page.goto(`${base}/dashboard?year=2025`)
+  await phone.page.waitForSelector('#chart-tier canvas')
+  await fits(t, phone.page, '/dashboard')
+  t.equal((await phone.page.textContent('#inbox-link'))?.trim(), '消息', 'no unread count when nothing is unread (and never the word null)')
+  const chartWidth = await phone.page.evaluate(() => document.querySelector('#chart-tier canvas')?.getBoundingClientRect().width ?? 0)
+  t.ok(chartWidth > 250 && chartWidth <= 390, `the chart is as wide as the screen allows (${Math.round(chartWidth)} px)`)
+  await phone.page.screenshot({ path: join(SHOTS, 'dashboard-390.png'), fullPage: true })
+  await phone.context.close()
 })
 
 t.test('the screens ran under the CSP without errors', async (t) => {

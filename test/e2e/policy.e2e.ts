@@ -262,6 +262,34 @@ t.test('the administrator manages staff by role and reads the audit trail in wor
   await context.close()
 })
 
+t.test('the administrator changes policy values and documents on the policy screen, with validation', async (t) => {
+  const { context, page } = await newPage()
+  await signIn(page, ADMIN.email, ADMIN.password)
+  await page.goto(`${base}/policy`)
+  await page.waitForSelector('#policy-values tbody tr')
+  await page.click('button[data-edit-policy="notice_period_days"]')
+  await page.fill('textarea[name=notice_period_days]', '0')
+  await page.click('button[data-save-policy="notice_period_days"]')
+  await page.waitForSelector('tr[data-policy="notice_period_days"] .alert.error')
+  t.equal((await api('GET', '/v1/admin/policy', admin)).body.items.find((i: { key: string }) => i.key === 'notice_period_days').value, 7, 'a value out of range changes nothing')
+  await page.fill('textarea[name=notice_period_days]', '9')
+  await page.click('button[data-save-policy="notice_period_days"]')
+  await page.waitForSelector('tr[data-policy="notice_period_days"] pre:has-text("9")')
+  t.equal((await api('GET', '/v1/admin/policy', admin)).body.items.find((i: { key: string }) => i.key === 'notice_period_days').value, 9)
+
+  const gates = (await api('GET', '/v1/admin/eligibility-gates', admin)).body
+  await page.fill('#gates-text', JSON.stringify({ ...gates, startup: [{ gate: 'founded_within_years', years: -1 }] }))
+  await page.click('#gates-save')
+  await page.waitForSelector('#gates-result .alert.error li')
+  t.same((await api('GET', '/v1/admin/eligibility-gates', admin)).body, gates, 'invalid gates change nothing')
+  await page.fill('#gates-text', JSON.stringify({ ...gates, startup: [{ gate: 'founded_within_years', years: 6 }, { gate: 'tier_below', tier: 'billion' }] }))
+  await page.click('#gates-save')
+  await page.waitForSelector('#gates-result .alert.success')
+  t.match((await api('GET', '/v1/admin/eligibility-gates', admin)).body.startup, [{ gate: 'founded_within_years', years: 6 }])
+  await page.screenshot({ path: join(SHOTS, 'policy.png'), fullPage: true })
+  await context.close()
+})
+
 t.test('the screens ran under the CSP without errors', async (t) => {
   t.same(pageProblems, [])
 })
