@@ -356,7 +356,9 @@ t.test('the analyst reads the dashboard: charts, targets, suppression, CSV, Engl
     const suppressed = cells.filter(c => c.suppressed).length
     suppressedCells += suppressed
     await page.click(`#chart-${dim} ~ details summary`)
-    t.equal(await page.locator(`#chart-${dim} ~ details .suppressed`).count(), suppressed * 3, `${dim}: ${suppressed} suppressed cells shown as such`)
+    // A suppressed cell is withheld in every figure column: operating revenue, R&D, export revenue, employees.
+    t.equal(await page.locator(`#chart-${dim} ~ details tbody tr:has(.suppressed)`).count(), suppressed, `${dim}: ${suppressed} suppressed cells shown as such`)
+    t.equal(await page.locator(`#chart-${dim} ~ details .suppressed`).count(), suppressed * 4, `${dim}: each in all four figure columns`)
     await page.click(`#chart-${dim} ~ details summary`)
   }
   t.ok(suppressedCells > 0, 'the lone firm on Changxing Island is not shown on its own')
