@@ -7,44 +7,20 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { eq } from 'drizzle-orm'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { launchBrowser, listen, signIn as signInAt } from './browser.ts'
 import type { FastifyInstance } from 'fastify'
 import { applications, calls, reviews } from '../../db/schema/index.ts'
-import { buildTestApp, testConfig, createStaff, registerFirm, auth, type Firm } from '../helper.ts'
+import { buildTestApp, testConfig, createStaff, registerFirm, auth, PASSWORD, type Firm } from '../helper.ts'
 import { declare, openCall } from '../application-fixtures.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
 const app: FastifyInstance = await buildTestApp(t, { overload: { ...testConfig().overload, maxEventLoopDelayMs: 0, dbHealthIntervalMs: 0 } })
-await app.listen({ port: 0, host: '127.0.0.1' })
-const address = app.server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address != null ? address.port : 0}`
+const base = await listen(app)
 
-const browser: Browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-})
-t.teardown(async () => { await browser.close() })
+const { newPage: openPage, problems: pageProblems } = await launchBrowser(t)
 
-const pageProblems: string[] = []
-async function newPage (): Promise<{ context: BrowserContext, page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', acceptDownloads: true })
-  const page = await context.newPage()
-  page.setDefaultTimeout(30_000)
-  page.on('pageerror', (err) => pageProblems.push(`pageerror: ${err.message}`))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/the server responded with a status of (4\d\d)/.test(msg.text())) pageProblems.push(`console: ${msg.text()}`)
-  })
-  return { context, page }
-}
-
-async function signIn (page: Page, email: string): Promise<void> {
-  await page.goto(base + '/login')
-  await page.fill('#login-form input[name=email]', email)
-  await page.fill('#login-form input[name=password]', 'Correct-Horse-9-Battery')
-  await page.click('#login-form button[type=submit]')
-  await page.waitForSelector('#logout')
-}
+const newPage = async () => await openPage({ height: 900 })
+const signIn = async (page: Page, email: string): Promise<void> => { await signInAt(page, base, email, PASSWORD) }
 
 // The year: three reviewers, a call with a quota of one, three firms.
 const officer = await createStaff(app, 'officer', { name: '李经办' })

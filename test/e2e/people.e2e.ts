@@ -8,14 +8,14 @@
 import t from 'tap'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { launchBrowser, listen, signIn as signInAt } from './browser.ts'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp, testConfig, login, auth, adminToken, PASSWORD } from '../helper.ts'
 import { admittedFirm } from '../people-fixtures.ts'
 import { startSmtp, type ReceivedMail } from '../smtp.ts'
 import { sendDueMail } from '../../server/services/outbox.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
 const APP_URL = 'https://peiyu.example.cn'
 const NEW_PASSWORD = 'Fresh-Lighthouse-42-Tide'
@@ -26,9 +26,7 @@ const app: FastifyInstance = await buildTestApp(t, {
   overload: { ...testConfig().overload, maxEventLoopDelayMs: 0, dbHealthIntervalMs: 0 },
   smtpUrl: smtp.url, mailFrom: '培育库 <no-reply@peiyu.test>', appUrl: APP_URL
 })
-await app.listen({ port: 0, host: '127.0.0.1' })
-const address = app.server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address != null ? address.port : 0}`
+const base = await listen(app)
 /** What the chores job does every tick: send what the outbox holds. */
 const sendMail = async () => await sendDueMail(app.db, app.mailer, { from: '培育库 <no-reply@peiyu.test>', appUrl: APP_URL })
 /** The emailed link, pointed at this test's server. */
@@ -41,31 +39,12 @@ const linkIn = (mail: ReceivedMail): string => {
 const { firm, noticeId } = await admittedFirm(app, { name: '大连滨海数据科技有限公司' })
 await sendMail()
 
-const browser: Browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-})
-t.teardown(async () => { await browser.close() })
+const { newPage: openPage, problems: pageProblems } = await launchBrowser(t)
 mkdirSync(SHOTS, { recursive: true })
 
-const pageProblems: string[] = []
-async function newPage (opts: { width?: number, javaScript?: boolean } = {}): Promise<{ context: BrowserContext, page: Page }> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: 860 }, locale: 'zh-CN', javaScriptEnabled: opts.javaScript ?? true })
-  const page = await context.newPage()
-  page.setDefaultTimeout(30_000)
-  page.on('pageerror', (err) => pageProblems.push(`pageerror: ${err.message}`))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/the server responded with a status of (4\d\d)/.test(msg.text())) pageProblems.push(`console: ${msg.text()}`)
-  })
-  return { context, page }
-}
-async function signIn (page: Page, email: string, password: string): Promise<void> {
-  await page.goto(base + '/login')
-  await page.fill('#login-form input[name=email]', email)
-  await page.fill('#login-form input[name=password]', password)
-  await page.click('#login-form button[type=submit]')
-  await page.waitForSelector('#logout')
-}
+const newPage = async (opts: { width?: number, javaScript?: boolean } = {}) =>
+  await openPage({ width: opts.width ?? 1280, javaScript: opts.javaScript, downloads: false })
+const signIn = async (page: Page, email: string, password: string): Promise<void> => { await signInAt(page, base, email, password) }
 /** No sideways scrolling: the page is no wider than the window (else the widest culprits, to say what to fix). */
 const overflow = async (page: Page): Promise<string[]> => await page.evaluate(() => {
   if (document.documentElement.scrollWidth <= window.innerWidth) return []

@@ -9,49 +9,26 @@ import t from 'tap'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { launchBrowser, listen, signIn as signInAt } from './browser.ts'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp, testConfig, adminToken, login, uscc, PASSWORD, ADMIN, auth } from '../helper.ts'
 import { seedDatabase } from '../../scripts/seed/load.ts'
 import { firmEmail, FIRM_PASSWORD } from '../../scripts/seed/options.ts'
 import { queryRows } from '../../db/client.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
 const YEAR = new Date().getFullYear() - 1
 
 const app: FastifyInstance = await buildTestApp(t, { overload: { ...testConfig().overload, maxEventLoopDelayMs: 0, dbHealthIntervalMs: 0 } })
-await app.listen({ port: 0, host: '127.0.0.1' })
-const address = app.server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address != null ? address.port : 0}`
+const base = await listen(app)
 await seedDatabase(app.database, { firms: 800, fromYear: YEAR - 7, toYear: YEAR, seed: 1, force: false })
 
-const browser: Browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-})
-t.teardown(async () => { await browser.close() })
+const { newPage: openPage, problems: pageProblems } = await launchBrowser(t)
 mkdirSync(SHOTS, { recursive: true })
 
-const pageProblems: string[] = []
-async function newPage (): Promise<{ context: BrowserContext, page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.setDefaultTimeout(30_000)
-  page.on('pageerror', (err) => pageProblems.push(`pageerror: ${err.message}`))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/the server responded with a status of (4\d\d)/.test(msg.text())) pageProblems.push(`console: ${msg.text()}`)
-  })
-  return { context, page }
-}
-
-async function signIn (page: Page, email: string, password = PASSWORD): Promise<void> {
-  await page.goto(base + '/login')
-  await page.fill('#login-form input[name=email]', email)
-  await page.fill('#login-form input[name=password]', password)
-  await page.click('#login-form button[type=submit]')
-  await page.waitForSelector('#logout')
-}
+const newPage = async () => await openPage({ downloads: false })
+const signIn = async (page: Page, email: string, password = PASSWORD): Promise<void> => { await signInAt(page, base, email, password) }
 
 const api = async (method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: unknown): Promise<any> => {
   const res = await app.inject({ method, url, headers: auth(token), ...(payload !== undefined ? { payload: payload as object } : {}) })
