@@ -12,7 +12,7 @@ import { openDatabase } from '../db/client.ts'
 import { DataDirInUseError, lockDataDir } from '../db/data-dir-lock.ts'
 import { keyId } from '../server/lib/jwt-keys.ts'
 import { claimChoreTick } from '../server/lib/chores.ts'
-import { adminToken, auth, buildTestApp, createStaff, testConfig, testDatabaseUrl } from './helper.ts'
+import { adminToken, auth, buildTestApp, createStaff, freshDatabase, testConfig, testDatabaseUrl } from './helper.ts'
 
 // Running several instances of the service on one database (issue 12): the
 // parts that can be shown in one process. test/pgbouncer.test.ts runs the
@@ -119,16 +119,7 @@ t.test('chores: one claim per interval across instances', async (t) => {
 })
 
 t.test('migrations: instances starting at once on an empty PostgreSQL all come up', { skip: testDatabaseUrl == null ? 'PostgreSQL only' : false }, async (t) => {
-  const admin = postgres(testDatabaseUrl!, { max: 1, onnotice: () => {} })
-  const name = `peiyu_migrate_${process.pid}`
-  await admin.unsafe(`drop database if exists ${name} with (force)`)
-  await admin.unsafe(`create database ${name}`)
-  t.teardown(async () => {
-    await admin.unsafe(`drop database if exists ${name} with (force)`)
-    await admin.end()
-  })
-  const url = new URL(testDatabaseUrl!)
-  url.pathname = '/' + name
+  const url = new URL((await freshDatabase(t))!)
   const dbs = await Promise.all(Array.from({ length: 4 }, async () => await openDatabase({ databaseUrl: url.toString(), dataDir: ':memory:', poolSize: 2 })))
   t.teardown(async () => { for (const d of dbs) await d.close() })
   const results = await Promise.allSettled(dbs.map(async (d) => await d.migrate()))

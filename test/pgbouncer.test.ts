@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import postgres from 'postgres'
 import { buildApp } from '../server/app.ts'
 import type { AppConfig } from '../server/config.ts'
-import { ADMIN, PASSWORD, auth, testConfig, testDatabaseUrl, uscc } from './helper.ts'
+import { ADMIN, PASSWORD, auth, freshDatabase, testConfig, testDatabaseUrl, uscc } from './helper.ts'
 
 // The service behind PgBouncer (issue 12): a throwaway pgbouncer on a free
 // loopback port in front of the test PostgreSQL, two instances through it
@@ -82,18 +82,11 @@ async function startPgbouncer (t: Test, target: URL, mode: 'transaction' | 'sess
   return { url: url.toString(), log: () => out }
 }
 
-/** A database of its own on the test server, dropped afterwards. */
-async function scratchDatabase (t: Test, name: string): Promise<URL> {
-  const admin = postgres(testDatabaseUrl!, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`drop database if exists ${name} with (force)`)
-  await admin.unsafe(`create database ${name}`)
-  t.teardown(async () => {
-    await admin.unsafe(`drop database if exists ${name} with (force)`)
-    await admin.end()
-  })
-  const url = new URL(testDatabaseUrl!)
-  url.pathname = '/' + name
-  return url
+/** A database of its own on the test server, dropped afterwards (the helper's freshDatabase; these tests run on PostgreSQL only). */
+async function scratchDatabase (t: Test): Promise<URL> {
+  const url = await freshDatabase(t)
+  if (url == null) throw new Error('PostgreSQL only')
+  return new URL(url)
 }
 
 const LIMIT_MS = 10_000
@@ -224,7 +217,7 @@ async function auditIntact (t: Test, app: FastifyInstance): Promise<void> {
 }
 
 t.test('PgBouncer in transaction mode: unnamed statements, LISTEN direct', { skip }, async (t) => {
-  const direct = await scratchDatabase(t, `peiyu_pgb_tx_${process.pid}`)
+  const direct = await scratchDatabase(t)
   // Fewer server connections than the instances' pools together: statements of one client land on several server connections.
   const bouncer = await startPgbouncer(t, direct, 'transaction', 4)
   const apps = await instances(t, 2, { databaseUrl: bouncer.url, databaseDirectUrl: direct.toString(), dbPreparedStatements: false })
@@ -241,7 +234,7 @@ t.test('PgBouncer in transaction mode: unnamed statements, LISTEN direct', { ski
 })
 
 t.test('PgBouncer in transaction mode without a direct URL: a sign-out holds on the other instance within SESSION_CACHE_TTL_MS', { skip }, async (t) => {
-  const direct = await scratchDatabase(t, `peiyu_pgb_nolisten_${process.pid}`)
+  const direct = await scratchDatabase(t)
   const bouncer = await startPgbouncer(t, direct, 'transaction', 4)
   // Migrations need a session of their own: the first instance migrates over the direct URL, the second has no direct URL at all.
   const [a] = await instances(t, 1, { databaseUrl: bouncer.url, databaseDirectUrl: direct.toString(), dbPreparedStatements: false })
@@ -256,7 +249,7 @@ t.test('PgBouncer in transaction mode without a direct URL: a sign-out holds on 
 })
 
 t.test('PgBouncer in session mode: the defaults (prepared statements, LISTEN through the pooler)', { skip }, async (t) => {
-  const direct = await scratchDatabase(t, `peiyu_pgb_session_${process.pid}`)
+  const direct = await scratchDatabase(t)
   // Session mode keeps a server connection per client connection: enough for both pools and their LISTEN sessions.
   const bouncer = await startPgbouncer(t, direct, 'session', 20)
   const apps = await instances(t, 2, { databaseUrl: bouncer.url })
@@ -274,7 +267,7 @@ t.test('PgBouncer in session mode: the defaults (prepared statements, LISTEN thr
 
 // Keeps the helpers honest: a pgbouncer this test can start answers as the pooler it claims to be.
 t.test('the throwaway pgbouncer pools in the mode asked for', { skip }, async (t) => {
-  const direct = await scratchDatabase(t, `peiyu_pgb_probe_${process.pid}`)
+  const direct = await scratchDatabase(t)
   const bouncer = await startPgbouncer(t, direct, 'transaction', 2)
   const client = postgres(bouncer.url, { max: 4, prepare: false, onnotice: () => {} })
   t.teardown(async () => { await client.end({ timeout: 2 }) })

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { enterprises, publicNotices } from '../../db/schema/index.ts'
-import { loadLabels, labelOf, type ExportLang } from '../lib/export.ts'
+import { loadLabels, labelOf, type ExportLang, type Labels } from '../lib/export.ts'
 import { policyNumber, policyValues } from './policy.ts'
 
 /**
@@ -66,6 +66,14 @@ const columns = {
   startsAt: publicNotices.startsAt, endsAt: publicNotices.endsAt, status: publicNotices.status
 }
 
+type NoticeRow = { id: string, firmName: string, uscc: string, programCode: string, tierCode: string, startsAt: Date, endsAt: Date, status: string }
+
+/** A notice row with its program and tier named in `lang`. */
+const pageNotice = (labels: Labels, lang: ExportLang) => (r: NoticeRow): PageNotice => ({
+  id: r.id, firmName: r.firmName, uscc: r.uscc, program: labelOf(labels, 'program', r.programCode, lang), tier: labelOf(labels, 'tier', r.tierCode, lang),
+  startsAt: r.startsAt, endsAt: r.endsAt, status: r.status
+})
+
 /**
  * The page's notices, labelled in `lang`: every notice running now (oldest
  * first, at most `limit`), and the notices of the last `recent_notice_days`
@@ -84,10 +92,7 @@ export async function noticePage (db: Db, lang: ExportLang, now = new Date(), li
     loadLabels(db),
     noticeIssuer(db)
   ])
-  const view = (r: typeof current[number]): PageNotice => ({
-    id: r.id, firmName: r.firmName, uscc: r.uscc, program: labelOf(labels, 'program', r.programCode, lang), tier: labelOf(labels, 'tier', r.tierCode, lang),
-    startsAt: r.startsAt, endsAt: r.endsAt, status: r.status
-  })
+  const view = pageNotice(labels, lang)
   return { current: current.map(view), recent: recent.map(view), issuer, recentDays: days }
 }
 
@@ -95,10 +100,5 @@ export async function noticePage (db: Db, lang: ExportLang, now = new Date(), li
 export async function openNotice (db: Db, id: string, lang: ExportLang, now = new Date()): Promise<PageNotice | null> {
   const [r] = await db.select(columns).from(publicNotices).innerJoin(enterprises, eq(enterprises.id, publicNotices.enterpriseId))
     .where(and(eq(publicNotices.id, id), eq(publicNotices.status, 'open'), lte(publicNotices.startsAt, now), gt(publicNotices.endsAt, now)))
-  if (r == null) return null
-  const labels = await loadLabels(db)
-  return {
-    id: r.id, firmName: r.firmName, uscc: r.uscc, program: labelOf(labels, 'program', r.programCode, lang), tier: labelOf(labels, 'tier', r.tierCode, lang),
-    startsAt: r.startsAt, endsAt: r.endsAt, status: r.status
-  }
+  return r == null ? null : pageNotice(await loadLabels(db), lang)(r)
 }
