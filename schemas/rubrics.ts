@@ -45,7 +45,8 @@ export const IndicatorSchema = Type.Object({
   max: Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'Maximum points' }),
   source: Type.Optional(MeasureKeySchema),
   bands: Type.Optional(Type.Array(BandSchema, { minItems: 1, maxItems: 20 })),
-  guidance: Type.Optional(TextSchema({ maxLength: 2000, description: 'What reviewers look for (judged indicators)' }))
+  guidance: Type.Optional(TextSchema({ maxLength: 2000, description: 'What reviewers look for (judged indicators), in English' })),
+  guidanceZh: Type.Optional(TextSchema({ maxLength: 2000, description: 'What reviewers look for (judged indicators), in Chinese (评审要点)' }))
 }, { additionalProperties: false })
 
 export const GradeBandSchema = Type.Object({

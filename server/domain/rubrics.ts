@@ -39,7 +39,9 @@ export interface Indicator {
   max: number
   source?: MeasureKey
   bands?: Band[]
+  /** What reviewers look for, in English and in Chinese (评审要点). */
   guidance?: string
+  guidanceZh?: string
 }
 
 export interface GradeBand { grade: string, min: number }

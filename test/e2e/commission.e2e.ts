@@ -58,6 +58,12 @@ t.test('the reviewer\'s workbench: names and due dates from the list, no request
   t.match(text, names[2], 'the firm\'s name')
   t.match(text, '2025年度成长计划', 'the call')
   t.equal(perReview.length, 0, 'no per-review fetch')
+  // The scoring form tells the reviewer what to look for, in Chinese (评审要点).
+  await page.goto(`${base}/reviews/${late.reviewId}`)
+  await page.waitForSelector('.score-row .hint')
+  const hints = await page.$$eval('.score-row .hint', els => els.map(e => e.textContent ?? ''))
+  t.ok(hints.length >= 2 && hints.every(h => /[\u4e00-\u9fff]/.test(h)), `guidance in Chinese: ${hints.join(' | ')}`)
+  t.match(hints.join(' '), '知识产权是否支撑企业主导产品')
   await context.close()
 })
 

@@ -121,6 +121,8 @@ export async function reviewView ({ params, rerender }) {
   const judged = indicators.filter(i => i.kind === 'judged')
   const auto = indicators.filter(i => i.kind === 'auto')
   const name = (i) => getLang() === 'zh' ? i.nameZh : i.nameEn
+  // 评审要点 in the reader's language, the other one when a rubric has only one
+  const guidance = (i) => getLang() === 'zh' ? (i.guidanceZh ?? i.guidance) : (i.guidance ?? i.guidanceZh)
   const editable = !DONE.has(review.state) && !OUT.has(review.state)
   let version = review.version
 
@@ -128,7 +130,7 @@ export async function reviewView ({ params, rerender }) {
   const scoreRows = judged.map(i => {
     const el = input(`scores.${i.key}`, { type: 'number', min: 0, max: i.max, step: 'any', inputmode: 'decimal', value: review.scores?.[i.key] != null ? String(review.scores[i.key]) : '', disabled: !editable })
     scoreInputs[i.key] = el
-    return h('div', { class: 'score-row' }, field(`${name(i)} (${t('rev.range', { max: i.max })})`, el, { hint: i.guidance, name: `scores.${i.key}`, wide: true }))
+    return h('div', { class: 'score-row' }, field(`${name(i)} (${t('rev.range', { max: i.max })})`, el, { hint: guidance(i), name: `scores.${i.key}`, wide: true }))
   })
   const total = h('strong', { id: 'judged-total' }, '0')
   const updateTotal = () => {
