@@ -46,6 +46,12 @@ t.test('one decimal module', async (t) => {
     'no decimal parsing (a power of ten, a digits-dot-digits capture) outside server/domain/decimal.ts')
 })
 
+t.test('one policy reader and writer', async (t) => {
+  const others = server.filter(f => !f.endsWith('services/policy.ts'))
+  t.same(offenders(others, /^import [^;]*\bpolicySettings\b[^;]*from '[^']*db\/schema/m), [], 'only server/services/policy.ts imports the policySettings table')
+  t.same(offenders(others, /(?:from|into|update|join)\s+policy_settings\b/i), [], 'and no other file names policy_settings in SQL')
+})
+
 t.test('comments cite the repository, not files outside it', async (t) => {
   const cited = [...server, ...files('schemas'), ...files('db'), ...files('test')].filter(f => !f.endsWith('layout.test.ts'))
   t.same(offenders(cited, /\b(?:API|DOMAIN|STYLE)\.md\b/), [], 'docs/api.md and docs/domain.md, not API.md or DOMAIN.md')
