@@ -52,6 +52,11 @@ t.test('one policy reader and writer', async (t) => {
   t.same(offenders(others, /(?:from|into|update|join)\s+policy_settings\b/i), [], 'and no other file names policy_settings in SQL')
 })
 
+t.test('the read modules write nothing', async (t) => {
+  const reads = ['server/services/application-reads.ts', 'server/services/review-reads.ts']
+  t.same(offenders(reads, /\.(?:insert|update|delete)\(|inTransaction\(|recordAudit\(/), [], 'no insert, update, delete, transaction or audit')
+})
+
 t.test('comments cite the repository, not files outside it', async (t) => {
   const cited = [...server, ...files('schemas'), ...files('db'), ...files('test')].filter(f => !f.endsWith('layout.test.ts'))
   t.same(offenders(cited, /\b(?:API|DOMAIN|STYLE)\.md\b/), [], 'docs/api.md and docs/domain.md, not API.md or DOMAIN.md')
