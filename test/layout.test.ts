@@ -40,6 +40,23 @@ t.test('one If-Match rule', async (t) => {
   t.same(offenders(server.filter(f => !f.endsWith('lib/versioning.ts')), /W\\\//), [], 'only server/lib/versioning.ts parses entity tags')
 })
 
+t.test('one decimal module', async (t) => {
+  // Decimal strings are parsed, compared and divided in server/domain/decimal.ts (money.ts builds on it).
+  t.same(offenders(server.filter(f => !f.endsWith('domain/decimal.ts')), /10n \*\*|\\d\+\)\(\?:\\\.\(\\d/), [],
+    'no decimal parsing (a power of ten, a digits-dot-digits capture) outside server/domain/decimal.ts')
+})
+
+t.test('one policy reader and writer', async (t) => {
+  const others = server.filter(f => !f.endsWith('services/policy.ts'))
+  t.same(offenders(others, /^import [^;]*\bpolicySettings\b[^;]*from '[^']*db\/schema/m), [], 'only server/services/policy.ts imports the policySettings table')
+  t.same(offenders(others, /(?:from|into|update|join)\s+policy_settings\b/i), [], 'and no other file names policy_settings in SQL')
+})
+
+t.test('the read modules write nothing', async (t) => {
+  const reads = ['server/services/application-reads.ts', 'server/services/review-reads.ts']
+  t.same(offenders(reads, /\.(?:insert|update|delete)\(|inTransaction\(|recordAudit\(/), [], 'no insert, update, delete, transaction or audit')
+})
+
 t.test('comments cite the repository, not files outside it', async (t) => {
   const cited = [...server, ...files('schemas'), ...files('db'), ...files('test')].filter(f => !f.endsWith('layout.test.ts'))
   t.same(offenders(cited, /\b(?:API|DOMAIN|STYLE)\.md\b/), [], 'docs/api.md and docs/domain.md, not API.md or DOMAIN.md')

@@ -1,4 +1,5 @@
-import { compareRatio, toFen } from './money.ts'
+import { compareRatio, decimalAsPercent as percent, ratioRoundedDown } from './decimal.ts'
+import { toFen } from './money.ts'
 import { TIER_CODES, tierRank, type TierCode } from './tiers.ts'
 
 /**
@@ -56,23 +57,6 @@ const TIER_NAMES: Record<TierCode, [string, string]> = {
 }
 const tierName = (tier: string, lang: 0 | 1): string => TIER_NAMES[tier as TierCode]?.[lang] ?? tier
 
-/** A ratio like "0.03" as a percentage for people: "3%". */
-function percent (decimal: string): string {
-  const [int, frac = ''] = decimal.split('.')
-  const whole = (int + frac.padEnd(2, '0').slice(0, 2)).replace(/^0+(?=\d)/, '')
-  const rest = frac.slice(2).replace(/0+$/, '')
-  return `${whole}${rest === '' ? '' : '.' + rest}%`
-}
-
-/**
- * n / d with 4 decimals, rounded down: a failing intensity is never shown as
- * the threshold itself (2.9994% reads "2.99%", not "3%").
- */
-function floorRatio (n: bigint, d: bigint): string {
-  const scaled = (n * 10_000n) / d
-  return `${scaled / 10_000n}.${String(scaled % 10_000n).padStart(4, '0')}`
-}
-
 /** One gate against the facts: null when it passes, the failure otherwise. */
 export function checkGate (gate: GateDefinition, facts: EligibilityFacts): FailedGate | null {
   switch (gate.gate) {
@@ -107,7 +91,7 @@ export function checkGate (gate: GateDefinition, facts: EligibilityFacts): Faile
       const rd = toFen(facts.rdExpense)
       // Exact comparison in integers: 3.00% passes, 2.99% does not.
       if (revenue > 0n && compareRatio(rd, revenue, gate.ratio) >= 0) return null
-      const actual = revenue > 0n ? floorRatio(rd, revenue) : null
+      const actual = revenue > 0n ? ratioRoundedDown(rd, revenue) : null
       return {
         gate: gate.gate, required: gate.ratio, actual,
         message: revenue > 0n

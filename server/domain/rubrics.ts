@@ -1,4 +1,5 @@
-import { fromFen, ratio, toFen } from './money.ts'
+import { compareRationals as compare, isDecimal, parseDecimal, ratio, type Rational } from './decimal.ts'
+import { fromFen, toFen } from './money.ts'
 import type { FieldError } from './errors.ts'
 import type { DeclarationFigures } from './declarations.ts'
 
@@ -87,22 +88,6 @@ export function formatPoints (hundredths: number): string {
 
 // ---------------------------------------------------------------------------
 // Exact measures: a rational num/den (den > 0), compared exactly with decimal thresholds.
-
-interface Rational { num: bigint, den: bigint }
-
-function parseDecimal (s: string): Rational {
-  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(s)
-  if (m == null) throw new RangeError(`not a decimal: ${s}`)
-  const frac = m[3] ?? ''
-  const num = BigInt(m[2] + frac)
-  return { num: m[1] != null ? -num : num, den: 10n ** BigInt(frac.length) }
-}
-
-function compare (a: Rational, b: Rational): -1 | 0 | 1 {
-  const l = a.num * b.den
-  const r = b.num * a.den
-  return l < r ? -1 : l > r ? 1 : 0
-}
 
 export type Measurement = { value: Rational, display: string } | { value: null, reason: string }
 
@@ -205,10 +190,6 @@ export function gradeFor (gradeBands: readonly GradeBand[], totalHundredths: num
   return gradeBands[gradeBands.length - 1]?.grade ?? ''
 }
 
-function decimalOk (s: string): boolean {
-  return /^-?\d+(\.\d+)?$/.test(s)
-}
-
 /**
  * Everything wrong with a rubric, as field errors (empty when it is valid):
  * unique indicator keys; auto indicators name a measure and bands ordered
@@ -238,12 +219,12 @@ export function validateRubric (rubric: Rubric): FieldError[] {
     if (!lower && !upper) { err(`${at}.bands`, 'every band has either atLeast (all of them) or atMost (all of them)'); return }
     bands.forEach((b, j) => {
       const bound = (b.atLeast ?? b.atMost) as string
-      if (!decimalOk(bound)) err(`${at}.bands.${j}`, 'bound is not a decimal')
+      if (!isDecimal(bound)) err(`${at}.bands.${j}`, 'bound is not a decimal')
       if (!hasAtMostTwoDecimals(b.points) || b.points < 0) err(`${at}.bands.${j}.points`, 'must be 0 or more with at most two decimals')
       else if (b.points > ind.max) err(`${at}.bands.${j}.points`, `more than the indicator's maximum ${ind.max}`)
       if (j > 0) {
         const prevBound = (bands[j - 1].atLeast ?? bands[j - 1].atMost) as string
-        if (decimalOk(bound) && decimalOk(prevBound)) {
+        if (isDecimal(bound) && isDecimal(prevBound)) {
           const c = compare(parseDecimal(bound), parseDecimal(prevBound))
           if (lower && c >= 0) err(`${at}.bands.${j}.atLeast`, 'bands must be listed with strictly descending atLeast')
           if (upper && c <= 0) err(`${at}.bands.${j}.atMost`, 'bands must be listed with strictly ascending atMost')

@@ -1,3 +1,4 @@
+import { toScaled } from './decimal.ts'
 import { formatPoints, gradeFor, toHundredths, type AutoScore, type Rubric } from './rubrics.ts'
 
 /**
@@ -35,10 +36,9 @@ export interface ApplicationScore {
 
 /** "20.00" → 2000. */
 export function parsePoints (s: string): number {
-  const m = /^(-)?(\d+)(?:\.(\d{1,2}))?$/.exec(s)
-  if (m == null) throw new RangeError(`not points: ${s}`)
-  const h = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'))
-  return m[1] != null ? -h : h
+  const h = toScaled(s, 2)
+  if (h == null) throw new RangeError(`not points: ${s}`)
+  return Number(h)
 }
 
 /** Mean of non-negative hundredths, rounded half up to a hundredth. */

@@ -1,4 +1,4 @@
-import { ratio } from './money.ts'
+import { compareDecimals, compareRationals, parseNonNegativeDecimal, ratio, type Rational } from './decimal.ts'
 import { tierRank } from './tiers.ts'
 
 /**
@@ -69,16 +69,8 @@ export interface TargetResult {
   gap: string | null
 }
 
-/** A non-negative decimal string as an exact fraction. */
-function parseDecimal (s: string): { num: bigint, den: bigint } {
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(s.trim())
-  if (m == null) throw new RangeError(`not a decimal: ${s}`)
-  const frac = m[2] ?? ''
-  return { num: BigInt(m[1] + frac), den: 10n ** BigInt(frac.length) }
-}
-
 /** The measure's exact value as a fraction num/den, or null when it is undefined for the year. */
-export function measureValue (measure: string, tierCode: string | null, sums: readonly TierSums[]): { num: bigint, den: bigint } | null {
+export function measureValue (measure: string, tierCode: string | null, sums: readonly TierSums[]): Rational | null {
   const atLeast = (s: TierSums) => tierCode != null && tierRank(s.tierCode) >= tierRank(tierCode)
   const total = (f: (s: TierSums) => bigint, only?: (s: TierSums) => boolean) =>
     sums.filter(s => only == null || only(s)).reduce((acc, s) => acc + f(s), 0n)
@@ -103,15 +95,13 @@ export function measureValue (measure: string, tierCode: string | null, sums: re
 }
 
 /** Compares value with goal by the target's comparator, exactly (cross-multiplied integers). */
-export function meetsGoal (value: { num: bigint, den: bigint }, goal: string, comparator: Comparator): boolean {
-  const g = parseDecimal(goal)
-  const left = value.num * g.den
-  const right = g.num * value.den
+export function meetsGoal (value: Rational, goal: string, comparator: Comparator): boolean {
+  const c = compareRationals(value, parseNonNegativeDecimal(goal))
   switch (comparator) {
-    case 'gte': return left >= right
-    case 'gt': return left > right
-    case 'lte': return left <= right
-    case 'lt': return left < right
+    case 'gte': return c >= 0
+    case 'gt': return c > 0
+    case 'lte': return c <= 0
+    case 'lt': return c < 0
   }
 }
 
@@ -123,7 +113,7 @@ export function evaluateTarget (target: PlanTarget, sums: readonly TierSums[]): 
   const value = measureValue(target.measure, target.tierCode, sums)
   if (value == null) return { measurable: true, value: null, met: null, gap: null }
   const scale = SCALE[target.unit] ?? 6
-  const g = parseDecimal(target.goal)
+  const g = parseNonNegativeDecimal(target.goal)
   // goal − value = (g.num·v.den − v.num·g.den) / (g.den·v.den), rounded half up at the unit's scale.
   const gap = ratio(g.num * value.den - value.num * g.den, g.den * value.den, scale)
   return { measurable: true, value: ratio(value.num, value.den, scale), met: meetsGoal(value, target.goal, target.comparator), gap }
@@ -153,18 +143,9 @@ export function targetProblems (targets: TargetInput[]): Array<{ field: string, 
     const tiered = (TIERED_MEASURES as readonly string[]).includes(t.measure)
     if (tiered && t.tierCode == null) problems.push({ field: `body.targets.${i}.tierCode`, message: `is required for ${t.measure}` })
     if (!tiered && t.tierCode != null) problems.push({ field: `body.targets.${i}.tierCode`, message: `is not used by ${t.measure}` })
-    if (MEASURE_UNITS[t.measure as TargetMeasure] === 'ratio' && compareDecimal(t.goal, '1') > 0) {
+    if (MEASURE_UNITS[t.measure as TargetMeasure] === 'ratio' && compareDecimals(t.goal, '1') > 0) {
       problems.push({ field: `body.targets.${i}.goal`, message: 'a ratio goal is a fraction between 0 and 1' })
     }
   })
   return problems
-}
-
-function compareDecimal (a: string, b: string): number {
-  const [ai, af = ''] = a.split('.')
-  const [bi, bf = ''] = b.split('.')
-  const n = Math.max(af.length, bf.length)
-  const x = BigInt(ai + af.padEnd(n, '0'))
-  const y = BigInt(bi + bf.padEnd(n, '0'))
-  return x < y ? -1 : x > y ? 1 : 0
 }

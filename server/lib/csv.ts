@@ -1,3 +1,5 @@
+import { isDecimal } from '../domain/decimal.ts'
+
 /**
  * CSV for spreadsheet users (RFC 4180, CRLF, UTF-8 with a BOM so Excel reads
  * Chinese correctly). Shared by every endpoint marked (csv) in the API.
@@ -13,7 +15,7 @@ export const CSV_BOM = '\uFEFF'
 export function csvCell (value: unknown): string {
   if (value == null) return ''
   let s = typeof value === 'string' ? value : String(value)
-  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = "'" + s
+  if (/^[=+\-@\t\r]/.test(s) && !isDecimal(s)) s = "'" + s
   return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses } from '../../schemas/common.ts'
 import { PolicyItemSchema, PolicyKeyParamsSchema, PolicyListSchema, PolicyPutBodySchema } from '../../schemas/policy.ts'
-import { listPolicy, setPolicy } from '../services/policy-admin.ts'
+import { listPolicy, setPolicy } from '../services/policy.ts'
 
 /** Policy values (policy_settings), one by one, for administrators. */
 const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from '../../db/client.ts'
-import { planTargets, policySettings, programs, domains, districts } from '../../db/schema/index.ts'
+import { planTargets, programs, domains, districts } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { fromFen, toFen } from '../domain/money.ts'
 import { answer, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure, type ProtectedTable } from '../domain/disclosure.ts'
 import type { TierSums } from '../domain/targets.ts'
 import { TIER_CODES, tierRank } from '../domain/tiers.ts'
+import { policyValues } from './policy.ts'
 
 /**
  * Analytics over the rollup tables (db/schema/analytics.ts), kept exact by the
@@ -90,11 +91,16 @@ export interface ProtectionSettings {
 }
 
 export async function protectionSettings (db: Db): Promise<ProtectionSettings> {
-  const [row] = await queryRows<{ k: string | null, p: string | null, bands: string | null }>(db, sql`
-    select (select value::text from ${policySettings} where key = 'suppression_min_firms') as k,
-      (select value::text from ${policySettings} where key = 'disclosure_dominance_percent') as p,
-      (select string_agg(distinct tier_code, ',') from ${planTargets} where measure = 'revenue_share_at_least_tier' and tier_code is not null) as bands`)
-  return { minFirms: minFirms(row?.k), dominancePercent: dominancePercent(row?.p), bandStarts: row?.bands == null ? [] : row.bands.split(',') }
+  const policy = await policyValues(db, ['suppression_min_firms', 'disclosure_dominance_percent'])
+  // The stored JSON as its text, as the figures have always been read ("5" in quotes is not 5).
+  const text = (key: string): string | null => policy.has(key) ? JSON.stringify(policy.get(key)) : null
+  const [row] = await queryRows<{ bands: string | null }>(db, sql`
+    select (select string_agg(distinct tier_code, ',') from ${planTargets} where measure = 'revenue_share_at_least_tier' and tier_code is not null) as bands`)
+  return {
+    minFirms: minFirms(text('suppression_min_firms')),
+    dominancePercent: dominancePercent(text('disclosure_dominance_percent')),
+    bandStarts: row?.bands == null ? [] : row.bands.split(',')
+  }
 }
 
 function minFirms (stored: unknown): number {

@@ -1,17 +1,16 @@
-import { and, asc, desc, eq, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, lte, sql } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import {
   applications, calls, declarations, documents, enterpriseDomains, enterprises, rubrics
 } from '../../db/schema/index.ts'
 import { transition, isEditable, type ApplicationState } from '../domain/application-state.ts'
-import type { Eligibility } from '../domain/eligibility.ts'
 import { AppError, errors } from '../domain/errors.ts'
 import { freezeSubmission, gradedDeclaration, missingDocuments, submissionRefusal } from '../domain/submission.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
-import { decodeCursor, page } from '../lib/pagination.ts'
 import { checkVersion } from '../lib/versioning.ts'
-import { applicationVisibility, applicationVisibilityFor, isOwner, type Principal } from '../domain/access.ts'
-import { callStatus, cursorInstant } from './calls.ts'
+import { isOwner, type Principal } from '../domain/access.ts'
+import { applicationDetail, findVisibleApplication, iso, type ApplicationRow } from './application-reads.ts'
+import { callStatus } from './calls.ts'
 import { assertNotBarred } from './pool.ts'
 import { loadEligibilityGates } from './policy.ts'
 import { rubricOf } from './rubrics.ts'
@@ -19,83 +18,15 @@ import { rubricOf } from './rubrics.ts'
 /** The gates live with the other policy data (services/policy.ts); re-exported for the seed scripts. */
 export { loadEligibilityGates } from './policy.ts'
 
-export type ApplicationRow = typeof applications.$inferSelect
-
-// ---------------------------------------------------------------------------
-// Reads under the viewer's visibility (server/domain/access.ts decides it):
-// lists, single reads, edits and documents all apply applicationVisibility.
-
-function visibleApplicationQuery (db: Db, visible: SQL | undefined, id: string | Placeholder) {
-  return db.select({ application: applications, program: calls.programCode, stamp: ROW_STAMP })
-    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
-    .where(and(eq(applications.id, id), visible))
-}
-
-/** visibleApplicationQuery's join and condition, for a prepared statement: the viewer's ids are placeholders. */
-function preparedVisibility (role: Principal['role']): SQL | undefined {
-  return and(eq(applications.id, sql.placeholder('id')), applicationVisibilityFor(role, sql.placeholder('enterpriseId'), sql.placeholder('userId')))
-}
-
 /**
- * Changes whenever the application's row or its call's row is written:
- * PostgreSQL's xmin is the transaction that wrote the row version, so no two
- * committed versions share it. Readers keep a rendered view until it changes.
+ * The changes of an application (create, edit, self-check, submit,
+ * withdraw). The reads and views are in application-reads.ts, re-exported
+ * here so a caller finds every application function in this module.
  */
-const ROW_STAMP = sql<string>`${applications}.xmin::text || '/' || ${calls}.xmin::text`
-
-/**
- * The reads of one application by id, prepared once per database handle and
- * role: GET /v1/applications/:id is the firms' hot path, and a query built
- * per request costs several times a prepared one. `stamp` reads only the
- * stamp (and the visibility): enough to know a rendered view is still right.
- */
-const preparedReads = new WeakMap<Db, Map<string, ReturnType<typeof prepareRead> | ReturnType<typeof prepareStamp>>>()
-function prepareRead (db: Db, role: Principal['role']) {
-  return db.select({ application: applications, program: calls.programCode, stamp: ROW_STAMP })
-    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
-    .where(preparedVisibility(role)).prepare(`application_read_${role}`)
-}
-function prepareStamp (db: Db, role: Principal['role']) {
-  return db.select({ stamp: ROW_STAMP })
-    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
-    .where(preparedVisibility(role)).prepare(`application_stamp_${role}`)
-}
-function preparedFor<T> (db: Db, key: string, prepare: () => T): T {
-  let statements = preparedReads.get(db)
-  if (statements == null) preparedReads.set(db, statements = new Map())
-  let statement = statements.get(key)
-  if (statement == null) statements.set(key, statement = prepare() as never)
-  return statement as T
-}
-const viewerParams = (user: Principal, id: string) => ({ id, enterpriseId: user.enterpriseId, userId: user.id })
-const seesNothing = (user: Principal) => user.role === 'enterprise' && user.enterpriseId == null
-
-async function readVisibleApplication (db: Db, user: Principal, id: string) {
-  if (seesNothing(user)) return []
-  return await preparedFor(db, `read:${user.role}`, () => prepareRead(db, user.role)).execute(viewerParams(user, id))
-}
-
-/** The application's stamp (ROW_STAMP) if `user` may see it, else null. */
-export async function visibleApplicationStamp (db: Db, user: Principal, id: string): Promise<string | null> {
-  if (seesNothing(user)) return null
-  const [row] = await preparedFor(db, `stamp:${user.role}`, () => prepareStamp(db, user.role)).execute(viewerParams(user, id))
-  return row?.stamp ?? null
-}
-
-/**
- * The application if `user` may see it, else 404 (the same body as a missing
- * id). `lock` takes the row lock for a change in the same transaction.
- */
-export async function findVisibleApplication (db: Db, user: Principal, id: string, opts: { lock?: boolean } = {}): Promise<{
-  application: ApplicationRow,
-  program: string, stamp: string
-}> {
-  const [row] = opts.lock === true
-    ? await visibleApplicationQuery(db, applicationVisibility(user), id).for('update', { of: applications })
-    : await readVisibleApplication(db, user, id)
-  if (row == null) throw errors.notFound()
-  return row
-}
+export {
+  applicationDetail, applicationView, applicationViewKind, findVisibleApplication, getApplication, getStampedApplication, listApplications,
+  visibleApplicationStamp, type ApplicationDetail, type ApplicationQuery, type ApplicationRow
+} from './application-reads.ts'
 
 /** The owner's application, for a change: visible, and the caller's own firm's. */
 async function findOwnApplication (tx: Db, user: Principal, id: string, lock = true): Promise<{ application: ApplicationRow, program: string }> {
@@ -104,51 +35,6 @@ async function findOwnApplication (tx: Db, user: Principal, id: string, lock = t
   if (!isOwner(user, found.application.enterpriseId)) throw errors.notFound()
   return found
 }
-
-// ---------------------------------------------------------------------------
-// Views.
-
-const iso = (d: Date | null): string | null => d?.toISOString() ?? null
-
-/**
- * The reply for `viewer`. A firm sees its own score and auto-scores only
- * once the application is decided: before that, a score could steer how it
- * responds to a return for revision.
- */
-export function applicationView (a: ApplicationRow, program: string, viewer: Principal) {
-  const hideScore = applicationViewKind(viewer) === 'firm' && a.decidedAt == null
-  return {
-    id: a.id,
-    callId: a.callId,
-    program,
-    enterpriseId: a.enterpriseId,
-    state: a.state as ApplicationState,
-    version: a.version,
-    statement: a.statement,
-    returnReason: a.returnReason ?? null,
-    returnedAt: iso(a.returnedAt),
-    revisionDueAt: iso(a.revisionDueAt),
-    declarationYear: a.declarationYear ?? null,
-    eligibility: (a.eligibility as Eligibility | null) ?? null,
-    autoScores: hideScore ? null : (a.autoScores ?? null),
-    score: hideScore ? null : ((a.score as Record<string, unknown> | null) ?? null),
-    decision: a.decision ?? null,
-    decisionReason: a.decisionReason ?? null,
-    decidedAt: iso(a.decidedAt),
-    appealGrounds: a.appealGrounds ?? null,
-    appealedAt: iso(a.appealedAt),
-    appealCount: a.appealCount,
-    submittedAt: iso(a.submittedAt),
-    createdAt: a.createdAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString()
-  }
-}
-
-/** The single-object reply: the summary plus the frozen snapshot. */
-export function applicationDetail (a: ApplicationRow, program: string, viewer: Principal) {
-  return { ...applicationView(a, program, viewer), snapshot: a.snapshot ?? null }
-}
-export type ApplicationDetail = ReturnType<typeof applicationDetail>
 
 /** What the audit trail keeps of an application: its state, not the frozen snapshot again. */
 function auditImage (a: ApplicationRow) {
@@ -335,43 +221,4 @@ export async function withdrawApplication (db: Db, user: Principal, id: string, 
     await recordAudit(tx, actor, { action: 'application.withdraw', objectType: 'application', objectId: id, before: auditImage(before), after: auditImage(after) })
     return applicationDetail(after, program, user)
   })
-}
-
-export async function getApplication (db: Db, user: Principal, id: string) {
-  return (await getStampedApplication(db, user, id)).view
-}
-
-/** The application's view for `user` and the stamp of the rows it was rendered from. */
-export async function getStampedApplication (db: Db, user: Principal, id: string) {
-  const { application, program, stamp } = await findVisibleApplication(db, user, id)
-  return { view: applicationDetail(application, program, user), stamp }
-}
-
-/** Whose view of an application `user` gets: firms do not see a score before the decision (applicationView). */
-export const applicationViewKind = (user: Principal): 'firm' | 'staff' => user.role === 'enterprise' ? 'firm' : 'staff'
-
-export interface ApplicationQuery {
-  limit: number
-  cursor?: string
-  callId?: string
-  state?: ApplicationState
-  program?: string
-  enterpriseId?: string
-}
-
-/** Newest first; only what the caller may see (applicationVisibility). */
-export async function listApplications (db: Db, user: Principal, q: ApplicationQuery) {
-  const after = decodeCursor<{ c: string, id: string }>(q.cursor, ['c', 'id'])
-  const where: Array<SQL | undefined> = [applicationVisibility(user)]
-  if (q.callId != null) where.push(eq(applications.callId, q.callId))
-  if (q.state != null) where.push(eq(applications.state, q.state))
-  if (q.program != null) where.push(eq(calls.programCode, q.program))
-  if (q.enterpriseId != null) where.push(eq(applications.enterpriseId, q.enterpriseId))
-  if (after != null) where.push(sql`(${applications.createdAt}, ${applications.id}) < (${cursorInstant(after.c)}::timestamptz, ${after.id}::uuid)`)
-  const rows = await db.select({ application: applications, program: calls.programCode })
-    .from(applications).innerJoin(calls, eq(calls.id, applications.callId))
-    .where(and(...where))
-    .orderBy(desc(applications.createdAt), desc(applications.id)).limit(q.limit + 1)
-  const p = page(rows, q.limit, r => ({ c: r.application.createdAt.toISOString(), id: r.application.id }))
-  return { items: p.items.map(r => applicationView(r.application, r.program, user)), nextCursor: p.nextCursor }
 }

@@ -9,7 +9,7 @@ import {
 import { errors } from '../domain/errors.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { documentVisibility, isOwner, type Principal } from '../domain/access.ts'
-import { findVisibleApplication } from './applications.ts'
+import { findVisibleApplication } from './application-reads.ts'
 import { assertEnterpriseVisible } from './enterprises.ts'
 
 const META = {

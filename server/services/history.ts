@@ -4,7 +4,7 @@ import { applications } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
 import type { Principal } from '../domain/access.ts'
-import { findVisibleApplication } from './applications.ts'
+import { findVisibleApplication } from './application-reads.ts'
 
 /**
  * An application's history (issue 13): its timeline read from the audit

@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.ts'
 import { applications, calls, enterprises, programs } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import type { Principal } from '../domain/access.ts'
-import { findVisibleApplication } from './applications.ts'
+import { findVisibleApplication } from './application-reads.ts'
 import { policyValues } from './policy.ts'
 
 /**

@@ -8,7 +8,7 @@ import { STATIC_LABELS } from '../domain/labels.ts'
 import { codeColumns, column, sendExport, type ExportColumn, type ExportFormat } from '../lib/export.ts'
 import { decodeCursor, encodeCursor } from '../lib/pagination.ts'
 import type { Principal } from '../domain/access.ts'
-import { applicationView, type ApplicationQuery } from './applications.ts'
+import { applicationView, type ApplicationQuery } from './application-reads.ts'
 import { cursorInstant } from './calls.ts'
 
 /**

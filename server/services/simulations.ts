@@ -22,9 +22,8 @@ import type { SimulationBody, SimulationView } from '../../schemas/simulations.t
 import { targetProblems, type TargetInput } from '../domain/targets.ts'
 import { tierSums } from './analytics.ts'
 import { listTargets, replaceTargets } from './targets.ts'
-import { loadEligibilityGates, replaceEligibilityGates } from './policy.ts'
+import { loadEligibilityGates, lockPolicyValues, policyNumber, replaceEligibilityGates } from './policy.ts'
 import { cursorInstant } from './calls.ts'
-import { policyNumber } from './policy.ts'
 import { LIVE_STATUSES } from './pool.ts'
 import { checkRubric, createRubricVersion, rubricOf } from './rubrics.ts'
 import { loadTierRules, recomputeTiers, replaceTierRules, tierRulesEtag, type TierRuleView } from './tier-rules.ts'
@@ -320,7 +319,7 @@ export async function adoptSimulation (db: Db, user: Principal, id: string, ctx:
   const row = await inTransaction(db, async (tx) => {
     // Hold every policy writer off until the fingerprint is checked and the new policy is in.
     await tx.execute(sql`lock table tier_rules, plan_targets, rubrics in exclusive mode`)
-    await tx.execute(sql`select key from policy_settings where key in ('eligibility_gates', 'pool_exit_missing_years') for update`)
+    await lockPolicyValues(tx, ['eligibility_gates', 'pool_exit_missing_years'])
     const [sim] = await tx.select().from(policySimulations).where(eq(policySimulations.id, id)).for('update')
     if (sim == null) throw errors.notFound()
     const next = simulationTransition(sim.state as SimulationState, 'adopt')
