@@ -70,3 +70,55 @@ export const AwardSchema = Type.Object({
 })
 
 export const AwardListQuerySchema = Type.Composite([PageQuerySchema, Type.Object({ format: ExportFormatSchema })], { additionalProperties: false })
+
+// Performance evaluation (绩效评估): GET /v1/analytics/funds
+
+export const FundAnalyticsQuerySchema = Type.Object({
+  year: Type.Integer({ minimum: 1990, maximum: 2100, description: 'The funds\' year; outcomes compare it with the next year' }),
+  by: Type.Optional(Type.Union([Type.Literal('program'), Type.Literal('tier'), Type.Literal('district')], {
+    default: 'program', description: 'Breakdown: program (the fund\'s), tier (the firm\'s in the year) or district'
+  }))
+}, { additionalProperties: false })
+
+const Key = {
+  program: Type.Optional(Type.String()),
+  tier: Type.Optional(Type.String()),
+  district: Type.Optional(Type.String())
+}
+const Nullable = <T extends import('@sinclair/typebox').TSchema>(s: T) => Type.Union([s, Type.Null()])
+const FundFiguresSchema = Type.Object({
+  budget: Nullable(MoneySchema),
+  awarded: Nullable(MoneySchema),
+  paid: Nullable(MoneySchema),
+  firms: Type.Integer({ description: 'Firms supported (distinct)' }),
+  awards: Type.Integer(),
+  suppressed: Type.Boolean()
+})
+const Growth = Nullable(Type.String({ description: 'A ratio, e.g. "0.1250" for 12.5%' }))
+const OutcomeSchema = (value: import('@sinclair/typebox').TSchema) => Type.Object({ base: Nullable(value), next: Nullable(value), totalGrowth: Growth, medianGrowth: Growth })
+const CohortSchema = Type.Object({
+  firms: Type.Integer(),
+  suppressed: Type.Boolean(),
+  operatingRevenue: OutcomeSchema(MoneySchema),
+  rdExpense: OutcomeSchema(MoneySchema),
+  employees: OutcomeSchema(Type.Integer())
+})
+export const FundAnalyticsSchema = Type.Object({
+  year: Type.Integer(),
+  by: Type.String(),
+  exact: Type.Boolean(),
+  minFirms: Type.Integer(),
+  dominancePercent: Type.Integer(),
+  funds: Type.Object({
+    cells: Type.Array(Type.Object({ ...Key, ...FundFiguresSchema.properties })),
+    totals: FundFiguresSchema,
+    count: Type.Integer({ description: 'Funds of the year' })
+  }),
+  outcomes: Type.Object({
+    baseYear: Type.Integer(),
+    nextYear: Type.Integer(),
+    cells: Type.Array(Type.Object({ ...Key, supported: CohortSchema, unsupported: CohortSchema })),
+    totals: Type.Object({ supported: CohortSchema, unsupported: CohortSchema })
+  }),
+  notes: Type.Array(Type.String())
+})

@@ -2,14 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bearer, errorResponses, IdParamsSchema, PageSchema } from '../../schemas/common.ts'
 import {
-  AwardBodySchema, AwardListQuerySchema, AwardSchema, CancelAwardBodySchema, CreateFundBodySchema, FundListQuerySchema, FundSchema, PaymentBodySchema
+  AwardBodySchema, AwardListQuerySchema, AwardSchema, CancelAwardBodySchema, CreateFundBodySchema, FundAnalyticsQuerySchema, FundAnalyticsSchema,
+  FundListQuerySchema, FundSchema, PaymentBodySchema
 } from '../../schemas/funds.ts'
+import { seesEverything } from '../domain/access.ts'
 import { errors } from '../domain/errors.ts'
 import { codeColumns, column, exportFormat, sendExport, type ExportColumn, type ExportFormat } from '../lib/export.ts'
 import { jsonNumberMoneyFields } from '../lib/money-input.ts'
 import {
   awardSupport, cancelAward, createFund, getAward, getFund, listEnterpriseAwards, listFundAwards, listFunds, recordPayment, type AwardView
 } from '../services/funds.ts'
+import { fundPerformance } from '../services/fund-analytics.ts'
 
 const AWARD_COLUMNS: Array<ExportColumn<AwardView>> = [
   column(['专项资金', 'Fund'], a => a.fundName, 'general', 30),
@@ -151,5 +154,19 @@ const fundsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     return await listEnterpriseAwards(app.db, request.user, request.params.id, q.limit, q.cursor)
   })
+
+  app.get('/v1/analytics/funds', {
+    config: { roles: ['analyst', 'officer', 'admin'] },
+    schema: {
+      tags: ['analytics'], summary: 'Performance evaluation of the support funds: budget, awarded, paid, firms; outcomes of supported vs unsupported members',
+      description: 'For the funds of `year`, by program, tier or district: budget, awarded (not cancelled), paid, firms supported and awards. Outcomes: ' +
+        'the firms supported in the year and the pool members of the year that were not, with declarations for the year and the next: sums of operating ' +
+        'revenue, R&D expense and employees in both years, the growth of the sums and the median of the firms\' growth rates. Analysts get figures of ' +
+        'protected tables only (null with suppressed: true where a cell has fewer than policy suppression_min_firms firms or is dominated); ' +
+        'officers and administrators exact figures.',
+      security: bearer, querystring: FundAnalyticsQuerySchema,
+      response: { 200: FundAnalyticsSchema, ...errorResponses(400, 401, 403) }
+    }
+  }, async (request) => await fundPerformance(app.db, request.query.year, request.query.by ?? 'program', seesEverything(request.user)))
 }
 export default fundsRoutes
