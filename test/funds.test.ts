@@ -73,6 +73,31 @@ t.test('the last two awards of a budget sent at the same moment: exactly one fit
   }
 })
 
+t.test('600,000.00 and 400,000.00 sent at the same moment both fit; 0.01 more does not, alone or racing the last award', async (t) => {
+  const officer = await createStaff(app, 'officer')
+  const firms = [await member(app), await member(app), await member(app)]
+  const fundId = await fund(app, officer.token)
+  const [x, y] = await Promise.all([
+    award(app, officer.token, fundId, firms[0].enterpriseId, '600000.00'),
+    award(app, officer.token, fundId, firms[1].enterpriseId, '400000.00')
+  ])
+  t.same([x.statusCode, y.statusCode], [201, 201], 'both fit the budget')
+  const more = await award(app, officer.token, fundId, firms[2].enterpriseId, '0.01')
+  t.equal(more.json().code, 'BUDGET_EXCEEDED')
+
+  const second = await fund(app, officer.token)
+  t.equal((await award(app, officer.token, second, firms[0].enterpriseId, '600000.00')).statusCode, 201)
+  const race = await Promise.all([
+    award(app, officer.token, second, firms[1].enterpriseId, '400000.00'),
+    award(app, officer.token, second, firms[2].enterpriseId, '0.01')
+  ])
+  const codes = race.map(r => r.statusCode)
+  t.equal(codes.filter(c => c === 201).length, 1, 'exactly one of the two fits')
+  t.ok(race.every(r => r.statusCode === 201 || r.json().code === 'BUDGET_EXCEEDED'), 'the other is BUDGET_EXCEEDED')
+  const [{ total }] = await queryRows<{ total: string }>(app.db, sql`select sum(amount)::text as total from fund_awards where fund_id = ${second}`)
+  t.ok(['1000000.00', '600000.01'].includes(total), `the awards never pass the budget (${total})`)
+})
+
 t.test('only an active (or warned) member of the fund\'s program gets an award', async (t) => {
   const officer = await createStaff(app, 'officer')
   const fundId = await fund(app, officer.token)
