@@ -7,6 +7,7 @@ import { t, nameOf, getLang, formatMoney, formatNumber } from '../i18n.js'
 import { api, downloadCsv, ApiError } from '../api.js'
 import { store, reference } from '../context.js'
 import { card, notice, meter, busy, toast } from '../ui.js'
+import { fundsCard } from './funds.js'
 
 const DIMENSIONS = ['tier', 'program', 'domain', 'district']
 let charts = []
@@ -159,8 +160,9 @@ export async function dashboardView ({ query }) {
   const year = /^\d{4}$/.test(query.year ?? '') ? Number(query.year) : thisYear - 1
   const from = year - 5
 
-  const [distributions, targets, trend] = await Promise.all([
+  const [distributions, targets, trend, funds] = await Promise.all([
     Promise.all(DIMENSIONS.map(by => api.get('/v1/analytics/distribution', { query: { year, by } }))),
+    fundsCard(year, chartAt),
     api.get('/v1/analytics/targets', { query: { year } }).catch(err => err),
     api.get('/v1/analytics/trend', { query: { from, to: year, by: 'tier' } }).catch(err => err)
   ])
@@ -215,5 +217,6 @@ export async function dashboardView ({ query }) {
       card(t('dash.targets'), targets instanceof Error
         ? notice('info', targets.message)
         : h('div', { id: 'targets' }, targets.targets.map(targetRow)))),
+    funds,
     h('div', { class: 'grid-even' }, distributionCards))
 }
