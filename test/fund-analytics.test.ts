@@ -74,7 +74,8 @@ t.test('budget, awarded, paid, firms; outcomes with totals and medians; analysts
   const p = protectedRes.json()
   t.equal(p.exact, false)
   t.same(p.funds.totals, { budget: '1000000.00', awarded: '700000.00', paid: '100000.00', firms: 4, awards: 4, suppressed: false }, 'the year\'s totals are safe')
-  t.same(p.funds.cells.map((c: { awarded: string | null, firms: number, suppressed: boolean }) => [c.awarded, c.firms, c.suppressed]), [[null, 3, true], [null, 1, true]])
+  const fundCells = p.funds.cells as Array<{ awarded: string | null, firms: number, suppressed: boolean }>
+  t.same(fundCells.map(c => [c.awarded, c.firms, c.suppressed]), [[null, 3, true], [null, 1, true]])
   const lone = p.outcomes.cells.find((c: { district: string }) => c.district === '210203')
   t.match(lone.supported, { firms: 1, suppressed: true, operatingRevenue: { base: null, next: null, totalGrowth: null, medianGrowth: null } })
   const other = p.outcomes.cells.find((c: { district: string }) => c.district === '210202')

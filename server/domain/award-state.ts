@@ -42,7 +42,6 @@ export const holdsBudget = (state: AwardState): boolean => state !== 'cancelled'
 /** Pool membership statuses that make a firm a member a fund may support (a warned member is still in the pool). */
 export const SUPPORTED_MEMBERSHIP_STATUSES = ['active', 'warned'] as const
 
-
 /**
  * Whether an award of `amount` fits the fund: the sum of the awards that hold
  * budget plus the new one must not exceed the budget. Exact (fen). Throws

@@ -42,7 +42,9 @@ type Cohort = 'supported' | 'unsupported'
 const NONE = 'none'
 
 interface FirmAward { enterpriseId: string, tier: string, district: string, program: string, awardedFen: bigint, paidFen: bigint, awards: number }
-interface FirmOutcome { enterpriseId: string, cohort: Cohort, tier: string, district: string, program: string, base: Record<Outcome, bigint>, next: Record<Outcome, bigint> }
+interface FirmOutcome {
+  enterpriseId: string, cohort: Cohort, tier: string, district: string, program: string, base: Record<Outcome, bigint>, next: Record<Outcome, bigint>
+}
 
 const values = (v: Partial<Record<Measure, bigint>>): Record<Measure, bigint> =>
   Object.fromEntries(PROTECTED_MEASURES.map(m => [m, v[m] ?? 0n])) as Record<Measure, bigint>
@@ -57,7 +59,8 @@ async function firmAwards (db: Db, year: number): Promise<FirmAward[]> {
     group by a.enterprise_id, d.tier_code, e.district_code
     order by a.enterprise_id`)
   return rows.map(r => ({
-    enterpriseId: r.enterprise_id, tier: r.tier ?? NONE, district: r.district, program: r.program, awardedFen: toFen(r.awarded), paidFen: toFen(r.paid), awards: r.awards
+    enterpriseId: r.enterprise_id, tier: r.tier ?? NONE, district: r.district, program: r.program,
+    awardedFen: toFen(r.awarded), paidFen: toFen(r.paid), awards: r.awards
   }))
 }
 
@@ -107,7 +110,10 @@ function leavesOf<F> (firms: F[], keyOf: (f: F) => string[], valuesOf: (f: F) =>
     const key = keyOf(f)
     const id = key.join('\u0001')
     const leaf = byKey.get(id)
-    if (leaf == null) { byKey.set(id, { key, group: firmGroup(valuesOf(f)) }); order.push(id) } else leaf.group = mergeGroups(leaf.group, firmGroup(valuesOf(f)))
+    if (leaf == null) {
+      byKey.set(id, { key, group: firmGroup(valuesOf(f)) })
+      order.push(id)
+    } else leaf.group = mergeGroups(leaf.group, firmGroup(valuesOf(f)))
   }
   order.sort()
   order.forEach((id, i) => keyIndex.set(id, i))

@@ -162,9 +162,9 @@ export async function dashboardView ({ query }) {
 
   const [distributions, targets, trend, funds] = await Promise.all([
     Promise.all(DIMENSIONS.map(by => api.get('/v1/analytics/distribution', { query: { year, by } }))),
-    fundsCard(year, chartAt),
     api.get('/v1/analytics/targets', { query: { year } }).catch(err => err),
-    api.get('/v1/analytics/trend', { query: { from, to: year, by: 'tier' } }).catch(err => err)
+    api.get('/v1/analytics/trend', { query: { from, to: year, by: 'tier' } }).catch(err => err),
+    fundsCard(year)
   ])
   const totals = distributions[0].totals
 
@@ -199,6 +199,7 @@ export async function dashboardView ({ query }) {
   setTimeout(() => {
     for (const dim of DIMENSIONS) chartAt(chartEls[dim].el, distributionOption(dim, chartEls[dim].cells))
     if (!(trend instanceof Error)) chartAt(trendEl, trendOption(trend))
+    if (funds.chart != null) chartAt(funds.chart.el, funds.chart.option)
   }, 0)
 
   return h('div', { class: 'dashboard' },
@@ -217,6 +218,6 @@ export async function dashboardView ({ query }) {
       card(t('dash.targets'), targets instanceof Error
         ? notice('info', targets.message)
         : h('div', { id: 'targets' }, targets.targets.map(targetRow)))),
-    funds,
+    funds.node,
     h('div', { class: 'grid-even' }, distributionCards))
 }

@@ -64,11 +64,13 @@ export async function fundsView ({ query }) {
       card(t('funds.create'), form)))
 }
 
+const wanUnit = () => getLang() === 'zh' ? '(万元)' : ' (10k CNY)'
+
 function awardsTable (awards, { onPay, onCancel } = {}) {
   return h('div', { class: 'table-wrap' }, table([
     { label: t('funds.firm'), cell: a => h('div', null, a.firmName, h('div', { class: 'muted mono' }, a.uscc)) },
-    { label: t('funds.amount'), class: 'num', cell: a => wanCell(a.amount) },
-    { label: t('funds.paid'), class: 'num', cell: a => wanCell(a.paid) },
+    { label: t('funds.amount') + wanUnit(), class: 'num', cell: a => wanCell(a.amount) },
+    { label: t('funds.paid') + wanUnit(), class: 'num', cell: a => wanCell(a.paid) },
     { label: t('funds.purpose'), cell: a => a.cancelReason != null ? h('div', null, a.purpose, h('div', { class: 'muted' }, t('funds.cancelReason'), ': ', a.cancelReason)) : a.purpose },
     { label: t('common.state'), cell: a => badge(a.state) },
     {
@@ -209,25 +211,25 @@ export function outcomesOption (outcomes) {
 /**
  * The analyst dashboard's funds and outcomes card for `year`: the funds by
  * program (budget, awarded, paid, firms), and the outcomes chart and table.
- * `draw(el, option)` renders a chart (the dashboard's ECharts helper).
+ * Returns `{ node, chart }`: the dashboard draws `chart.option` into
+ * `chart.el` once the card is on the page.
  */
-export async function fundsCard (year, draw) {
+export async function fundsCard (year) {
   const perf = await api.get('/v1/analytics/funds', { query: { year, by: 'program' } }).catch(err => err)
-  if (perf instanceof Error) return card(t('funds.performance'), notice('info', perf.message))
+  if (perf instanceof Error) return { node: card(t('funds.performance'), notice('info', perf.message)), chart: null }
   const ref = store.ref
   const money = (v) => v == null ? h('span', { class: 'suppressed', title: t('dash.suppressedNote') }, t('dash.suppressed')) : wanCell(v)
   const fundRows = [...perf.funds.cells, { total: true, ...perf.funds.totals }]
   const chartEl = h('div', { class: 'chart', id: 'chart-funds', role: 'img', 'aria-label': t('funds.outcomes') })
-  setTimeout(() => draw(chartEl, outcomesOption(perf.outcomes)), 0)
   const cohortRow = (key) => ({ key, ...perf.outcomes.totals[key] })
-  return card(`${t('funds.performance')} · ${year}`,
+  const node = card(`${t('funds.performance')} · ${year}`,
     h('p', { class: 'muted' }, t('funds.performanceLead', { year, next: year + 1 })),
     perf.funds.count === 0 ? notice('info', t('funds.noneYear')) : null,
     h('div', { class: 'table-wrap', id: 'funds-by-program' }, table([
       { label: t('common.program'), cell: r => r.total ? t('dash.totals') : nameOf(ref.program[r.program]) ?? r.program },
-      { label: t('funds.budget') + (getLang() === 'zh' ? '(万元)' : ' (10k CNY)'), class: 'num', cell: r => money(r.budget) },
-      { label: t('funds.awarded') + (getLang() === 'zh' ? '(万元)' : ' (10k CNY)'), class: 'num', cell: r => money(r.awarded) },
-      { label: t('funds.paid') + (getLang() === 'zh' ? '(万元)' : ' (10k CNY)'), class: 'num', cell: r => money(r.paid) },
+      { label: t('funds.budget') + wanUnit(), class: 'num', cell: r => money(r.budget) },
+      { label: t('funds.awarded') + wanUnit(), class: 'num', cell: r => money(r.awarded) },
+      { label: t('funds.paid') + wanUnit(), class: 'num', cell: r => money(r.paid) },
       { label: t('funds.firmsSupported'), class: 'num', cell: r => String(r.firms) }
     ], fundRows, { empty: t('dash.noData') })),
     h('h3', null, t('funds.outcomes')),
@@ -240,4 +242,5 @@ export async function fundsCard (year, draw) {
         { label: `${t('funds.measure.' + m)} · ${t('funds.medianGrowth')}`, class: 'num', cell: r => growthText(r[m].medianGrowth) }
       ])
     ], [cohortRow('supported'), cohortRow('unsupported')])))
+  return { node, chart: { el: chartEl, option: outcomesOption(perf.outcomes) } }
 }
