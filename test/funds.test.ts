@@ -220,3 +220,42 @@ t.test('money is a decimal string above zero; every change is audited', async (t
     sql`select action, object_id from audit_log where object_id in (${fundId}, ${a.id}, ${b.id}) order by id`)
   t.same(rows.map(r => r.action), ['fund.create', 'award.create', 'award.pay', 'award.create', 'award.cancel'])
 })
+
+t.test('an award retried with the same Idempotency-Key is made once', async (t) => {
+  const officer = await createStaff(app, 'officer')
+  const firm = await member(app)
+  const fundId = await fund(app, officer.token, '100.00')
+  const send = async (key: string, amount = '60.00') => await app.inject({
+    method: 'POST', url: `/v1/funds/${fundId}/awards`, headers: { ...auth(officer.token), 'idempotency-key': key },
+    payload: { enterpriseId: firm.enterpriseId, amount, purpose: '研发投入补助' }
+  })
+  const first = await send('award-1')
+  const again = await send('award-1')
+  t.equal(first.statusCode, 201)
+  t.equal(again.statusCode, 201)
+  t.equal(again.headers['idempotent-replayed'], 'true')
+  t.equal(again.json().id, first.json().id, 'the same award')
+  t.equal((await send('award-1', '1.00')).statusCode, 422, 'the key with another body')
+  const rows = await app.db.select().from(fundAwards).where(eq(fundAwards.fundId, fundId))
+  t.equal(rows.length, 1)
+  t.equal((await send('award-2')).json().code, 'BUDGET_EXCEEDED', 'a new key is a new award, checked against the budget')
+})
+
+t.test('a program has one fund of a name per year; the list filters by year and program and pages', async (t) => {
+  const officer = await createStaff(app, 'officer')
+  const body = { year: 2031, program: 'leading_platform', name: '2031 年领军企业专项资金', budget: '5000000.00' }
+  t.equal((await app.inject({ method: 'POST', url: '/v1/funds', headers: auth(officer.token), payload: body })).statusCode, 201)
+  const twice = await app.inject({ method: 'POST', url: '/v1/funds', headers: auth(officer.token), payload: body })
+  t.equal(twice.statusCode, 409)
+  t.equal(twice.json().code, 'CONFLICT')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/funds', headers: auth(officer.token), payload: { ...body, name: '第二批' } })).statusCode, 201)
+  t.equal((await app.inject({ method: 'POST', url: '/v1/funds', headers: auth(officer.token), payload: { ...body, program: 'startup' } })).statusCode, 201)
+  const first = (await app.inject({ url: '/v1/funds?year=2031&program=leading_platform&limit=1', headers: auth(officer.token) })).json()
+  t.equal(first.items.length, 1)
+  t.ok(first.nextCursor)
+  const second = (await app.inject({ url: `/v1/funds?year=2031&program=leading_platform&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`, headers: auth(officer.token) })).json()
+  t.equal(second.items.length, 1)
+  t.equal(second.nextCursor, null)
+  t.not(second.items[0].id, first.items[0].id)
+  t.equal((await app.inject({ url: '/v1/funds?year=2031', headers: auth(officer.token) })).json().items.length, 3)
+})

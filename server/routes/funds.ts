@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { bearer, errorResponses, IdParamsSchema, PageSchema } from '../../schemas/common.ts'
+import { bearer, errorResponses, IdempotencyHeadersSchema, IdParamsSchema, PageSchema } from '../../schemas/common.ts'
 import {
   AwardBodySchema, AwardListQuerySchema, AwardSchema, CancelAwardBodySchema, CreateFundBodySchema, FundAnalyticsQuerySchema, FundAnalyticsSchema,
   FundListQuerySchema, FundSchema, PaymentBodySchema
@@ -8,6 +8,7 @@ import {
 import { seesEverything } from '../domain/access.ts'
 import { errors } from '../domain/errors.ts'
 import { codeColumns, column, exportFormat, sendExport, type ExportColumn, type ExportFormat } from '../lib/export.ts'
+import { runIdempotent } from '../lib/idempotency.ts'
 import { jsonNumberMoneyFields } from '../lib/money-input.ts'
 import {
   awardSupport, cancelAward, createFund, getAward, getFund, listEnterpriseAwards, listFundAwards, listFunds, recordPayment, type AwardView
@@ -54,11 +55,16 @@ const fundsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { roles: ['officer', 'admin'] },
     schema: {
       tags: ['funds'], summary: 'Create a support fund of a program and year with its budget',
-      description: 'budget: a decimal string above 0. 409 CONFLICT when the program already has a fund of that name for the year.',
-      security: bearer, body: CreateFundBodySchema,
-      response: { 201: FundSchema, ...errorResponses(400, 401, 403, 409) }
+      description: 'budget: a decimal string above 0. 409 CONFLICT when the program already has a fund of that name for the year. Honours Idempotency-Key.',
+      security: bearer, headers: IdempotencyHeadersSchema, body: CreateFundBodySchema,
+      response: { 201: FundSchema, ...errorResponses(400, 401, 403, 409, 422) }
     }
-  }, async (request, reply) => reply.code(201).send(await createFund(app.db, request.body, request.auditContext())))
+  }, async (request, reply) => {
+    const result = await runIdempotent(app.db, { userId: request.user.id, key: request.headers['idempotency-key'], route: 'POST /v1/funds', body: request.body },
+      async (tx) => ({ statusCode: 201, body: await createFund(tx, request.body, request.auditContext()) }))
+    if (result.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(201).send(result.body)
+  })
 
   app.get('/v1/funds', {
     config: { roles: ['officer', 'admin'] },
@@ -101,11 +107,18 @@ const fundsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['funds'], summary: 'Award support from the fund to an active pool member of its program',
       description: '409 NOT_A_MEMBER unless the firm has an active (or warned) membership of the fund\'s program; 409 BUDGET_EXCEEDED when the awards ' +
-        'not cancelled would exceed the budget (summed under the fund\'s row lock in the writing transaction, so exact under concurrent awards).',
-      security: bearer, params: IdParamsSchema, body: AwardBodySchema,
-      response: { 201: AwardSchema, ...errorResponses(400, 401, 403, 404, 409) }
+        'not cancelled would exceed the budget (summed under the fund\'s row lock in the writing transaction, so exact under concurrent awards). ' +
+        'Honours Idempotency-Key: a retried award is made once.',
+      security: bearer, headers: IdempotencyHeadersSchema, params: IdParamsSchema, body: AwardBodySchema,
+      response: { 201: AwardSchema, ...errorResponses(400, 401, 403, 404, 409, 422) }
     }
-  }, async (request, reply) => reply.code(201).send(await awardSupport(app.db, request.params.id, request.body, request.auditContext())))
+  }, async (request, reply) => {
+    const route = `POST /v1/funds/${request.params.id}/awards`
+    const result = await runIdempotent(app.db, { userId: request.user.id, key: request.headers['idempotency-key'], route, body: request.body },
+      async (tx) => ({ statusCode: 201, body: await awardSupport(tx, request.params.id, request.body, request.auditContext()) }))
+    if (result.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(201).send(result.body)
+  })
 
   app.get('/v1/awards/:id', {
     config: { roles: ['officer', 'admin', 'enterprise'] },
