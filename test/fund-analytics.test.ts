@@ -82,6 +82,11 @@ t.test('budget, awarded, paid, firms; outcomes with totals and medians; analysts
   t.equal(other.supported.operatingRevenue.base, null, 'the complement of a withheld cell is withheld too')
   t.same(p.outcomes.totals.supported.operatingRevenue, e.outcomes.totals.supported.operatingRevenue, 'the cohort totals are published')
 
+  // By program (the top of the protected hierarchy): the program's four firms are safe together.
+  const byProgram = (await app.inject({ url: '/v1/analytics/funds?year=2025&by=program', headers: auth(analyst.token) })).json()
+  t.match(byProgram.funds.cells, [{ program: 'innovative_growth', budget: '1000000.00', awarded: '700000.00', paid: '100000.00', firms: 4, suppressed: false }])
+  t.equal(byProgram.outcomes.cells[0].supported.operatingRevenue.medianGrowth, '0.1000')
+
   t.equal((await app.inject({ url: '/v1/analytics/funds?year=2025&by=domain', headers: auth(analyst.token) })).statusCode, 400)
   t.equal((await app.inject({ url: '/v1/analytics/funds?year=2025', headers: auth(supported[0].token) })).statusCode, 403)
   const empty = (await app.inject({ url: '/v1/analytics/funds?year=2030', headers: auth(analyst.token) })).json()

@@ -215,6 +215,8 @@ t.test('money is a decimal string above zero; every change is audited', async (t
   const today = localDay(new Date())
   t.equal((await app.inject({ method: 'POST', url: `/v1/awards/${a.id}/payments`, headers: auth(officer.token), payload: { amount: '4.00', paidOn: today } })).statusCode, 201)
   const b = (await award(app, officer.token, fundId, firm.enterpriseId, '5.00')).json()
+  const blank = await app.inject({ method: 'POST', url: `/v1/awards/${b.id}/cancel`, headers: auth(officer.token), payload: { reason: '   ' } })
+  t.equal(blank.statusCode, 400, 'a cancellation needs a reason')
   t.equal((await app.inject({ method: 'POST', url: `/v1/awards/${b.id}/cancel`, headers: auth(officer.token), payload: { reason: '撤销' } })).statusCode, 200)
   const rows = await queryRows<{ action: string, object_id: string }>(app.db,
     sql`select action, object_id from audit_log where object_id in (${fundId}, ${a.id}, ${b.id}) order by id`)

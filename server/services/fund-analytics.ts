@@ -18,11 +18,11 @@ import { protectionSettings } from './analytics.ts'
  * aggregate-only readers get figures of protected tables whose cells follow
  * one fixed hierarchy whatever the breakdown asked for, so answers of
  * different requests can only be combined into sums of published cells.
- * - awards: cells tier → district → program of the supported firms; awarded
+ * - awards: cells program → tier → district of the supported firms; awarded
  *   and paid sums are protected like declared money (the award of one firm is
  *   its business). Budgets are the city's and always exact.
- * - outcomes: cells cohort (supported, unsupported) → tier → district →
- *   program, one table for the base year's figures and one for the next
+ * - outcomes: cells cohort (supported, unsupported) → program → tier →
+ *   district, one table for the base year's figures and one for the next
  *   year's; a total is published only when both are, a median only when its
  *   group of firms is also safe under the threshold rule.
  * Officers and administrators read exact figures.
@@ -158,7 +158,7 @@ export async function fundPerformance (db: Db, year: number, by: FundDimension, 
     select program_code as program, sum(budget)::text as budget, count(*)::int as funds from funds where year = ${year} group by program_code order by program_code`)
   const budgetOf = new Map(budgets.map(b => [b.program, toFen(b.budget)]))
   const awards = await firmAwards(db, year)
-  const awardTable = leavesOf(awards, f => [f.tier, f.district, f.program], f => values({ [AWARDED]: f.awardedFen, [PAID]: f.paidFen }))
+  const awardTable = leavesOf(awards, f => [f.program, f.tier, f.district], f => values({ [AWARDED]: f.awardedFen, [PAID]: f.paidFen }))
   const protectedAwards = protectTable(awardTable.leaves, rule)
   const fundFigures = (firms: FirmAward[], budget: bigint | null): FundFigures => {
     const a = answer(protectedAwards, firms.map(f => awardTable.leafOf.get(f) as number))
@@ -184,7 +184,7 @@ export async function fundPerformance (db: Db, year: number, by: FundDimension, 
 
   // Outcomes: the base year's and the next year's figures, each a protected table over the same cells.
   const firms = await firmOutcomes(db, year)
-  const keyOf = (f: FirmOutcome) => [f.cohort, f.tier, f.district, f.program]
+  const keyOf = (f: FirmOutcome) => [f.cohort, f.program, f.tier, f.district]
   const baseLeaves = leavesOf(firms, keyOf, f => values(f.base))
   const nextLeaves = leavesOf(firms, keyOf, f => values(f.next))
   const baseTable: ProtectedTable = protectTable(baseLeaves.leaves, rule)

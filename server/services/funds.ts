@@ -195,6 +195,7 @@ export interface AwardInput { enterpriseId: string, amount: string, purpose: str
  */
 export async function awardSupport (db: Db, fundId: string, input: AwardInput, ctx: AuditContext): Promise<AwardView> {
   if (toFen(input.amount) <= 0n) throw errors.validation([{ field: 'body.amount', message: 'must be more than 0' }])
+  if (input.purpose.trim() === '') throw errors.validation([{ field: 'body.purpose', message: 'must not be blank' }])
   const id = await inTransaction(db, async (tx) => {
     const [f] = await tx.select().from(funds).where(eq(funds.id, fundId)).for('update')
     if (f == null) throw errors.notFound()
@@ -250,6 +251,7 @@ export async function recordPayment (db: Db, awardId: string, input: PaymentInpu
 
 /** Cancels an award before any payment; its amount goes back to the fund. */
 export async function cancelAward (db: Db, awardId: string, reason: string, ctx: AuditContext) {
+  if (reason.trim() === '') throw errors.validation([{ field: 'body.reason', message: 'must not be blank' }])
   await inTransaction(db, async (tx) => {
     const a = await lockAward(tx, awardId)
     const state = awardTransition(a.state, 'cancel')

@@ -1,8 +1,8 @@
 // End-to-end, in a real browser, on the demo data of `npm run db:seed`: an
 // officer opens 专项资金, creates a fund of 100万元, awards 60万 and 40万 to
 // two members and is refused 0.01 more, records a payment, and sees the budget
-// bar; the analyst's dashboard draws the funds' outcomes. A screenshot of the
-// fund goes to docs/screenshots/.
+// bar; the analyst's dashboard draws the funds' outcomes. Screenshots of the
+// fund and of the dashboard's fund card go to docs/screenshots/.
 import t from 'tap'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -77,6 +77,12 @@ t.test('the analyst dashboard shows the funds and their outcomes as a chart', as
   const rows = await page.locator('#funds-by-program tbody tr').count()
   t.ok(rows >= 2, 'the seeded funds by program and the total')
   t.equal(await page.locator('#funds-outcomes tbody tr').count(), 2, 'supported beside unsupported')
+  const supportedFirms = Number(await page.locator('#funds-outcomes tbody tr').first().locator('td').nth(1).textContent())
+  await page.locator('#chart-funds').evaluate(el => el.closest('section')?.scrollIntoView())
+  await page.locator('#chart-funds').evaluate(el => el.closest('section')?.setAttribute('id', 'funds-card'))
+  await page.waitForTimeout(1500) // the bars' animation
+  await page.locator('#funds-card').screenshot({ path: join(SHOTS, 'funds-dashboard.png') })
+  t.ok(supportedFirms > 0, `the seeded awards have outcomes (${supportedFirms} supported firms declared both years)`)
   await context.close()
   t.same(problems, [], 'no page error and no CSP refusal')
 })

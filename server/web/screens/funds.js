@@ -184,7 +184,8 @@ const COHORT_COLORS = ['#1f4e8c', '#b8c4d4']
 const MEASURES = ['operatingRevenue', 'rdExpense', 'employees']
 const pct = (ratio) => ratio == null ? null : Math.round(Number(ratio) * 10000) / 100
 
-function growthText (ratio) {
+function growthText (ratio, firms) {
+  if (firms === 0) return '—'
   if (ratio == null) return h('span', { class: 'suppressed', title: t('dash.suppressedNote') }, t('dash.suppressed'))
   const p = pct(ratio)
   return `${p > 0 ? '+' : ''}${p.toFixed(2)}%`
@@ -197,10 +198,11 @@ export function outcomesOption (outcomes) {
   return {
     color: COHORT_COLORS,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => v == null || v === '-' ? t('dash.suppressed') : `${v}%` },
-    legend: { top: 0, data: [t('funds.supported'), t('funds.unsupported')] },
+    title: { text: t('funds.medianGrowth'), left: 0, top: 0, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+    legend: { top: 0, right: 0, data: [t('funds.supported'), t('funds.unsupported')] },
     grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
     xAxis: { type: 'category', data: MEASURES.map(m => t('funds.measure.' + m)) },
-    yAxis: { type: 'value', name: t('funds.medianGrowth'), axisLabel: { formatter: '{value}%' } },
+    yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
     series: [
       { name: t('funds.supported'), type: 'bar', barMaxWidth: 36, data: MEASURES.map(m => pct(s[m].medianGrowth) ?? '-') },
       { name: t('funds.unsupported'), type: 'bar', barMaxWidth: 36, data: MEASURES.map(m => pct(u[m].medianGrowth) ?? '-') }
@@ -214,9 +216,13 @@ export function outcomesOption (outcomes) {
  * Returns `{ node, chart }`: the dashboard draws `chart.option` into
  * `chart.el` once the card is on the page.
  */
-export async function fundsCard (year) {
-  const perf = await api.get('/v1/analytics/funds', { query: { year, by: 'program' } }).catch(err => err)
+export async function fundsCard (dashboardYear) {
+  // The dashboard's year, or the year before when only it has funds (its outcomes are then in the dashboard's year).
+  const [current, before] = await Promise.all([dashboardYear, dashboardYear - 1].map(y =>
+    api.get('/v1/analytics/funds', { query: { year: y, by: 'program' } }).catch(err => err)))
+  const perf = !(current instanceof Error) && current.funds.count === 0 && !(before instanceof Error) && before.funds.count > 0 ? before : current
   if (perf instanceof Error) return { node: card(t('funds.performance'), notice('info', perf.message)), chart: null }
+  const year = perf.year
   const ref = store.ref
   const money = (v) => v == null ? h('span', { class: 'suppressed', title: t('dash.suppressedNote') }, t('dash.suppressed')) : wanCell(v)
   const fundRows = [...perf.funds.cells, { total: true, ...perf.funds.totals }]
@@ -238,8 +244,8 @@ export async function fundsCard (year) {
       { label: t('funds.cohort'), cell: r => t('funds.' + r.key) },
       { label: t('dash.firms'), class: 'num', cell: r => String(r.firms) },
       ...MEASURES.flatMap(m => [
-        { label: `${t('funds.measure.' + m)} · ${t('funds.totalGrowth')}`, class: 'num', cell: r => growthText(r[m].totalGrowth) },
-        { label: `${t('funds.measure.' + m)} · ${t('funds.medianGrowth')}`, class: 'num', cell: r => growthText(r[m].medianGrowth) }
+        { label: `${t('funds.measure.' + m)} · ${t('funds.totalGrowth')}`, class: 'num', cell: r => growthText(r[m].totalGrowth, r.firms) },
+        { label: `${t('funds.measure.' + m)} · ${t('funds.medianGrowth')}`, class: 'num', cell: r => growthText(r[m].medianGrowth, r.firms) }
       ])
     ], [cohortRow('supported'), cohortRow('unsupported')])))
   return { node, chart: { el: chartEl, option: outcomesOption(perf.outcomes) } }
