@@ -261,3 +261,19 @@ t.test('a program has one fund of a name per year; the list filters by year and 
   t.not(second.items[0].id, first.items[0].id)
   t.equal((await app.inject({ url: '/v1/funds?year=2031', headers: auth(officer.token) })).json().items.length, 3)
 })
+
+t.test('two payments sent at once that together pass the award: exactly one is recorded', async (t) => {
+  const officer = await createStaff(app, 'officer')
+  const firm = await member(app)
+  const fundId = await fund(app, officer.token)
+  const a = (await award(app, officer.token, fundId, firm.enterpriseId, '100.00')).json()
+  const pay = async () => await app.inject({
+    method: 'POST', url: `/v1/awards/${a.id}/payments`, headers: auth(officer.token), payload: { amount: '60.00', paidOn: localDay(new Date()) }
+  })
+  const results = await Promise.all([pay(), pay()])
+  t.same(results.map(r => r.statusCode).sort(), [201, 409])
+  t.ok(results.some(r => r.statusCode === 409 && r.json().code === 'PAYMENT_EXCEEDS_AWARD'))
+  const [{ paid, total }] = await queryRows<{ paid: string, total: string }>(app.db, sql`
+    select a.paid::text as paid, (select sum(amount)::text from fund_payments p where p.award_id = a.id) as total from fund_awards a where a.id = ${a.id}`)
+  t.same([paid, total], ['60.00', '60.00'], 'the award\'s paid sum is its one payment')
+})
