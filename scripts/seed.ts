@@ -50,6 +50,7 @@ try {
   const s = await seedDatabase(database, opts, line => console.log(line))
   console.log(`done in ${s.seconds.toFixed(1)} s: ${s.firms} firms, ${s.declarations} declarations, ${s.members} pool members, ${s.users} accounts, ${s.calls} calls, ${s.applications} applications, ${s.reviews} reviews`)
   console.log(`applications by state: ${Object.entries(s.applicationsByState).sort().map(([state, n]) => `${state} ${n}`).join(', ')}`)
+  console.log(`support funds: ${s.funds.funds} funds, ${s.funds.awards} awards, ${s.funds.payments} payments`)
   if (s.sampleApplication != null) console.log(`${s.sampleApplication.email} owns application ${s.sampleApplication.id} (open call; GET /v1/applications lists it too)`)
   console.log(`baseline ${s.baseline.year}: ${s.baseline.firms} firms declaring, ${s.baseline.aboveScale} above scale or higher with ${s.baseline.aboveScaleRevenue} CNY, ${s.baseline.employees} employees`)
   console.log('\ndemo accounts:')

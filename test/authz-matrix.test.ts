@@ -2,6 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { poolMemberships } from '../db/schema/index.ts'
 import { buildTestApp, registerFirm, createStaff, adminToken, auth } from './helper.ts'
 import { arbitraryFor, loadOpenApi, operations, type OpenApiDoc, type Operation } from './openapi.ts'
 import { ACTORS, DISCREPANCIES, MATRIX, type Actor, type Outcome } from './authz-matrix.ts'
@@ -61,6 +62,16 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
     const reviews = await app.inject({ url: '/v1/reviews', headers: auth(reviewer.token) })
     ids.review = reviews.statusCode === 200 ? reviews.json().items?.[0]?.id : undefined
   }
+  // A support fund with an award to the firm (a pool member of the fund's program).
+  await app.db.insert(poolMemberships).values({
+    enterpriseId: firm.enterpriseId, programCode: 'innovative_growth', tierAtAdmission: 'hundred_million', currentTier: 'hundred_million', admittedOn: '2025-06-01', status: 'active'
+  })
+  const fund = await post('/v1/funds', officer.token, { year: 2025, program: 'innovative_growth', name: '2025 扶持资金', budget: '1000000.00' })
+  ids.fund = fund.statusCode === 201 ? fund.json().id : undefined
+  if (ids.fund != null) {
+    const award = await post(`/v1/funds/${ids.fund}/awards`, officer.token, { enterpriseId: firm.enterpriseId, amount: '100000.00', purpose: '研发补助' })
+    ids.award = award.statusCode === 201 ? award.json().id : undefined
+  }
   return {
     tokens: {
       enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token,
@@ -77,7 +88,8 @@ function fixtureFor (path: string, param: string, ids: Fixtures['ids']): string 
   if (param === 'userId') return ids.firmUser
   const resource = /^\/v1\/(?:admin\/)?(\w[\w-]*)\/\{/.exec(path)?.[1]
   const byResource: Record<string, string | undefined> = {
-    enterprises: ids.enterprise, users: ids.user, calls: ids.call, applications: ids.application, reviews: ids.review, rubrics: ids.rubric
+    enterprises: ids.enterprise, users: ids.user, calls: ids.call, applications: ids.application, reviews: ids.review, rubrics: ids.rubric,
+    funds: ids.fund, awards: ids.award
   }
   return resource != null ? byResource[resource] : undefined
 }

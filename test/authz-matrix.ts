@@ -123,7 +123,18 @@ export const MATRIX: Record<string, Row> = {
   'GET /v1/admin/simulations': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /v1/admin/simulations/{id}': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
   'POST /v1/admin/simulations/{id}/adopt': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
-  'POST /v1/auth/logout': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' }
+  'POST /v1/auth/logout': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
+  // Support funds (issue 15)
+  'POST /v1/funds': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/funds': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/funds/{id}': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/funds/{id}/awards': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'POST /v1/funds/{id}/awards': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/awards/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'POST /v1/awards/{id}/payments': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'POST /v1/awards/{id}/cancel': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/enterprises/{id}/awards': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/analytics/funds': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' }
 }
 
 /**

@@ -127,6 +127,24 @@ t.test('seeding a database: totals, accounts, analytics; refuses without --force
   const [{ members }] = await queryRows<{ members: number }>(app.db, sql`select count(*)::int as members from pool_memberships`)
   t.equal(members, summary.members)
 
+  // Support funds for the demo: within their budgets, payments within their awards, to members of the program.
+  t.ok(summary.funds.funds >= 1 && summary.funds.awards >= summary.funds.funds && summary.funds.payments >= 1, `funds seeded: ${JSON.stringify(summary.funds)}`)
+  const overspent = await queryRows(app.db, sql`select f.id from funds f join fund_awards a on a.fund_id = f.id and a.state <> 'cancelled'
+    group by f.id, f.budget having sum(a.amount) > f.budget`)
+  t.same(overspent, [], 'no fund awards more than its budget')
+  const overpaid = await queryRows(app.db, sql`select a.id from fund_awards a left join fund_payments p on p.award_id = a.id
+    group by a.id, a.amount, a.paid having coalesce(sum(p.amount), 0) <> a.paid or a.paid > a.amount`)
+  t.same(overpaid, [], 'each award\'s paid sum is its payments, never more than the award')
+  const outsiders = await queryRows(app.db, sql`select a.id from fund_awards a join funds f on f.id = a.fund_id join pool_memberships m on m.id = a.membership_id
+    where m.program_code <> f.program_code or m.enterprise_id <> a.enterprise_id`)
+  t.same(outsiders, [], 'awards go to members of the fund\'s program')
+  const officer = await login(app, DEMO_ACCOUNTS.find(a => a.role === 'officer')!.email, 'Demo-Officer-Pass-2026')
+  const funds = (await app.inject({ url: '/v1/funds', headers: auth(officer) })).json()
+  t.equal(funds.items.length, summary.funds.funds)
+  const perf = await app.inject({ url: `/v1/analytics/funds?year=${funds.items[0].year}`, headers: auth(analyst) })
+  t.equal(perf.statusCode, 200)
+  t.equal(perf.json().funds.totals.firms > 0, true, 'the performance evaluation sees the seeded awards')
+
   // Again without --force: refused, nothing changed.
   await t.rejects(seedDatabase(app.database, opts), SeedRefused)
   t.same(await totals(), first)

@@ -17,6 +17,7 @@ import { rubricOf } from '../../server/services/rubrics.ts'
 import { fromFen } from '../../server/domain/money.ts'
 import { hashPassword } from '../../server/lib/passwords.ts'
 import { callRows, COLUMNS, GradingHistory, type FirmGrading, type GradingCounts, type GradingPolicy, type ProgramCode } from './grading.ts'
+import { seedFunds, type FundSeedCounts } from './funds.ts'
 import { generateIndustry, type SyntheticFirm } from './industry.ts'
 import { DEMO_ACCOUNTS, FIRM_PASSWORD, SeedRefused, firmEmail, type SeedOptions } from './options.ts'
 import { rng, uuidFrom } from './random.ts'
@@ -153,6 +154,8 @@ export interface SeedSummary {
   /** Firm 0's application in the open call (under review, or ineligible): an owner's read for benchmarks. */
   sampleApplication: { email: string, id: string } | null
   seconds: number
+  /** The demo's support funds, their awards and payments (funds.ts). */
+  funds: FundSeedCounts
   /** First year: firms declaring, above-scale-or-higher firms and their revenue, employees. */
   baseline: { year: number, firms: number, aboveScale: number, aboveScaleRevenue: string, employees: number }
 }
@@ -198,6 +201,7 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
 
   const summary: SeedSummary = {
     firms: 0, declarations: 0, members: 0, users: 0, calls: 0, applications: 0, reviews: 0, applicationsByState: {}, sampleApplication: null, seconds: 0,
+    funds: { funds: 0, awards: 0, payments: 0 },
     baseline: { year: opts.fromYear, firms: 0, aboveScale: 0, aboveScaleRevenue: '0.00', employees: 0 }
   }
   let baselineRevenue = 0n
@@ -355,6 +359,9 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
     await exec('alter table declarations enable trigger analytics_declarations')
     await exec('alter table enterprise_domains enable trigger analytics_enterprise_domains')
     await exec('alter table pool_memberships enable trigger analytics_pool_memberships')
+    const programNames = new Map((await query('select code, name_zh from programs')).map(p => [String(p.code), String(p.name_zh)]))
+    summary.funds = await seedFunds(exec, query, opts, officerId, programNames)
+    log(`  ${summary.funds.funds} funds, ${summary.funds.awards} awards, ${summary.funds.payments} payments`)
     // The rollup's cells, summed while the firm-years were generated (exact: money in fen as bigint).
     const cellCount = await sink.write('analytics_cells', ['year', 'tier_code', 'district_code', 'program_code', 'domains', 'firms', 'operating_revenue', 'software_revenue', 'rd_expense', 'employees'],
       (function * () {

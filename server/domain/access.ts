@@ -1,5 +1,5 @@
 import { and, eq, gt, lte, ne, sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm'
-import { applications, calls, documents, enterprises, reviewerConflicts, reviews, users, ROLES, type Role } from '../../db/schema/index.ts'
+import { applications, calls, documents, enterprises, fundAwards, reviewerConflicts, reviews, users, ROLES, type Role } from '../../db/schema/index.ts'
 
 /**
  * Access: who the caller is and what they may see. The one place for it.
@@ -129,6 +129,16 @@ export function ownReviewsSql (reviewerId: string): SQL {
 export function reviewVisibility (viewer: Viewer): SQL | undefined {
   if (viewer.role === 'reviewer') return and(ownReviewsSql(viewer.id), ne(reviews.state, 'reassigned'))
   if (viewer.role === 'officer') return undefined
+  return FALSE
+}
+
+/**
+ * Support awards and their payments: officers and admins all; a firm its own
+ * (every account of the firm); nobody else any.
+ */
+export function awardVisibility (viewer: Viewer): SQL | undefined {
+  if (seesEverything(viewer)) return undefined
+  if (viewer.role === 'enterprise' && viewer.enterpriseId != null) return eq(fundAwards.enterpriseId, viewer.enterpriseId)
   return FALSE
 }
 

@@ -54,6 +54,10 @@ export const MESSAGES: Record<string, [string, string]> = {
   // Policy what-if (issue 18)
   STALE_SIMULATION: ['The policy has changed since this simulation was run; simulate again before adopting', '模拟之后政策已被修改,请重新模拟后再采用'],
   SIMULATION_PART_FORBIDDEN: ['Your role may simulate tier rules and targets only, not {part}', '您的角色仅可模拟层级规则和规划目标,不可模拟 {part}'],
+  // Support funds (issue 15)
+  NOT_A_MEMBER: ['The firm is not an active pool member of program {program}', '该企业不是计划 {program} 的在库培育企业'],
+  BUDGET_EXCEEDED: ['The award of {requested} exceeds what is left of the fund: {available} of {budget}', '拟扶持金额 {requested} 超出专项资金剩余额度:预算 {budget},剩余 {available}'],
+  PAYMENT_EXCEEDS_AWARD: ['The payment of {amount} exceeds what is unpaid of the award: {unpaid}', '拨付金额 {amount} 超出该项扶持的未拨付余额 {unpaid}'],
   UNSUPPORTED_MEDIA_TYPE: ['Unsupported content type', '不支持的内容类型'],
   PAYLOAD_TOO_LARGE: ['The request body is too large', '请求体过大'],
   SERVICE_UNAVAILABLE: ['The service is temporarily unavailable; retry shortly', '服务暂不可用,请稍后重试'],
@@ -178,5 +182,10 @@ export const errors = {
   notEligibleForDirectRoute: <F extends { message: string }>(failed: F[]) =>
     new AppError(409, 'NOT_ELIGIBLE_FOR_DIRECT_ROUTE', { detail: failed.map(f => f.message).join('; ') }, undefined, { failedConditions: failed }),
   quotaExceeded: (quota: number, total: number) => new AppError(409, 'QUOTA_EXCEEDED', { quota, total }, undefined, { quota, total }),
-  applicantBarred: (until: string) => new AppError(409, 'APPLICANT_BARRED', { until }, undefined, { barredUntil: until })
+  applicantBarred: (until: string) => new AppError(409, 'APPLICANT_BARRED', { until }, undefined, { barredUntil: until }),
+  // Support funds
+  notAMember: (program: string) => new AppError(409, 'NOT_A_MEMBER', { program }, undefined, { program }),
+  budgetExceeded: (budget: string, committed: string, requested: string, available: string) =>
+    new AppError(409, 'BUDGET_EXCEEDED', { budget, committed, requested, available }, undefined, { budget, committed, requested, available }),
+  paymentExceedsAward: (amount: string, unpaid: string) => new AppError(409, 'PAYMENT_EXCEEDS_AWARD', { amount, unpaid }, undefined, { amount, unpaid })
 }

@@ -37,6 +37,12 @@ export const STATIC_LABELS = {
     owner: ['负责人', 'Owner'],
     member: ['成员', 'Member']
   },
+  awardState: {
+    awarded: ['已立项', 'Awarded'],
+    partly_paid: ['部分拨付', 'Partly paid'],
+    paid: ['已拨付', 'Paid'],
+    cancelled: ['已取消', 'Cancelled']
+  },
   outboxState: {
     queued: ['待发送', 'Queued'],
     sending: ['发送中', 'Sending'],

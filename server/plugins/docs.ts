@@ -103,6 +103,7 @@ export default fp(async function docsPlugin (app: FastifyInstance, opts: { confi
         { name: 'notices', description: 'Public notice periods of decisions and objections' },
         { name: 'notifications', description: 'The signed-in user\'s inbox' },
         { name: 'pool', description: 'The cultivation pool: members, their terms, warnings and exits' },
+        { name: 'funds', description: 'Support funds (专项资金): budgets, awards to pool members, payments' },
         { name: 'analytics', description: 'Aggregates for analysts, protected against disclosure of single firms' },
         { name: 'rubrics', description: 'Scoring rubrics of the programs' },
         { name: 'reference', description: 'Tiers, programs, domains, districts (public, cacheable)' },

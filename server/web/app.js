@@ -16,14 +16,15 @@ import { simulationsView } from './screens/simulations.js'
 import { inboxView, unreadCount } from './screens/inbox.js'
 import { accountView, forgotView, resetView } from './screens/account.js'
 import { policyView } from './screens/policy.js'
+import { fundsView, fundView } from './screens/funds.js'
 
 const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard' }
 const NAV = {
   enterprise: [['/portal', 'nav.portal']],
   reviewer: [['/reviews', 'nav.reviews']],
-  officer: [['/officer', 'nav.officer'], ['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
+  officer: [['/officer', 'nav.officer'], ['/officer/funds', 'nav.funds'], ['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
   analyst: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
-  admin: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations'], ['/policy', 'nav.policy'], ['/audit', 'nav.audit'], ['/staff', 'nav.staff']]
+  admin: [['/dashboard', 'nav.dashboard'], ['/officer/funds', 'nav.funds'], ['/simulations', 'nav.simulations'], ['/policy', 'nav.policy'], ['/audit', 'nav.audit'], ['/staff', 'nav.staff']]
 }
 
 const ROUTES = [
@@ -37,6 +38,8 @@ const ROUTES = [
   { path: /^\/reviews\/([0-9a-f-]{36})$/, view: reviewView, roles: ['reviewer'] },
   { path: /^\/officer$/, view: officerView, roles: ['officer'] },
   { path: /^\/officer\/calls\/([0-9a-f-]{36})$/, view: callView, roles: ['officer'] },
+  { path: /^\/officer\/funds$/, view: fundsView, roles: ['officer', 'admin'] },
+  { path: /^\/officer\/funds\/([0-9a-f-]{36})$/, view: fundView, roles: ['officer', 'admin'] },
   { path: /^\/officer\/applications\/([0-9a-f-]{36})$/, view: officerApplicationView, roles: ['officer', 'admin'] },
   { path: /^\/dashboard$/, view: dashboardView, roles: ['analyst', 'officer', 'admin'] },
   { path: /^\/audit$/, view: auditView, roles: ['admin'] },
@@ -65,6 +68,12 @@ if (location.hash.startsWith('#/')) {
 const main = document.getElementById('main')
 let renderSeq = 0
 
+/** The link for `here`: the longest nav path that is it or a parent of it (/officer/funds is not also /officer). */
+function current (nav, path, here) {
+  const best = nav.map(([p]) => p).filter(p => here === p || here.startsWith(p + '/')).sort((a, b) => b.length - a.length)[0]
+  return best === path
+}
+
 function header () {
   const me = store.me
   const here = location.pathname
@@ -73,7 +82,7 @@ function header () {
     : NAV[me.role] ?? []
   mount(document.getElementById('nav'),
     h('ul', null, nav.map(([path, key]) => h('li', null,
-      h('a', { href: path, 'aria-current': here === path || here.startsWith(path + '/') ? 'page' : null }, t(key))))))
+      h('a', { href: path, 'aria-current': current(nav, path, here) ? 'page' : null }, t(key))))))
   const inbox = h('a', { href: '/inbox', id: 'inbox-link', class: 'inbox-link', 'aria-current': here === '/inbox' ? 'page' : null }, t('nav.inbox'))
   mount(document.getElementById('account'),
     me != null

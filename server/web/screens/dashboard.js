@@ -7,6 +7,7 @@ import { t, nameOf, getLang, formatMoney, formatNumber } from '../i18n.js'
 import { api, downloadCsv, ApiError } from '../api.js'
 import { store, reference } from '../context.js'
 import { card, notice, meter, busy, toast } from '../ui.js'
+import { fundsCard } from './funds.js'
 
 const DIMENSIONS = ['tier', 'program', 'domain', 'district']
 let charts = []
@@ -159,10 +160,11 @@ export async function dashboardView ({ query }) {
   const year = /^\d{4}$/.test(query.year ?? '') ? Number(query.year) : thisYear - 1
   const from = year - 5
 
-  const [distributions, targets, trend] = await Promise.all([
+  const [distributions, targets, trend, funds] = await Promise.all([
     Promise.all(DIMENSIONS.map(by => api.get('/v1/analytics/distribution', { query: { year, by } }))),
     api.get('/v1/analytics/targets', { query: { year } }).catch(err => err),
-    api.get('/v1/analytics/trend', { query: { from, to: year, by: 'tier' } }).catch(err => err)
+    api.get('/v1/analytics/trend', { query: { from, to: year, by: 'tier' } }).catch(err => err),
+    fundsCard(year)
   ])
   const totals = distributions[0].totals
 
@@ -197,6 +199,7 @@ export async function dashboardView ({ query }) {
   setTimeout(() => {
     for (const dim of DIMENSIONS) chartAt(chartEls[dim].el, distributionOption(dim, chartEls[dim].cells))
     if (!(trend instanceof Error)) chartAt(trendEl, trendOption(trend))
+    if (funds.chart != null) chartAt(funds.chart.el, funds.chart.option)
   }, 0)
 
   return h('div', { class: 'dashboard' },
@@ -215,5 +218,6 @@ export async function dashboardView ({ query }) {
       card(t('dash.targets'), targets instanceof Error
         ? notice('info', targets.message)
         : h('div', { id: 'targets' }, targets.targets.map(targetRow)))),
+    funds.node,
     h('div', { class: 'grid-even' }, distributionCards))
 }

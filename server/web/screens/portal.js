@@ -8,6 +8,7 @@ import { moneyInput, parseAmount, wanCell } from '../money.js'
 import { api, listAll, ApiError, newIdempotencyKey, downloadFile } from '../api.js'
 import { store, reference, flash } from '../context.js'
 import { apiForm, field, input, textarea, card, badge, facts, notice, busy, showErrors, toast } from '../ui.js'
+import { enterpriseAwardsCard } from './funds.js'
 
 export const MONEY_FIELDS = ['operatingRevenue', 'softwareRevenue', 'rdExpense', 'exportRevenue', 'mainBusinessRevenue', 'totalAssets', 'totalLiabilities']
 const OPTIONAL_MONEY = new Set(['mainBusinessRevenue', 'totalAssets', 'totalLiabilities'])
@@ -28,12 +29,13 @@ export function tierBadge (code) {
 export async function portalView ({ me }) {
   const ref = await reference()
   const enterpriseId = me.enterpriseId
-  const [firm, declarations, calls, applications, inbox] = await Promise.all([
+  const [firm, declarations, calls, applications, inbox, awards] = await Promise.all([
     api.get(`/v1/enterprises/${enterpriseId}`),
     listAll(`/v1/enterprises/${enterpriseId}/declarations`),
     listAll('/v1/calls', { status: 'open' }),
     listAll('/v1/applications'),
-    api.get('/v1/me/notifications', { query: { limit: 100 } })
+    api.get('/v1/me/notifications', { query: { limit: 100 } }),
+    enterpriseAwardsCard(enterpriseId)
   ])
   const callById = Object.fromEntries(calls.map(c => [c.id, c]))
   const liveByCall = Object.fromEntries(applications.filter(a => a.state !== 'withdrawn').map(a => [a.callId, a]))
@@ -94,7 +96,8 @@ export async function portalView ({ me }) {
             { label: t('decl.employees'), class: 'num', cell: d => formatNumber(d.employees) },
             { label: t('decl.tier'), cell: d => tierBadge(d.tier) }
           ], [...declarations].sort((a, b) => b.year - a.year)),
-          h('div', { class: 'buttons' }, declareForm))),
+          h('div', { class: 'buttons' }, declareForm)),
+        awards),
       card(t('portal.profile'), facts([
         [t('register.name'), firm.name],
         [t('register.uscc'), h('span', { class: 'code' }, firm.uscc)],
