@@ -3,7 +3,8 @@ import { queryRows, type Db } from '../../db/client.ts'
 import {
   answer, firmGroup, mergeGroups, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure, type ProtectedTable
 } from '../domain/disclosure.ts'
-import { fromFen, ratio, toFen } from '../domain/money.ts'
+import { fromFen, toFen } from '../domain/money.ts'
+import { ratio } from '../domain/decimal.ts'
 import { TIER_CODES } from '../domain/tiers.ts'
 import { protectionSettings } from './analytics.ts'
 
