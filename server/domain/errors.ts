@@ -71,8 +71,13 @@ export const MESSAGES: Record<string, [string, string]> = {
   MALFORMED_MULTIPART: ['The multipart/form-data body is malformed: {detail}', 'multipart/form-data 请求体格式错误:{detail}'],
   INVALID_ENCODING: ['The request body is not valid UTF-8 text: {detail}', '请求体不是有效的 UTF-8 文本:{detail}'],
   REGISTRATION_CONFLICT: [
-    'An account already exists for this credit code or this email address: sign in, or ask for a password reset',
-    '该统一社会信用代码或邮箱已有账户:请直接登录,或申请重置密码'
+    'An account already exists for this credit code: sign in, ask for a password reset, or, if the code is your firm\'s, ask the bureau to transfer it',
+    '该统一社会信用代码已有账户:请直接登录或申请重置密码;如该代码属于贵企业,请联系主管部门办理账户移交'
+  ],
+  // Confirmed addresses (issues 11 and 16)
+  EMAIL_ALREADY_CONFIRMED: [
+    'This address already belongs to another confirmed account, which keeps it: sign in with that account, or register with another address',
+    '该邮箱已属于另一个已确认的账户:请使用该账户登录,或改用其他邮箱注册'
   ]
 }
 
@@ -129,8 +134,10 @@ export const errors = {
     new AppError(400, 'UNKNOWN_REFERENCE', { field, value }, [{ field, message: `unknown value ${value}` }]),
   usccTaken: () => new AppError(409, 'USCC_TAKEN'),
   emailTaken: () => new AppError(409, 'EMAIL_TAKEN'),
-  /** Registration: a taken credit code and a taken email answer alike, so the answer does not tell which emails have accounts. */
+  /** Registration with a taken credit code (a taken email is no conflict: see docs/people.md, "Confirmed addresses"). */
   registrationConflict: () => new AppError(409, 'REGISTRATION_CONFLICT'),
+  /** Confirming an address another account holds confirmed: only the mailbox owner, who has the link, sees it. */
+  emailAlreadyConfirmed: () => new AppError(409, 'EMAIL_ALREADY_CONFIRMED'),
   invalidState: (state: string, detail: string) => new AppError(409, 'INVALID_STATE', { state, detail }),
   conflict: (detail: string) => new AppError(409, 'CONFLICT', { detail }),
   conflictOfInterest: (reviewer: string) => new AppError(409, 'CONFLICT_OF_INTEREST', { reviewer }),
