@@ -4,6 +4,8 @@
  * message comes from the catalog below in English or Chinese.
  */
 
+import { messageZh } from './field-messages.ts'
+
 type Params = Record<string, string | number>
 
 /** Message catalog: code → [English, Chinese], with {placeholders}. */
@@ -97,10 +99,24 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * The message of `code` in `lang`. In Chinese, a value the service wrote in
+ * English (a field message, a reason, a detail) is put in Chinese from the
+ * table of server/domain/field-messages.ts; `{k}Zh` beside `{k}` gives it
+ * ready-made (the detail of VALIDATION_FAILED, built from its fields).
+ */
 export function renderMessage (code: string, params: Params, lang: 'en' | 'zh'): string {
   const entry = MESSAGES[code]
   const template = entry == null ? code : entry[lang === 'zh' ? 1 : 0]
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const value = String(params[k] ?? '')
+    return lang === 'zh' ? String(params[`${k}Zh`] ?? messageZh(value) ?? value) : value
+  })
+}
+
+/** The field errors in `lang`: in Chinese, each server-written message from the table (the validator's own are localized already). */
+export function localizedFields (fields: readonly FieldError[], lang: 'en' | 'zh'): FieldError[] {
+  return lang === 'zh' ? fields.map(f => ({ field: f.field, message: messageZh(f.message) ?? f.message })) : fields.map(f => ({ field: f.field, message: f.message }))
 }
 
 /**
@@ -110,7 +126,10 @@ export function renderMessage (code: string, params: Params, lang: 'en' | 'zh'):
  */
 export const errors = {
   validation: (fields: FieldError[], separator = ': ') =>
-    new AppError(400, 'VALIDATION_FAILED', { detail: fields.map(f => `${f.field}${separator}${f.message}`).join('; ') }, fields),
+    new AppError(400, 'VALIDATION_FAILED', {
+      detail: fields.map(f => `${f.field}${separator}${f.message}`).join('; '),
+      detailZh: localizedFields(fields, 'zh').map(f => `${f.field}${separator}${f.message}`).join('; ')
+    }, fields),
   badRequest: (detail: string) => new AppError(400, 'BAD_REQUEST', { detail }),
   invalidEncoding: (detail: string) => new AppError(400, 'INVALID_ENCODING', { detail }),
   unsupportedMediaType: () => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE'),
