@@ -154,6 +154,15 @@ t.test('confirmed addresses', async (t) => {
     t.equal((await meOf(owner.email, OTHER_PASSWORD)).emailConfirmed, false, 'the duplicate keeps its own password and stays unconfirmed')
   })
 
+  await t.test('an address with only unconfirmed accounts: each gets its own reset link naming its firm', async (t) => {
+    t.equal((await app.inject({ method: 'POST', url: '/v1/auth/password-reset', payload: { email: 'many@example.test' } })).statusCode, 202)
+    const resets = await app.db.select().from(outboxMessages).where(and(eq(outboxMessages.toAddress, 'many@example.test'), eq(outboxMessages.kind, 'password_reset')))
+    const accounts = await app.db.select({ id: users.id }).from(users).where(eq(users.email, 'many@example.test'))
+    t.equal(resets.length, 2)
+    t.same(new Set(resets.map(r => r.userId)), new Set(accounts.map(a => a.id)), 'one link per account: the mailbox owner picks its own')
+    for (const r of resets) t.match(r.bodyText, /“同名软件有限公司”企业账户/)
+  })
+
   await t.test('notifications: the inbox for everyone, email only to confirmed addresses', async (t) => {
     const unconfirmed = await registerFirm(app, {}, { confirm: false })
     const confirmed = await registerFirm(app)

@@ -68,11 +68,13 @@ export function notificationMail (kind: string, payload: Record<string, unknown>
   }
 }
 
-/** The password reset email: the link carries the one-time token. */
-export function passwordResetMail (token: string, minutes: number, links: MailLinks): MailContent {
+/** The password reset email: the link carries the one-time token; `firmName` names the firm an enterprise account acts for. */
+export function passwordResetMail (token: string, minutes: number, links: MailLinks, firmName?: string | null): MailContent {
+  const zhAccount = firmName != null ? `“${firmName}”企业账户` : '您账户'
+  const enAccount = firmName != null ? `the account of ${firmName}` : 'your account'
   return compose('重置密码', 'Reset your password',
-    `我们收到了重置您账户密码的请求。请在 ${minutes} 分钟内打开下面的链接设置新密码；链接只能使用一次。如非本人操作，请忽略本邮件，您的密码不会改变。`,
-    `Open the link below within ${minutes} minutes to set a new password (it works once). If you did not ask for this, ignore this email.`,
+    `我们收到了重置${zhAccount}密码的请求。请在 ${minutes} 分钟内打开下面的链接设置新密码；链接只能使用一次。如非本人操作，请忽略本邮件，您的密码不会改变。`,
+    `Open the link below within ${minutes} minutes to set a new password for ${enAccount} (it works once). If you did not ask for this, ignore this email.`,
     `${links.appUrl}/#/reset?token=${encodeURIComponent(token)}`)
 }
 

@@ -52,20 +52,31 @@ export async function changePassword (db: Db, userId: string, current: string, n
   })
 }
 
+/** At most this many unconfirmed accounts of an address without a confirmed one get a reset link at once. */
+export const RESET_UNCONFIRMED_MAX = 3
+
 /**
  * Anyone asks for a reset link. The answer never says whether the email has
  * an account: only an enabled account gets the email. The link goes to the
- * address's confirmed account, or, when it has none, to its newest
- * unconfirmed one (using the link proves the mailbox and confirms it).
+ * address's confirmed account; an address with none has only registrations
+ * not confirmed yet, possibly someone else's made with this address, so each
+ * of its newest RESET_UNCONFIRMED_MAX enabled ones gets its own link naming
+ * its firm, and the mailbox owner picks (using a link proves the mailbox and
+ * confirms that account).
  */
 export async function requestPasswordReset (db: Db, email: string, actor: AuditContext, now = new Date()): Promise<void> {
-  const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email)))
-    .orderBy(sql`${users.emailConfirmedAt} is null`, desc(users.createdAt), desc(users.id)).limit(1)
-  if (user == null || user.disabled) return
+  const rows = await db.select({ u: users, firm: enterprises.name }).from(users).leftJoin(enterprises, eq(enterprises.id, users.enterpriseId))
+    .where(eq(users.email, normalizeEmail(email)))
+    .orderBy(sql`${users.emailConfirmedAt} is null`, desc(users.createdAt), desc(users.id)).limit(1 + RESET_UNCONFIRMED_MAX)
+  const confirmed = rows.find(r => r.u.emailConfirmedAt != null)
+  const targets = confirmed != null ? [confirmed].filter(r => !r.u.disabled) : rows.filter(r => !r.u.disabled).slice(0, RESET_UNCONFIRMED_MAX)
+  if (targets.length === 0) return
   await inTransaction(db, async (tx) => {
-    const token = await issueToken(tx, user.id, 'password_reset', RESET_TOKEN_MINUTES * 60_000, now)
-    await enqueueMail(tx, [{ kind: 'password_reset', to: user.email, userId: user.id, content: passwordResetMail(token, RESET_TOKEN_MINUTES, STORED_LINKS) }], now)
-    await recordAudit(tx, { ...actor, actorId: null, actorRole: 'public' }, { action: 'user.request_password_reset', objectType: 'user', objectId: user.id })
+    for (const { u, firm } of targets) {
+      const token = await issueToken(tx, u.id, 'password_reset', RESET_TOKEN_MINUTES * 60_000, now)
+      await enqueueMail(tx, [{ kind: 'password_reset', to: u.email, userId: u.id, content: passwordResetMail(token, RESET_TOKEN_MINUTES, STORED_LINKS, firm) }], now)
+      await recordAudit(tx, { ...actor, actorId: null, actorRole: 'public' }, { action: 'user.request_password_reset', objectType: 'user', objectId: u.id })
+    }
   })
 }
 
