@@ -14,6 +14,7 @@ export const UserSchema = Type.Object({
   employerUscc: Type.Union([Type.String(), Type.Null()], { description: "A reviewer's own employer: a standing conflict of interest" }),
   domains: Type.Array(Type.String(), { description: 'A reviewer\'s fields of expertise (domain codes); automatic assignment prefers them' }),
   disabled: Type.Boolean(),
+  emailConfirmed: Type.Boolean({ description: 'Whether the address was proved (confirmation link, accepted invitation or password reset); until then no email but the confirmation is sent to it' }),
   createdAt: DateTimeSchema
 })
 
@@ -75,6 +76,7 @@ export const MeReplySchema = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: RoleSchema,
+  emailConfirmed: Type.Boolean({ description: 'Whether the address is confirmed; an unconfirmed account signs in for 7 days after registering' }),
   enterpriseId: Type.Optional(UuidSchema),
   firmRole: Type.Optional(Type.Union([Type.Literal('owner'), Type.Literal('member')], { description: 'Enterprise accounts: owner manages the firm\'s accounts' })),
   domains: Type.Optional(Type.Array(Type.String(), { description: 'Reviewers: their fields of expertise' }))
@@ -110,3 +112,12 @@ export const ListUsersQuerySchema = Type.Composite([PageQuerySchema, Type.Object
   role: Type.Optional(RoleSchema),
   disabled: Type.Optional(Type.Boolean())
 })], { additionalProperties: false })
+
+export const ConfirmEmailBodySchema = Type.Object({
+  token: Type.String({ minLength: 20, maxLength: 200, description: 'The token of the emailed confirmation link' })
+}, { additionalProperties: false })
+
+export const ConfirmEmailReplySchema = Type.Object({
+  email: Type.String(),
+  emailConfirmed: Type.Literal(true)
+})

@@ -5,6 +5,8 @@ import postgres from 'postgres'
 import { buildApp } from '../server/app.ts'
 import { loadConfig, type AppConfig } from '../server/config.ts'
 import { completeUscc } from '../server/domain/uscc.ts'
+import { and, desc, eq } from 'drizzle-orm'
+import { outboxMessages } from '../db/schema/index.ts'
 
 export const ADMIN = { email: 'admin@peiyu.test', password: 'Peiyu-Root-Secret-2026' }
 export const PASSWORD = 'Correct-Horse-9-Battery'
@@ -77,8 +79,26 @@ export async function adminToken (app: FastifyInstance): Promise<string> {
 let counter = 0
 export interface Firm { token: string, userId: string, enterpriseId: string, uscc: string, email: string }
 
-/** Registers an enterprise and signs it in. */
-export async function registerFirm (app: FastifyInstance, overrides: Record<string, unknown> = {}): Promise<Firm> {
+/** The token of the confirmation link emailed to `userId` at registration (read from the outbox, as the mailbox would). */
+export async function confirmationToken (app: FastifyInstance, userId: string): Promise<string> {
+  const rows = await app.db.select({ body: outboxMessages.bodyText }).from(outboxMessages)
+    .where(and(eq(outboxMessages.userId, userId), eq(outboxMessages.kind, 'email_confirmation'))).orderBy(desc(outboxMessages.createdAt)).limit(1)
+  const m = /#\/confirm\?token=([A-Za-z0-9_-]+)/.exec(rows[0]?.body ?? '')
+  if (m == null) throw new Error(`no confirmation email for ${userId}`)
+  return m[1]
+}
+
+/** Follows the emailed confirmation link of `userId`'s registration. */
+export async function confirmRegistration (app: FastifyInstance, userId: string): Promise<void> {
+  const res = await app.inject({ method: 'POST', url: '/v1/auth/confirm', payload: { token: await confirmationToken(app, userId) } })
+  if (res.statusCode !== 200) throw new Error(`confirm failed: ${res.statusCode} ${res.body}`)
+}
+
+/**
+ * Registers an enterprise, follows its confirmation link (as a firm that
+ * reads its email does; `{ confirm: false }` leaves it unconfirmed) and signs it in.
+ */
+export async function registerFirm (app: FastifyInstance, overrides: Record<string, unknown> = {}, opts: { confirm?: boolean } = {}): Promise<Firm> {
   const n = ++counter
   const body = {
     uscc: uscc(1000 + n),
@@ -93,6 +113,7 @@ export async function registerFirm (app: FastifyInstance, overrides: Record<stri
   const res = await app.inject({ method: 'POST', url: '/v1/auth/register', payload: body })
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`)
   const { user, enterprise } = res.json()
+  if (opts.confirm !== false) await confirmRegistration(app, user.id)
   return {
     token: await login(app, body.email as string, body.password as string), userId: user.id, enterpriseId: enterprise.id, uscc: enterprise.uscc,
     email: body.email as string

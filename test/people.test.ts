@@ -1,5 +1,5 @@
 import t from 'tap'
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { accountTokens, auditLog, outboxMessages, users } from '../db/schema/index.ts'
 import { sendDueMail } from '../server/services/outbox.ts'
 import { nextOutboxState, OUTBOX_EVENTS, OUTBOX_TRANSITIONS, outboxBackoffMs } from '../server/domain/outbox-state.ts'
@@ -93,12 +93,13 @@ t.test('email through a real SMTP server', async (t) => {
 
   await t.test('a temporary refusal is retried after a backoff, a permanent one fails', async (t) => {
     const firm = await registerFirm(app)
+    await send() // the registration's confirmation email
     const reset = async () => await app.inject({ method: 'POST', url: '/v1/auth/password-reset', payload: { email: firm.email } })
     t.equal((await reset()).statusCode, 202)
     smtp.refuseNext(451)
     const now = new Date()
     t.match(await send(now), { sent: 0, retried: 1 })
-    const [row] = await app.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, firm.email))
+    const [row] = await app.db.select().from(outboxMessages).where(and(eq(outboxMessages.toAddress, firm.email), eq(outboxMessages.kind, 'password_reset')))
     t.match(row, { state: 'queued', attempts: 1 })
     t.ok(row.nextAttemptAt.getTime() >= now.getTime() + 60_000, 'not before a minute')
     t.equal((await send(now)).sent, 0, 'not due yet')
@@ -181,11 +182,20 @@ t.test('email through a real SMTP server', async (t) => {
     t.equal(invited.statusCode, 201)
     t.match(invited.json(), { email: 'colleague@firm.test', firmRole: 'member', invitationPending: true, disabled: false })
     t.equal((await app.inject({ method: 'POST', url: `/v1/enterprises/${other.enterpriseId}/users`, headers: auth(owner.token), payload: { email: 'x@firm.test', name: 'x' } })).statusCode, 404, "another firm's is hidden")
-    t.equal((await app.inject({ method: 'POST', url: `/v1/enterprises/${owner.enterpriseId}/users`, headers: auth(owner.token), payload: { email: other.email, name: 'x' } })).json().code, 'EMAIL_TAKEN')
+    const elsewhere = await app.inject({ method: 'POST', url: `/v1/enterprises/${owner.enterpriseId}/users`, headers: auth(owner.token), payload: { email: other.email, name: 'x' } })
+    t.equal(elsewhere.statusCode, 201, "another firm's address is invited like any: the answer does not tell it has an account")
+    t.match(elsewhere.json(), { email: other.email, firmRole: 'member', invitationPending: true })
+    const again = await app.inject({ method: 'POST', url: `/v1/enterprises/${owner.enterpriseId}/users`, headers: auth(owner.token), payload: { email: 'COLLEAGUE@firm.test', name: 'x' } })
+    t.equal(again.json().code, 'EMAIL_TAKEN', 'an address among the firm\'s own accounts is refused')
     t.equal((await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'colleague@firm.test', password: PASSWORD } })).statusCode, 401, 'no password before the invitation is accepted')
     const pending = await app.inject({ url: `/v1/enterprises/${owner.enterpriseId}/users`, headers: auth(owner.token) })
-    t.same(pending.json().items.map((u: any) => [u.email, u.invitationPending]), [[owner.email, false], ['colleague@firm.test', true]], 'the list shows the invitation pending')
+    t.same(pending.json().items.map((u: any) => [u.email, u.invitationPending]), [[owner.email, false], ['colleague@firm.test', true], [other.email, true]],
+      'the list shows the invitations pending, alike')
     await send()
+    const toOther = smtp.to(other.email).filter(m => /邀请/.test(m.subject))
+    t.equal(toOther.length, 1, 'the address that has an account is told, and only its mailbox learns it')
+    t.match(toOther[0].text, /已属于另一个已确认的账户/)
+    t.notMatch(toOther[0].text, /token=/, 'with no link: it cannot join another firm')
     const mail = smtp.to('colleague@firm.test')
     t.equal(mail.length, 1)
     t.match(mail[0].subject, /邀请您加入/)
@@ -193,7 +203,7 @@ t.test('email through a real SMTP server', async (t) => {
     t.equal(set.statusCode, 204)
     const colleague = await login(app, 'colleague@firm.test', NEW_PASSWORD)
     const me = await app.inject({ url: '/v1/me', headers: auth(colleague) })
-    t.match(me.json(), { role: 'enterprise', enterpriseId: owner.enterpriseId, firmRole: 'member' })
+    t.match(me.json(), { role: 'enterprise', enterpriseId: owner.enterpriseId, firmRole: 'member', emailConfirmed: true }, 'accepting the invitation confirmed the address')
     const declared = await app.inject({
       method: 'PUT', url: `/v1/enterprises/${owner.enterpriseId}/declarations/2025`, headers: auth(colleague),
       payload: { operatingRevenue: '30000000.00', softwareRevenue: '20000000.00', rdExpense: '1200000.00', exportRevenue: '0.00', employees: 80, rdStaff: 20, patents: 1, softwareCopyrights: 2 }
@@ -203,7 +213,7 @@ t.test('email through a real SMTP server', async (t) => {
     t.equal(refused.statusCode, 403)
     t.equal(refused.json().code, 'FIRM_OWNER_REQUIRED')
     const list = await app.inject({ url: `/v1/enterprises/${owner.enterpriseId}/users`, headers: auth(colleague) })
-    t.same(list.json().items.map((u: any) => [u.email, u.firmRole, u.invitationPending]), [[owner.email, 'owner', false], ['colleague@firm.test', 'member', false]])
+    t.same(list.json().items.map((u: any) => [u.email, u.firmRole, u.invitationPending]), [[owner.email, 'owner', false], ['colleague@firm.test', 'member', false], [other.email, 'member', true]])
     const selfDemote = await app.inject({ method: 'PATCH', url: `/v1/enterprises/${owner.enterpriseId}/users/${owner.userId}`, headers: auth(owner.token), payload: { firmRole: 'member' } })
     t.equal(selfDemote.json().code, 'LAST_FIRM_OWNER')
     const colleagueId = list.json().items[1].id
@@ -241,9 +251,9 @@ t.test('without SMTP_URL notifications stay in the app: queued mail is skipped',
   t.equal(app.mailer, null)
   const firm = await registerFirm(app)
   await app.inject({ method: 'POST', url: '/v1/auth/password-reset', payload: { email: firm.email } })
-  t.match(await sendDueMail(app.db, app.mailer, { from: 'x@y.z', appUrl: 'http://localhost' }), { sent: 0, skipped: 1 })
-  const [row] = await app.db.select().from(outboxMessages)
-  t.equal(row.state, 'skipped')
+  t.match(await sendDueMail(app.db, app.mailer, { from: 'x@y.z', appUrl: 'http://localhost' }), { sent: 0, skipped: 2 }, 'the confirmation and the reset link')
+  const rows = await app.db.select().from(outboxMessages)
+  t.same(rows.map(r => [r.kind, r.state]).sort(), [['email_confirmation', 'skipped'], ['password_reset', 'skipped']])
 })
 
 t.test('registration compares the credit code\'s division with the district', async (t) => {
@@ -266,6 +276,8 @@ t.test('registration compares the credit code\'s division with the district', as
   t.equal(refused.statusCode, 400)
   t.equal(refused.json().code, 'USCC_DISTRICT_MISMATCH')
   t.match(refused.json().message, /不一致/)
-  t.same(refused.json().fields, [{ field: 'body.districtCode', message: "does not match the credit code's division 210202" }])
+  t.same(refused.json().fields, [{ field: 'body.districtCode', message: '与统一社会信用代码中的行政区划码 210202 不一致' }], 'the field message in Chinese too')
+  const refusedEn = await app.inject({ method: 'POST', url: '/v1/auth/register', payload: body(5, '210211') })
+  t.same(refusedEn.json().fields, [{ field: 'body.districtCode', message: "does not match the credit code's division 210202" }])
   t.ok(admin)
 })

@@ -169,8 +169,8 @@ t.test('memory saturated → 503 with Retry-After', async (t) => {
 
 t.test('global rate limit: per user when signed in, per IP otherwise; forged tokens count against the IP', async (t) => {
   const app = await buildTestApp(t, { rateLimit: { max: 8, windowMs: 60_000 } })
-  const a = await registerFirm(app) // 2 anonymous requests from 127.0.0.1
-  const b = await registerFirm(app) // 2 more
+  const a = await registerFirm(app, {}, { confirm: false }) // 2 anonymous requests from 127.0.0.1
+  const b = await registerFirm(app, {}, { confirm: false }) // 2 more
   for (let i = 0; i < 8; i++) t.equal((await app.inject({ url: '/v1/me', headers: auth(a.token) })).statusCode, 200)
   const limited = await app.inject({ url: '/v1/me', headers: auth(a.token) })
   t.equal(limited.statusCode, 429)

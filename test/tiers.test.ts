@@ -156,7 +156,7 @@ t.test('tierRuleProblems: each kind of mistake, naming the field', async (t) => 
     ['two overrides for one domain overlap', [
       { ...base, tierCode: 'above_scale', domainCode: 'big_data', fromYear: 2022, toYear: 2030 },
       { ...base, tierCode: 'above_scale', domainCode: 'big_data', fromYear: 2030, toYear: 2031 }
-    ], 'rules.1.fromYear', /rule for domain big_data/],
+    ], 'rules.1.fromYear', /rules for domain big_data/],
     ['a higher tier needing less', [
       { ...base, tierCode: 'above_scale', minRevenue: '200000000.00', fromYear: 2000 },
       { ...base, tierCode: 'hundred_million', minRevenue: '100000000.00', fromYear: 2000 }

@@ -1,4 +1,4 @@
-import { pgTable, text, integer, boolean, timestamp, uuid, date, primaryKey, check, index } from 'drizzle-orm/pg-core'
+import { pgTable, text, integer, boolean, timestamp, uuid, date, primaryKey, check, index, uniqueIndex } from 'drizzle-orm/pg-core'
 import { sql } from 'drizzle-orm'
 import { districts, domains } from './reference.ts'
 
@@ -30,8 +30,8 @@ export const enterpriseDomains = pgTable('enterprise_domains', {
 
 export const users = pgTable('users', {
   id: uuid().primaryKey().defaultRandom(),
-  /** Stored lower-cased; unique. */
-  email: text().notNull().unique(),
+  /** Stored lower-cased; unique among confirmed accounts only (users_confirmed_email_key). */
+  email: text().notNull(),
   name: text().notNull(),
   passwordHash: text().notNull(),
   role: text().$type<Role>().notNull(),
@@ -46,13 +46,22 @@ export const users = pgTable('users', {
   disabled: boolean().notNull().default(false),
   /** Bumped when the account is disabled or its role changes: older tokens stop working. */
   tokenVersion: integer().notNull().default(0),
+  /**
+   * When the address was proved to belong to the account holder (the emailed
+   * confirmation link, an accepted invitation or a password reset). Null for a
+   * self-registration, invitation or transfer not yet confirmed; staff and
+   * older accounts are confirmed on creation (the column's default).
+   */
+  emailConfirmedAt: timestamp({ withTimezone: true, precision: 3 }).defaultNow(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow()
 }, (t) => [
   check('users_role_check', sql`${t.role} in ('enterprise','reviewer','officer','analyst','admin')`),
   check('users_enterprise_check', sql`(${t.role} = 'enterprise') = (${t.enterpriseId} is not null)`),
   check('users_firm_role_check', sql`(${t.firmRole} is null and ${t.role} <> 'enterprise') or (${t.role} = 'enterprise' and ${t.firmRole} in ('owner','member'))`),
-  index('users_enterprise_idx').on(t.enterpriseId)
+  index('users_enterprise_idx').on(t.enterpriseId),
+  index('users_email_idx').on(t.email, t.createdAt),
+  uniqueIndex('users_confirmed_email_key').on(sql`lower(${t.email})`).where(sql`${t.emailConfirmedAt} is not null`)
 ])
 
 /** Tokens ended by logout before their expiry. Rows past `expiresAt` may be purged. */

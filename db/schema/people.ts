@@ -38,10 +38,10 @@ export const outboxMessages = pgTable('outbox_messages', {
   check('outbox_messages_state_check', sql`${t.state} in ('queued','sending','sent','failed','skipped')`)
 ])
 
-export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'invitation'] as const
+export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'invitation', 'email_confirmation'] as const
 export type AccountTokenPurpose = typeof ACCOUNT_TOKEN_PURPOSES[number]
 
-/** One-time tokens (reset links, invitations): only a SHA-256 of the token is kept. */
+/** One-time tokens (reset links, invitations, address confirmations): only a SHA-256 of the token is kept. */
 export const accountTokens = pgTable('account_tokens', {
   id: uuid().primaryKey().defaultRandom(),
   userId: uuid().notNull().references(() => users.id),
@@ -53,5 +53,5 @@ export const accountTokens = pgTable('account_tokens', {
 }, (t) => [
   unique('account_tokens_hash_key').on(t.tokenHash),
   index('account_tokens_user_idx').on(t.userId, t.purpose),
-  check('account_tokens_purpose_check', sql`${t.purpose} in ('password_reset','invitation')`)
+  check('account_tokens_purpose_check', sql`${t.purpose} in ('password_reset','invitation','email_confirmation')`)
 ])

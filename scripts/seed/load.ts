@@ -227,7 +227,7 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
     await exec('alter table pool_memberships disable trigger analytics_pool_memberships')
     // Demo staff first: the officer opens the calls and decides, the reviewers review.
     for (const a of demo) {
-      await exec(`insert into users (id, email, name, password_hash, role, employer_uscc) values (${sqlLiteral(a.id)}, ${sqlLiteral(a.email)}, ${sqlLiteral(a.name)}, ${sqlLiteral(a.hash)}, ${sqlLiteral(a.role)}, NULL) on conflict (email) do nothing`)
+      await exec(`insert into users (id, email, name, password_hash, role, employer_uscc) values (${sqlLiteral(a.id)}, ${sqlLiteral(a.email)}, ${sqlLiteral(a.name)}, ${sqlLiteral(a.hash)}, ${sqlLiteral(a.role)}, NULL) on conflict ((lower(email))) where email_confirmed_at is not null do nothing`)
     }
     summary.users += demo.length
     const staff = new Map((await query(`select email, id from users where email in (${demo.map(a => sqlLiteral(a.email)).join(', ')})`)).map(u => [String(u.email), String(u.id)]))

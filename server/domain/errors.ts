@@ -4,6 +4,8 @@
  * message comes from the catalog below in English or Chinese.
  */
 
+import { messageZh } from './field-messages.ts'
+
 type Params = Record<string, string | number>
 
 /** Message catalog: code → [English, Chinese], with {placeholders}. */
@@ -75,8 +77,13 @@ export const MESSAGES: Record<string, [string, string]> = {
   MALFORMED_MULTIPART: ['The multipart/form-data body is malformed: {detail}', 'multipart/form-data 请求体格式错误:{detail}'],
   INVALID_ENCODING: ['The request body is not valid UTF-8 text: {detail}', '请求体不是有效的 UTF-8 文本:{detail}'],
   REGISTRATION_CONFLICT: [
-    'An account already exists for this credit code or this email address: sign in, or ask for a password reset',
-    '该统一社会信用代码或邮箱已有账户:请直接登录,或申请重置密码'
+    'An account already exists for this credit code: sign in, ask for a password reset, or, if the code is your firm\'s, ask the bureau to transfer it',
+    '该统一社会信用代码已有账户:请直接登录或申请重置密码;如该代码属于贵企业,请联系主管部门办理账户移交'
+  ],
+  // Confirmed addresses (issues 11 and 16)
+  EMAIL_ALREADY_CONFIRMED: [
+    'This address already belongs to another confirmed account, which keeps it: sign in with that account, or register with another address',
+    '该邮箱已属于另一个已确认的账户:请使用该账户登录,或改用其他邮箱注册'
   ]
 }
 
@@ -96,10 +103,24 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * The message of `code` in `lang`. In Chinese, a value the service wrote in
+ * English (a field message, a reason, a detail) is put in Chinese from the
+ * table of server/domain/field-messages.ts; `{k}Zh` beside `{k}` gives it
+ * ready-made (the detail of VALIDATION_FAILED, built from its fields).
+ */
 export function renderMessage (code: string, params: Params, lang: 'en' | 'zh'): string {
   const entry = MESSAGES[code]
   const template = entry == null ? code : entry[lang === 'zh' ? 1 : 0]
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const value = String(params[k] ?? '')
+    return lang === 'zh' ? String(params[`${k}Zh`] ?? messageZh(value) ?? value) : value
+  })
+}
+
+/** The field errors in `lang`: in Chinese, each server-written message from the table (the validator's own are localized already). */
+export function localizedFields (fields: readonly FieldError[], lang: 'en' | 'zh'): FieldError[] {
+  return lang === 'zh' ? fields.map(f => ({ field: f.field, message: messageZh(f.message) ?? f.message })) : fields.map(f => ({ field: f.field, message: f.message }))
 }
 
 /**
@@ -109,7 +130,10 @@ export function renderMessage (code: string, params: Params, lang: 'en' | 'zh'):
  */
 export const errors = {
   validation: (fields: FieldError[], separator = ': ') =>
-    new AppError(400, 'VALIDATION_FAILED', { detail: fields.map(f => `${f.field}${separator}${f.message}`).join('; ') }, fields),
+    new AppError(400, 'VALIDATION_FAILED', {
+      detail: fields.map(f => `${f.field}${separator}${f.message}`).join('; '),
+      detailZh: localizedFields(fields, 'zh').map(f => `${f.field}${separator}${f.message}`).join('; ')
+    }, fields),
   badRequest: (detail: string) => new AppError(400, 'BAD_REQUEST', { detail }),
   invalidEncoding: (detail: string) => new AppError(400, 'INVALID_ENCODING', { detail }),
   unsupportedMediaType: () => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE'),
@@ -133,8 +157,10 @@ export const errors = {
     new AppError(400, 'UNKNOWN_REFERENCE', { field, value }, [{ field, message: `unknown value ${value}` }]),
   usccTaken: () => new AppError(409, 'USCC_TAKEN'),
   emailTaken: () => new AppError(409, 'EMAIL_TAKEN'),
-  /** Registration: a taken credit code and a taken email answer alike, so the answer does not tell which emails have accounts. */
+  /** Registration with a taken credit code (a taken email is no conflict: see docs/people.md, "Confirmed addresses"). */
   registrationConflict: () => new AppError(409, 'REGISTRATION_CONFLICT'),
+  /** Confirming an address another account holds confirmed: only the mailbox owner, who has the link, sees it. */
+  emailAlreadyConfirmed: () => new AppError(409, 'EMAIL_ALREADY_CONFIRMED'),
   invalidState: (state: string, detail: string) => new AppError(409, 'INVALID_STATE', { state, detail }),
   conflict: (detail: string) => new AppError(409, 'CONFLICT', { detail }),
   conflictOfInterest: (reviewer: string) => new AppError(409, 'CONFLICT_OF_INTEREST', { reviewer }),

@@ -68,11 +68,13 @@ export function notificationMail (kind: string, payload: Record<string, unknown>
   }
 }
 
-/** The password reset email: the link carries the one-time token. */
-export function passwordResetMail (token: string, minutes: number, links: MailLinks): MailContent {
+/** The password reset email: the link carries the one-time token; `firmName` names the firm an enterprise account acts for. */
+export function passwordResetMail (token: string, minutes: number, links: MailLinks, firmName?: string | null): MailContent {
+  const zhAccount = firmName != null ? `“${firmName}”企业账户` : '您账户'
+  const enAccount = firmName != null ? `the account of ${firmName}` : 'your account'
   return compose('重置密码', 'Reset your password',
-    `我们收到了重置您账户密码的请求。请在 ${minutes} 分钟内打开下面的链接设置新密码；链接只能使用一次。如非本人操作，请忽略本邮件，您的密码不会改变。`,
-    `Open the link below within ${minutes} minutes to set a new password (it works once). If you did not ask for this, ignore this email.`,
+    `我们收到了重置${zhAccount}密码的请求。请在 ${minutes} 分钟内打开下面的链接设置新密码；链接只能使用一次。如非本人操作，请忽略本邮件，您的密码不会改变。`,
+    `Open the link below within ${minutes} minutes to set a new password for ${enAccount} (it works once). If you did not ask for this, ignore this email.`,
     `${links.appUrl}/#/reset?token=${encodeURIComponent(token)}`)
 }
 
@@ -105,4 +107,35 @@ export function objectionOutcomeMail (reference: string, firmName: string, outco
     `您对“${firmName}”入库公示提出的异议（受理编号 ${reference}）已处理：${outcome === 'upheld' ? '异议成立，该企业入库决定已撤销' : '经核实，异议不成立，公示结果维持'}。感谢您的监督。`,
     `Your objection ${reference} to the notice of ${firmName} was ${outcome === 'upheld' ? 'upheld: the admission is reversed' : 'dismissed: the notice stands'}.`,
     `${links.appUrl}/notices`)
+}
+
+/** A self-registration asks its address to be confirmed: the link works once. */
+export function emailConfirmationMail (firmName: string, token: string, days: number, links: MailLinks): MailContent {
+  return compose('请确认您的邮箱', 'Confirm your email address',
+    `您已使用本邮箱为“${firmName}”注册培育库企业账户。请在 ${days} 天内打开下面的链接确认邮箱；确认后系统通知才会发送到本邮箱，` +
+    `未确认的账户 ${days} 天后将无法登录（可通过“忘记密码”重新找回）。如非本人操作，请忽略本邮件。`,
+    `This address was used to register ${firmName} in the cultivation pool. Open the link within ${days} days to confirm it; ` +
+    'until then no notifications are emailed here. If this was not you, ignore this email.',
+    `${links.appUrl}/#/confirm?token=${encodeURIComponent(token)}`)
+}
+
+/**
+ * A registration with an address that already belongs to a confirmed
+ * account: only the mailbox owner learns that, from this email.
+ */
+export function addressInUseMail (firmName: string, days: number, links: MailLinks): MailContent {
+  return compose('本邮箱已有培育库账户', 'This address already has an account',
+    `有人使用本邮箱为“${firmName}”注册了培育库企业账户，但本邮箱已属于一个已确认的账户，不能再确认给新的账户。` +
+    `如果是您本人：请用原账户登录（忘记密码可申请重置），或改用其他邮箱注册；新注册的账户 ${days} 天后将无法登录。如非本人操作，请忽略本邮件。`,
+    `Someone registered ${firmName} with this address, which already belongs to a confirmed account. If it was you, sign in with that account ` +
+    '(or reset its password), or register with another address. If not, ignore this email.',
+    `${links.appUrl}/#/login`)
+}
+
+/** An invitation to an address that already belongs to a confirmed account: it cannot join another firm. */
+export function invitationAddressInUseMail (firmName: string, inviter: string, links: MailLinks): MailContent {
+  return compose(`“${firmName}”的邀请无法接受`, 'Invitation cannot be accepted',
+    `${inviter} 邀请您加入“${firmName}”的培育库账户，但本邮箱已属于另一个已确认的账户，一个邮箱只能用于一个账户。请邀请人改用您的其他邮箱。`,
+    `${inviter} invited you to act for ${firmName}, but this address already belongs to another account; ask for an invitation to another address.`,
+    `${links.appUrl}/#/login`)
 }

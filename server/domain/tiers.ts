@@ -122,8 +122,10 @@ export function tierRuleProblems (rules: TierRule[], known: { domains: readonly 
       const a = rules[j]
       const b = rules[i]
       if (a.tierCode === b.tierCode && a.domainCode === b.domainCode && periodsOverlap(a, b)) {
-        const scope = b.domainCode == null ? 'general rule' : `rule for domain ${b.domainCode}`
-        problems.push({ field: field(i, 'fromYear'), message: `overlaps rules.${j}: two ${scope}s for ${b.tierCode} in force in the same year` })
+        const message = b.domainCode == null
+          ? `overlaps rules.${j}: two general rules for ${b.tierCode} in force in the same year`
+          : `overlaps rules.${j}: two rules for domain ${b.domainCode} for ${b.tierCode} in force in the same year`
+        problems.push({ field: field(i, 'fromYear'), message })
       }
     }
   }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
 import ajvI18n from 'ajv-i18n'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, errors, renderMessage, type FieldError } from '../domain/errors.ts'
+import { AppError, errors, localizedFields, renderMessage, type FieldError } from '../domain/errors.ts'
 
 /**
  * 'zh' when the caller prefers Chinese (Accept-Language: zh-CN, zh;q=0.9 …),
@@ -128,7 +128,7 @@ export function sendError (request: FastifyRequest, reply: FastifyReply, err: Ap
     code: err.code,
     error: STATUS_CODES[err.statusCode] ?? 'Error',
     message: renderMessage(err.code, err.params, lang),
-    ...(err.fields != null ? { fields: err.fields } : {}),
+    ...(err.fields != null ? { fields: localizedFields(err.fields, lang) } : {}),
     ...(err.details != null ? { details: err.details } : {}),
     // 4xx bodies stay identical for identical causes (a hidden object's 404
     // must equal a missing one's); the request id is in the x-request-id header.

@@ -3,10 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { bearer, errorResponses } from '../../schemas/common.ts'
-import { LoginBodySchema, MeReplySchema, RegisterBodySchema, RegisterReplySchema, TokenReplySchema, UpdateMeBodySchema } from '../../schemas/accounts.ts'
+import {
+  ConfirmEmailBodySchema, ConfirmEmailReplySchema, LoginBodySchema, MeReplySchema, RegisterBodySchema, RegisterReplySchema, TokenReplySchema, UpdateMeBodySchema
+} from '../../schemas/accounts.ts'
 import { SIGNED_IN } from '../domain/access.ts'
 import { errors } from '../domain/errors.ts'
-import { checkCredentials, getMe, meView, normalizeEmail, registerEnterprise, updateOwnDomains } from '../services/accounts.ts'
+import { checkCredentials, confirmEmail, getMe, meView, normalizeEmail, registerEnterprise, updateOwnDomains } from '../services/accounts.ts'
 import { revokeToken } from '../plugins/auth.ts'
 import type { AppConfig } from '../config.ts'
 
@@ -40,6 +42,8 @@ export const publicAuth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = asyn
     schema: {
       tags: ['accounts'],
       summary: 'An enterprise signs up with its unified social credit code',
+      description: 'Creates the firm and an unconfirmed owner account and emails a confirmation link. The answer is the same whether or not the ' +
+        'address already has an account (an address is unique among confirmed accounts only); a taken credit code is 409 REGISTRATION_CONFLICT.',
       body: RegisterBodySchema,
       response: { 201: RegisterReplySchema, ...errorResponses(400, 409, 429) }
     }
@@ -47,6 +51,17 @@ export const publicAuth: FastifyPluginAsyncTypebox<{ config: AppConfig }> = asyn
     const result = await registerEnterprise(app.db, request.body, request.auditContext())
     return reply.code(201).send(result)
   })
+
+  app.post('/v1/auth/confirm', {
+    config: { rateLimit: { max: Math.max(5, config.loginRateLimit.max), timeWindow: config.loginRateLimit.windowMs } },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Confirm an address with the token of the emailed confirmation link (works once)',
+      description: 'An unknown, used or expired token is 400 TOKEN_INVALID; an address another account has confirmed is 409 EMAIL_ALREADY_CONFIRMED.',
+      body: ConfirmEmailBodySchema,
+      response: { 200: ConfirmEmailReplySchema, ...errorResponses(400, 409, 429) }
+    }
+  }, async (request) => await confirmEmail(app.db, request.body.token, request.auditContext()))
 
   app.post('/v1/auth/login', {
     config: { rateLimit: { max: config.loginRateLimit.max * 3, timeWindow: config.loginRateLimit.windowMs } },

@@ -1,9 +1,14 @@
-import { and, asc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm'
+import { createHash, randomBytes } from 'node:crypto'
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
 import { type Db, inTransaction } from '../../db/client.ts'
-import { users, enterprises, enterpriseDomains, districts, domains, type Role } from '../../db/schema/index.ts'
+import {
+  users, enterprises, enterpriseDomains, districts, domains, accountTokens, outboxMessages, type AccountTokenPurpose, type Role
+} from '../../db/schema/index.ts'
 import type { AppConfig } from '../config.ts'
 import { errors, renderMessage } from '../domain/errors.ts'
+import { addressInUseMail, emailConfirmationMail } from '../domain/mail.ts'
+import { enqueueMail, STORED_LINKS } from './outbox.ts'
 import { checkUscc, divisionFitsDistrict, parseDivisionPolicy } from '../domain/uscc.ts'
 import { policyValue } from './policy.ts'
 import { passwordProblem } from '../domain/passwords.ts'
@@ -25,6 +30,7 @@ export function userView (u: UserRow) {
     employerUscc: u.employerUscc ?? null,
     domains: u.domains ?? [],
     disabled: u.disabled,
+    emailConfirmed: u.emailConfirmedAt != null,
     createdAt: u.createdAt.toISOString()
   }
 }
@@ -58,6 +64,97 @@ export function isUniqueViolation (err: unknown, constraint?: string): boolean {
 }
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
+
+// ---------------------------------------------------------------------------
+// Confirmed addresses (docs/people.md): an email is unique among confirmed
+// accounts only, so registering with an address that has an account answers
+// like any registration. One-time tokens (confirmation and reset links,
+// invitations) are 32 random bytes; only their SHA-256 is stored.
+
+/** An unconfirmed account signs in for this many days after it was created; its confirmation link lives as long. */
+export const UNCONFIRMED_DAYS = 7
+/** Sign-in looks at the confirmed account of an address and at most this many of its newest unconfirmed ones. */
+export const UNCONFIRMED_PER_EMAIL = 2
+/** At most this many registration emails go to one address a day (more registrations still succeed, silently unmailed). */
+export const REGISTRATION_MAILS_PER_DAY = 3
+
+export const sha256 = (token: string): string => createHash('sha256').update(token).digest('hex')
+
+/** Issues a token for `purpose`, ending the user's earlier unused ones of that purpose. Inside the caller's transaction. */
+export async function issueToken (tx: Db, userId: string, purpose: AccountTokenPurpose, ttlMs: number, now: Date): Promise<string> {
+  await tx.update(accountTokens).set({ usedAt: now })
+    .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt)))
+  const token = randomBytes(32).toString('base64url')
+  await tx.insert(accountTokens).values({ userId, purpose, tokenHash: sha256(token), expiresAt: new Date(now.getTime() + ttlMs) })
+  return token
+}
+
+/** The confirmed account of an address, if any (there is at most one). */
+export async function confirmedAccount (db: Db, email: string): Promise<UserRow | undefined> {
+  const [u] = await db.select().from(users).where(and(eq(users.email, normalizeEmail(email)), isNotNull(users.emailConfirmedAt))).limit(1)
+  return u
+}
+
+/**
+ * Marks `user`'s address confirmed unless another account holds it
+ * confirmed already; false then. Inside the caller's transaction (a
+ * savepoint absorbs the unique violation of a concurrent confirmation).
+ */
+export async function confirmAddressIfFree (tx: Db, user: UserRow, now: Date): Promise<boolean> {
+  if (user.emailConfirmedAt != null) return true
+  const [other] = await tx.select({ id: users.id }).from(users)
+    .where(and(eq(users.email, user.email), isNotNull(users.emailConfirmedAt), ne(users.id, user.id))).limit(1)
+  if (other != null) return false
+  try {
+    await inTransaction(tx, async (sp) => { await sp.update(users).set({ emailConfirmedAt: now, updatedAt: now }).where(eq(users.id, user.id)) })
+    return true
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_confirmed_email_key')) return false
+    throw err
+  }
+}
+
+/**
+ * The confirmation email of a registration, or, when the address already
+ * belongs to a confirmed account, an email saying so (only the mailbox owner
+ * learns it). Silently not sent past REGISTRATION_MAILS_PER_DAY to one address.
+ */
+async function mailRegistration (tx: Db, user: UserRow, firmName: string, now: Date): Promise<void> {
+  const token = await issueToken(tx, user.id, 'email_confirmation', UNCONFIRMED_DAYS * 86_400_000, now)
+  const [{ n }] = await tx.select({ n: count() }).from(outboxMessages).where(and(
+    eq(outboxMessages.toAddress, user.email), inArray(outboxMessages.kind, ['email_confirmation', 'address_in_use']),
+    gt(outboxMessages.createdAt, new Date(now.getTime() - 86_400_000))))
+  if (n >= REGISTRATION_MAILS_PER_DAY) return
+  const taken = await tx.select({ id: users.id }).from(users)
+    .where(and(eq(users.email, user.email), isNotNull(users.emailConfirmedAt), ne(users.id, user.id))).limit(1)
+  const mail = taken.length > 0
+    ? { kind: 'address_in_use', content: addressInUseMail(firmName, UNCONFIRMED_DAYS, STORED_LINKS) }
+    : { kind: 'email_confirmation', content: emailConfirmationMail(firmName, token, UNCONFIRMED_DAYS, STORED_LINKS) }
+  await enqueueMail(tx, [{ ...mail, to: user.email, userId: user.id }], now)
+}
+
+/**
+ * The emailed confirmation link (POST /v1/auth/confirm): works once, before
+ * it expires, on an enabled account. An address another account has
+ * confirmed meanwhile is refused (409 EMAIL_ALREADY_CONFIRMED): only the
+ * holder of the mailbox, who has the link, can learn that.
+ */
+export async function confirmEmail (db: Db, token: string, actor: AuditContext, now = new Date()): Promise<{ email: string, emailConfirmed: true }> {
+  return await inTransaction(db, async (tx) => {
+    const [found] = await tx.select({ t: accountTokens, u: users }).from(accountTokens).innerJoin(users, eq(users.id, accountTokens.userId))
+      .where(and(eq(accountTokens.tokenHash, sha256(token)), eq(accountTokens.purpose, 'email_confirmation'),
+        isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, now)))
+      .for('update')
+    if (found == null || found.u.disabled) throw errors.tokenInvalid()
+    if (!(await confirmAddressIfFree(tx, found.u, now))) throw errors.emailAlreadyConfirmed()
+    const [used] = await tx.update(accountTokens).set({ usedAt: now })
+      .where(and(eq(accountTokens.id, found.t.id), isNull(accountTokens.usedAt))).returning({ id: accountTokens.id })
+    if (used == null) throw errors.tokenInvalid()
+    await recordAudit(tx, { ...actor, actorId: found.u.id, actorRole: found.u.role },
+      { action: 'user.confirm_email', objectType: 'user', objectId: found.u.id, after: { email: found.u.email, emailConfirmed: true } })
+    return { email: found.u.email, emailConfirmed: true as const }
+  })
+}
 
 export async function assertReferences (db: Db, districtCode: string | undefined, domainCodes: string[] | undefined): Promise<void> {
   if (districtCode != null) {
@@ -108,7 +205,12 @@ export interface RegistrationInput {
   website?: string
 }
 
-/** An enterprise signs up: one account per credit code, the firm and its user in one transaction. */
+/**
+ * An enterprise signs up: one firm per credit code, the firm and its owner
+ * account in one transaction. The account is unconfirmed and its address gets
+ * a confirmation email; whether the address already has an account changes
+ * neither the answer nor the work done (docs/people.md).
+ */
 export async function registerEnterprise (db: Db, input: RegistrationInput, ctx: AuditContext, today = new Date()) {
   const check = checkUscc(input.uscc)
   if (!check.ok) throw errors.invalidUscc(check.reason)
@@ -136,8 +238,9 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
       }).returning()
       await tx.insert(enterpriseDomains).values(domainCodes.map(domainCode => ({ enterpriseId: enterprise.id, domainCode })))
       const [user] = await tx.insert(users).values({
-        email, name: input.contactName ?? input.name.trim(), passwordHash, role: 'enterprise', enterpriseId: enterprise.id, firmRole: 'owner'
+        email, name: input.contactName ?? input.name.trim(), passwordHash, role: 'enterprise', enterpriseId: enterprise.id, firmRole: 'owner', emailConfirmedAt: null
       }).returning()
+      await mailRegistration(tx, user, enterprise.name, today)
       const view = { user: userView(user), enterprise: enterpriseView(enterprise, domainCodes), ...(warnings.length > 0 ? { warnings } : {}) }
       const actor = { ...ctx, actorId: user.id, actorRole: 'enterprise' }
       await recordAudit(tx, actor, { action: 'enterprise.register', objectType: 'enterprise', objectId: enterprise.id, after: { ...view.enterprise, warnings } })
@@ -145,8 +248,8 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
       return view
     })
   } catch (err) {
-    // One answer for both, so registration cannot be used to learn which emails have accounts.
-    if (isUniqueViolation(err, 'enterprises_uscc_unique') || isUniqueViolation(err, 'users_email_unique')) throw errors.registrationConflict()
+    // Only the credit code can conflict: an address is unique among confirmed accounts, and this one is not confirmed yet.
+    if (isUniqueViolation(err, 'enterprises_uscc_unique')) throw errors.registrationConflict()
     throw err
   }
 }
@@ -179,12 +282,14 @@ export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditCont
   const passwordHash = await hashPassword(input.password)
   try {
     return await inTransaction(db, async (tx) => {
-      const [user] = await tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: input.role, employerUscc }).returning()
+      // Staff accounts are created by an administrator for a known address: confirmed from the start.
+      const [user] = await tx.insert(users)
+        .values({ email, name: input.name.trim(), passwordHash, role: input.role, employerUscc, emailConfirmedAt: new Date() }).returning()
       await recordAudit(tx, ctx, { action: 'user.create', objectType: 'user', objectId: user.id, after: userView(user) })
       return userView(user)
     })
   } catch (err) {
-    if (isUniqueViolation(err, 'users_email_unique')) throw errors.emailTaken()
+    if (isUniqueViolation(err, 'users_confirmed_email_key')) throw errors.emailTaken()
     throw err
   }
 }
@@ -194,14 +299,28 @@ export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditCont
 
 /**
  * The enabled account with this email and password, else 401
- * INVALID_CREDENTIALS. An unknown email costs the same hashing time as a
- * known one, and every failure answers alike.
+ * INVALID_CREDENTIALS. An address may have one confirmed account and
+ * unconfirmed ones (registrations not confirmed yet): the candidates are the
+ * confirmed account and the UNCONFIRMED_PER_EMAIL newest unconfirmed ones of
+ * the last UNCONFIRMED_DAYS days. A password match on the confirmed account
+ * wins, else on the newest unconfirmed one. Every sign-in verifies exactly
+ * 1 + UNCONFIRMED_PER_EMAIL hashes (a dummy for each missing candidate), so
+ * its time says neither whether the address is known nor how many accounts
+ * it has; every failure answers alike.
  */
-export async function checkCredentials (db: Db, emailInput: string, password: string): Promise<UserRow> {
+export async function checkCredentials (db: Db, emailInput: string, password: string, now = new Date()): Promise<UserRow> {
   const email = normalizeEmail(emailInput)
-  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1)
-  const ok = user == null ? await verifyAgainstDummy(password) : await verifyPassword(user.passwordHash, password)
-  if (!ok || user == null || user.disabled) throw errors.invalidCredentials()
+  const since = new Date(now.getTime() - UNCONFIRMED_DAYS * 86_400_000)
+  const rows = await db.select().from(users)
+    .where(and(eq(users.email, email), or(isNotNull(users.emailConfirmedAt), gt(users.createdAt, since))))
+    .orderBy(sql`${users.emailConfirmedAt} is null`, desc(users.createdAt), desc(users.id)).limit(1 + UNCONFIRMED_PER_EMAIL)
+  const confirmed = rows.find(r => r.emailConfirmedAt != null)
+  const candidates: Array<UserRow | undefined> = [confirmed, ...rows.filter(r => r.emailConfirmedAt == null).slice(0, UNCONFIRMED_PER_EMAIL)]
+  while (candidates.length < 1 + UNCONFIRMED_PER_EMAIL) candidates.push(undefined)
+  const matches = await Promise.all(candidates.map(async (u) =>
+    u == null ? await verifyAgainstDummy(password) : await verifyPassword(u.passwordHash, password)))
+  const user = candidates.find((u, i) => u != null && matches[i] && !u.disabled)
+  if (user == null) throw errors.invalidCredentials()
   return user
 }
 
@@ -216,6 +335,7 @@ export async function getMe (db: Db, userId: string) {
 export function meView (u: UserRow) {
   return {
     id: u.id, email: u.email, name: u.name, role: u.role,
+    emailConfirmed: u.emailConfirmedAt != null,
     ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId, firmRole: u.firmRole ?? 'owner' } : {}),
     ...(u.role === 'reviewer' ? { domains: u.domains } : {})
   }
@@ -290,8 +410,7 @@ export async function updateUser (db: Db, id: string, body: UserPatch, ctx: Audi
 /** ADMIN_EMAIL/ADMIN_PASSWORD on first start: create that administrator if no such account exists. */
 export async function ensureFirstAdmin (db: Db, config: AppConfig, log: FastifyBaseLogger): Promise<void> {
   if (config.adminEmail == null || config.adminPassword == null) return
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, normalizeEmail(config.adminEmail)))
-  if (existing != null) return
+  if (await confirmedAccount(db, config.adminEmail) != null) return
   try {
     await createStaffUser(db, { email: config.adminEmail, name: 'Administrator', role: 'admin', password: config.adminPassword },
       { actorId: null, actorRole: 'system', requestId: null })

@@ -130,7 +130,10 @@ async function decideIn (tx: Tx, id: string, input: { decision: 'admit' | 'rejec
   const override = (input.decision === 'admit') !== pass
   const reason = input.reason?.trim() ?? ''
   if (override && reason === '') {
-    throw errors.validation([{ field: 'body.reason', message: `${input.decision === 'admit' ? 'admitting an application that did not pass' : 'rejecting an application that passed'} overrides the rubric: give a reason` }])
+    const message = input.decision === 'admit'
+      ? 'admitting an application that did not pass overrides the rubric: give a reason'
+      : 'rejecting an application that passed overrides the rubric: give a reason'
+    throw errors.validation([{ field: 'body.reason', message }])
   }
   const [call] = await tx.select().from(calls).where(eq(calls.id, a.callId))
   const [after] = await tx.update(applications).set({

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import { applications, calls, notifications, users, type NotificationKind } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
@@ -16,7 +16,9 @@ export function notificationView (n: NotificationRow): NotificationView {
 
 /**
  * Puts a notification in each user's inbox and its email in the outbox
- * (server/services/outbox.ts). Call it inside the transaction of the change
+ * (server/services/outbox.ts); an account whose address is not confirmed
+ * gets the inbox entry only (until it is confirmed the address has been sent
+ * nothing but its confirmation email). Call it inside the transaction of the change
  * it tells about, so all commit or none. With `dedupeKey`, a user gets it
  * at most once. Returns how many were written.
  */
@@ -29,7 +31,7 @@ export async function notify (tx: Db, userIds: readonly string[], kind: Notifica
     .onConflictDoNothing().returning({ id: notifications.id, userId: notifications.userId })
   if (rows.length > 0) {
     const recipients = await tx.select({ id: users.id, email: users.email }).from(users)
-      .where(and(inArray(users.id, rows.map(r => r.userId)), eq(users.disabled, false)))
+      .where(and(inArray(users.id, rows.map(r => r.userId)), eq(users.disabled, false), isNotNull(users.emailConfirmedAt)))
     const email = new Map(recipients.map(u => [u.id, u.email]))
     const content = notificationMail(kind, payload, STORED_LINKS)
     await enqueueMail(tx, rows.filter(r => email.has(r.userId))

@@ -29,7 +29,7 @@ export const APP_URL_PLACEHOLDER = '{{APP_URL}}'
 export const STORED_LINKS: MailLinks = { appUrl: APP_URL_PLACEHOLDER }
 
 /** Kinds whose body carries a one-time token: erased once sent. */
-const SECRET_KINDS = new Set(['password_reset', 'invitation', 'transfer'])
+const SECRET_KINDS = new Set(['password_reset', 'invitation', 'transfer', 'email_confirmation'])
 
 export interface MailToSend { kind: string, to: string, content: MailContent, userId?: string | null, notificationId?: string | null }
 

@@ -14,7 +14,7 @@ import { dashboardView } from './screens/dashboard.js'
 import { auditView, staffView } from './screens/admin.js'
 import { simulationsView } from './screens/simulations.js'
 import { inboxView, unreadCount } from './screens/inbox.js'
-import { accountView, forgotView, resetView } from './screens/account.js'
+import { accountView, confirmView, forgotView, resetView } from './screens/account.js'
 import { policyView } from './screens/policy.js'
 import { fundsView, fundView } from './screens/funds.js'
 
@@ -49,7 +49,8 @@ const ROUTES = [
   { path: /^\/inbox$/, view: inboxView },
   { path: /^\/account$/, view: accountView },
   { path: /^\/forgot$/, view: forgotView, public: true },
-  { path: /^\/reset$/, view: resetView, public: true }
+  { path: /^\/reset$/, view: resetView, public: true },
+  { path: /^\/confirm$/, view: confirmView, public: true }
 ]
 
 /**

@@ -32,6 +32,7 @@ export async function accountView ({ rerender }) {
   })
 
   const cards = [card(t('account.password'), h('p', { class: 'muted' }, t('account.password.lead')), passwordForm, changed)]
+  if (me.emailConfirmed === false) cards.unshift(notice('warn', t('account.unconfirmed')))
   if (me.role === 'enterprise' && me.enterpriseId != null && me.firmRole === 'owner') cards.push(await colleaguesCard(me, rerender))
   if (me.role === 'reviewer') cards.push(await domainsCard(me))
   return h('div', null,
@@ -141,4 +142,24 @@ export async function resetView ({ query }) {
     store.navigate('/login', { replace: true })
   })
   return h('div', { class: 'narrow' }, card(null, h('h1', null, invite ? t('reset.inviteTitle') : t('reset.title')), form))
+}
+
+/**
+ * The emailed confirmation link (…/#/confirm?token=…): one button confirms
+ * the address (a click, so a mail scanner that fetches the link confirms
+ * nothing); the result, or the reason it was refused, in words.
+ */
+export async function confirmView ({ query }) {
+  const token = query.token ?? ''
+  if (token === '') return h('div', { class: 'narrow' }, notice('error', t('confirm.noToken')), h('p', null, h('a', { href: '/login' }, t('forgot.back'))))
+  const result = h('div', { 'aria-live': 'polite' })
+  const form = apiForm({ id: 'confirm-form', class: 'stack' }, [
+    h('p', null, t('confirm.lead')),
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('confirm.submit')))
+  ], async () => {
+    const done = await api.post('/v1/auth/confirm', { token })
+    form.replaceWith(h('div', { class: 'stack' }, notice('success', t('confirm.done').replace('{email}', done.email)),
+      h('p', null, h('a', { href: store.me != null ? '/' : '/login' }, store.me != null ? t('confirm.home') : t('forgot.back')))))
+  })
+  return h('div', { class: 'narrow' }, card(null, h('h1', null, t('confirm.title')), form, result))
 }
