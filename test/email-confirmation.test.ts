@@ -163,13 +163,17 @@ t.test('confirmed addresses', async (t) => {
     for (const r of resets) t.match(r.bodyText, /“同名软件有限公司”企业账户/)
   })
 
-  await t.test('notifications: the inbox for everyone, email only to confirmed addresses', async (t) => {
+  await t.test('notifications: the inbox for everyone; email unless the address is confirmed by another account', async (t) => {
     const unconfirmed = await registerFirm(app, {}, { confirm: false })
     const confirmed = await registerFirm(app)
-    const wrote = await notify(app.db, [unconfirmed.userId, confirmed.userId], 'membership_changed', { note: 'test' })
-    t.equal(wrote, 2, 'both inboxes')
-    const mailed = await app.db.select({ userId: outboxMessages.userId }).from(outboxMessages).where(eq(outboxMessages.kind, 'membership_changed'))
-    t.same(mailed.map(m => m.userId), [confirmed.userId], 'only the confirmed address is emailed')
+    const stranger = await registerFirm(app, { email: owner.email, password: THIRD_PASSWORD }, { confirm: false })
+    const wrote = await notify(app.db, [unconfirmed.userId, confirmed.userId, stranger.userId], 'membership_changed', { note: 'test' })
+    t.equal(wrote, 3, 'three inboxes')
+    const mailed = await app.db.select({ userId: outboxMessages.userId, to: outboxMessages.toAddress }).from(outboxMessages)
+      .where(eq(outboxMessages.kind, 'membership_changed'))
+    t.same(new Set(mailed.map(m => m.userId)), new Set([unconfirmed.userId, confirmed.userId]),
+      'a new address is mailed before it is confirmed; the owner of a confirmed address is never mailed about a stranger\'s firm')
+    t.notOk(mailed.some(m => m.to === owner.email))
   })
 
   await t.test('staff accounts are confirmed; an administrator cannot give a confirmed address to a second account', async (t) => {

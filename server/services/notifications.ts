@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import { applications, calls, notifications, users, type NotificationKind } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
@@ -16,9 +16,11 @@ export function notificationView (n: NotificationRow): NotificationView {
 
 /**
  * Puts a notification in each user's inbox and its email in the outbox
- * (server/services/outbox.ts); an account whose address is not confirmed
- * gets the inbox entry only (until it is confirmed the address has been sent
- * nothing but its confirmation email). Call it inside the transaction of the change
+ * (server/services/outbox.ts). An account whose address is not confirmed yet
+ * is mailed too, unless a confirmed account holds that address: then the
+ * address belongs to somebody else and the unconfirmed account gets the inbox
+ * entry only, so a registration with a stranger's address never mails the
+ * stranger about a firm that is not theirs. Call it inside the transaction of the change
  * it tells about, so all commit or none. With `dedupeKey`, a user gets it
  * at most once. Returns how many were written.
  */
@@ -31,7 +33,8 @@ export async function notify (tx: Db, userIds: readonly string[], kind: Notifica
     .onConflictDoNothing().returning({ id: notifications.id, userId: notifications.userId })
   if (rows.length > 0) {
     const recipients = await tx.select({ id: users.id, email: users.email }).from(users)
-      .where(and(inArray(users.id, rows.map(r => r.userId)), eq(users.disabled, false), isNotNull(users.emailConfirmedAt)))
+      .where(and(inArray(users.id, rows.map(r => r.userId)), eq(users.disabled, false), or(isNotNull(users.emailConfirmedAt),
+        sql`not exists (select 1 from users o where o.email = ${users.email} and o.email_confirmed_at is not null)`)))
     const email = new Map(recipients.map(u => [u.id, u.email]))
     const content = notificationMail(kind, payload, STORED_LINKS)
     await enqueueMail(tx, rows.filter(r => email.has(r.userId))
