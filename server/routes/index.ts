@@ -27,6 +27,7 @@ import analytics from './analytics.ts'
 import targets from './targets.ts'
 import people, { publicPeople } from './people.ts'
 import simulations from './simulations.ts'
+import districts from './districts.ts'
 import web from '../plugins/web.ts'
 
 /**
@@ -75,6 +76,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
     await app.register(targets)
     await app.register(people, { config })
     await app.register(simulations)
+    await app.register(districts)
     await app.register(policy)
   })
 

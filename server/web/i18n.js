@@ -170,6 +170,7 @@ export const MESSAGES = {
 
   'state.draft': ['草稿', 'Draft'],
   'state.submitted': ['已提交', 'Submitted'],
+  'state.district_reviewed': ['区县已推荐', 'Recommended by the district'],
   'state.under_review': ['评审中', 'Under review'],
   'state.scored': ['评审完成', 'Scored'],
   'state.admitted': ['已入库', 'Admitted'],
