@@ -383,14 +383,15 @@ export interface DomainShares {
 
 async function domainRows (db: Db, year: number): Promise<DomainRow[]> {
   return await queryRows<DomainRow>(db, sql`
-    select f.district_code as district, coalesce(e.primary_domain, '') as domain, count(*)::int as firms,
+    select f.district_code as district, coalesce(e.primary_domain,
+        (select min(ed.domain_code) from enterprise_domains ed where ed.enterprise_id = e.id), '') as domain, count(*)::int as firms,
       sum(f.operating_revenue)::text as op,
       (array_agg(f.operating_revenue order by f.operating_revenue desc))[1]::text as op1,
       (array_agg(f.operating_revenue order by f.operating_revenue desc))[2]::text as op2
     from analytics_firm_years f join enterprises e on e.id = f.enterprise_id
     where f.year = ${year}
-    group by f.district_code, e.primary_domain
-    order by f.district_code, e.primary_domain`)
+    group by 1, 2
+    order by 1, 2`)
 }
 
 function domainGroup (rows: DomainRow[]): Group {
