@@ -397,10 +397,11 @@ async function domainRows (db: Db, year: number): Promise<DomainRow[]> {
 function domainGroup (rows: DomainRow[]): Group {
   let group: Group = { firms: 0, measures: Object.fromEntries(PROTECTED_MEASURES.map(m => [m, EMPTY_CONTRIBUTION])) as Group['measures'] }
   for (const r of rows) {
-    const sum = r.op == null ? 0n : toFen(r.op)
-    const tops = [group.measures.operatingRevenue.top1, group.measures.operatingRevenue.top2, r.op1 == null ? 0n : toFen(r.op1), r.op2 == null ? 0n : toFen(r.op2)]
-      .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))
-    group = { firms: group.firms + r.firms, measures: { ...group.measures, operatingRevenue: { sum: group.measures.operatingRevenue.sum + sum, top1: tops[0], top2: tops[1] } } }
+    const fenOf = (v: string | null) => v == null ? 0n : toFen(v)
+    const now = group.measures.operatingRevenue
+    const tops = [now.top1, now.top2, fenOf(r.op1), fenOf(r.op2)].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))
+    const operatingRevenue = { sum: now.sum + fenOf(r.op), top1: tops[0], top2: tops[1] }
+    group = { firms: group.firms + r.firms, measures: { ...group.measures, operatingRevenue } }
   }
   return group
 }
@@ -448,7 +449,8 @@ export async function primaryDomainShares (db: Db, year: number, exact: boolean)
  * district's shares are given only where its own revenue is published whole
  * (`published`): a district total the main table withholds stays withheld.
  */
-export async function districtDomainShares (db: Db, year: number, exact: boolean, published: (district: string) => boolean): Promise<Map<string, DomainShares>> {
+export async function districtDomainShares (db: Db, year: number, exact: boolean,
+  published: (district: string) => boolean): Promise<Map<string, DomainShares>> {
   const settings = await protectionSettings(db)
   const rows = await domainRows(db, year)
   const out = new Map<string, DomainShares>()

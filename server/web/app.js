@@ -16,11 +16,13 @@ import { simulationsView } from './screens/simulations.js'
 import { inboxView, unreadCount } from './screens/inbox.js'
 import { accountView, forgotView, resetView } from './screens/account.js'
 import { policyView } from './screens/policy.js'
+import { districtView } from './screens/district.js'
 
-const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard' }
+const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard', district_officer: '/district' }
 const NAV = {
   enterprise: [['/portal', 'nav.portal']],
   reviewer: [['/reviews', 'nav.reviews']],
+  district_officer: [['/district', 'nav.district']],
   officer: [['/officer', 'nav.officer'], ['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
   analyst: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
   admin: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations'], ['/policy', 'nav.policy'], ['/audit', 'nav.audit'], ['/staff', 'nav.staff']]
@@ -38,6 +40,7 @@ const ROUTES = [
   { path: /^\/officer$/, view: officerView, roles: ['officer'] },
   { path: /^\/officer\/calls\/([0-9a-f-]{36})$/, view: callView, roles: ['officer'] },
   { path: /^\/officer\/applications\/([0-9a-f-]{36})$/, view: officerApplicationView, roles: ['officer', 'admin'] },
+  { path: /^\/district$/, view: districtView, roles: ['district_officer'] },
   { path: /^\/dashboard$/, view: dashboardView, roles: ['analyst', 'officer', 'admin'] },
   { path: /^\/audit$/, view: auditView, roles: ['admin'] },
   { path: /^\/staff$/, view: staffView, roles: ['admin'] },
