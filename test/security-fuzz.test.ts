@@ -139,7 +139,8 @@ async function setUp (app: FastifyInstance): Promise<{ principals: Principal[], 
     { role: 'officer', token: (await createStaff(app, 'officer')).token },
     { role: 'reviewer', token: (await createStaff(app, 'reviewer')).token },
     { role: 'analyst', token: (await createStaff(app, 'analyst')).token },
-    { role: 'admin', token: await adminToken(app) }
+    { role: 'admin', token: await adminToken(app) },
+    { role: 'district_officer', token: (await createStaff(app, 'district_officer', { districtCode: '210202' })).token }
   ]
   return { principals, knownIds: [firm.enterpriseId, firm.userId] }
 }
