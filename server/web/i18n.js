@@ -25,6 +25,8 @@ export const MESSAGES = {
   'role.admin': ['系统管理员', 'Administrator'],
   'role.district_officer': ['区县工作人员', 'District officer'],
   'nav.district': ['区县工作台', 'District console'],
+  'staff.district': ['所属区市县', 'District'],
+  'staff.district.hint': ['仅区县工作人员填写(必填)', 'For district officers only (required for them)'],
   'district.title': ['区县工作台', 'District console'],
   'district.lead': ['{district}:本区企业名录与申报预审。预审推荐后,市里再分配评审专家;不予推荐即在区县层面未通过,企业可以申诉。',
     '{district}: the district\'s firms and the pre-screen of their applications. Recommended ones go on to the city\'s review; not recommended ends at district level, and the firm may appeal.'],
