@@ -41,7 +41,7 @@ interface FuzzRequest {
   body: unknown
 }
 
-type Role = 'enterprise' | 'officer' | 'reviewer' | 'analyst' | 'admin'
+type Role = 'enterprise' | 'officer' | 'reviewer' | 'analyst' | 'admin' | 'district_officer'
 
 function urlOf (op: Operation, req: FuzzRequest): string {
   // Buffer round trip: lone surrogates become U+FFFD, as they would on the wire.
