@@ -133,6 +133,9 @@ t.test('the pre-screen: recommended goes on to the city; not recommended ends at
   t.same((await app.inject({ url: `/v1/district-review/queue?callId=${call.id}`, headers: auth(district.token) })).json().items, [], 'the queue is empty')
   const done = await app.inject({ url: `/v1/district-review/queue?callId=${call.id}&all=true`, headers: auth(district.token) })
   t.equal(done.json().items.length, 2, 'all=true lists what it pre-screened')
+  const history = await app.inject({ url: `/v1/applications/${b.id}/history`, headers: auth(b.firm.token) })
+  t.match(history.json().items.find((i: { action: string }) => i.action === 'application.district_reject'),
+    { actorRole: 'district_officer', reason: '研发投入不实', from: 'submitted', to: 'rejected' }, 'the firm reads the district\'s opinion in its history')
   const appeal = await app.inject({ method: 'POST', url: `/v1/applications/${b.id}/appeal`, headers: auth(b.firm.token), payload: { grounds: '数据已更正,请复核' } })
   t.equal(appeal.statusCode, 200, appeal.body)
   const [rowB2] = await app.db.select().from(applications).where(eq(applications.id, b.id))
