@@ -41,6 +41,7 @@ export const MESSAGES = {
   'district.domains': ['重点方向', 'Domains'],
   'district.tier': ['规模等级', 'Tier'],
   'district.opinion': ['区县意见', 'District opinion'],
+  'district.opinionPlaceholder': ['区县意见(必填):推荐理由,或不予推荐的原因', 'The district\'s opinion (required): why it recommends, or why not'],
   'district.opinionRequired': ['请填写区县意见。', 'Write the district\'s opinion.'],
   'district.recommend': ['推荐', 'Recommend'],
   'district.notRecommend': ['不予推荐', 'Do not recommend'],

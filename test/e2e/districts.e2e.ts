@@ -1,7 +1,10 @@
 // End-to-end, in a real browser: a district officer's console (its district's
 // firms, the pre-screen queue, recommending with an opinion) and the analyst
-// dashboard's district targets with the district picker.
+// dashboard's district targets with the district picker. Screenshots go to
+// docs/screenshots/.
 import t from 'tap'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { launchBrowser, listen, signIn } from './browser.ts'
 import { buildTestApp, testConfig, adminToken, createStaff, registerFirm, PASSWORD, auth } from '../helper.ts'
@@ -10,6 +13,8 @@ import { declare, openCall } from '../application-fixtures.ts'
 const app: FastifyInstance = await buildTestApp(t, { overload: { ...testConfig().overload, maxEventLoopDelayMs: 0, dbHealthIntervalMs: 0 } })
 const base = await listen(app)
 const { newPage, problems } = await launchBrowser(t)
+const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
+mkdirSync(SHOTS, { recursive: true })
 
 const admin = await adminToken(app)
 const officer = await createStaff(app, 'officer')
@@ -33,6 +38,7 @@ t.test('the district officer sees its firms and recommends from the queue', asyn
   const firms = await page.textContent('#district-firms') ?? ''
   t.match(firms, '甘井子测试软件有限公司', 'its district\'s firm is listed')
   t.notMatch(firms, '西岗测试软件有限公司', 'another district\'s is not')
+  await page.screenshot({ path: join(SHOTS, 'district.png'), fullPage: true })
   const item = page.locator(`#district-queue li[data-application="${applicationId}"]`)
   await item.locator('button[data-recommend=true]').click()
   t.match(await item.textContent() ?? '', '请填写区县意见', 'the opinion is required')
@@ -67,6 +73,7 @@ t.test('the analyst picks a district and reads its own targets', async (t) => {
   await page.waitForURL(/district=210203/)
   await page.waitForFunction(() => document.querySelector('#district-targets')?.textContent?.includes('西岗区规上企业') === true)
   t.match(await page.textContent('#district-targets') ?? '', '西岗区规上企业', 'the picker shows the other district\'s targets')
+  await page.locator('#district-targets').screenshot({ path: join(SHOTS, 'district-targets.png') })
   await context.close()
   t.same(problems, [], 'no page errors, no CSP refusals')
 })

@@ -14,7 +14,9 @@ function districtName (code) {
 
 /** One application waiting for the district: the firm, the call, an opinion and the two answers. */
 function queueItem (item, onDone) {
-  const opinion = textarea('opinion', { rows: 2, id: `opinion-${item.id}`, 'aria-label': t('district.opinion'), maxlength: 2000 })
+  const opinion = textarea('opinion', {
+    rows: 2, id: `opinion-${item.id}`, 'aria-label': t('district.opinion'), placeholder: t('district.opinionPlaceholder'), maxlength: 2000
+  })
   const error = h('p', { class: 'field-error', role: 'alert' })
   const answer = (recommend) => {
     const b = h('button', { type: 'button', class: recommend ? 'primary small' : 'danger small', dataset: { recommend: String(recommend) } },
