@@ -12,6 +12,7 @@ export const UserSchema = Type.Object({
   role: RoleSchema,
   enterpriseId: Type.Union([UuidSchema, Type.Null()], { description: 'The firm, for enterprise accounts' }),
   employerUscc: Type.Union([Type.String(), Type.Null()], { description: "A reviewer's own employer: a standing conflict of interest" }),
+  districtCode: Type.Union([Type.String(), Type.Null()], { description: "A district officer's district: it sees that district's firms only" }),
   domains: Type.Array(Type.String(), { description: 'A reviewer\'s fields of expertise (domain codes); automatic assignment prefers them' }),
   disabled: Type.Boolean(),
   emailConfirmed: Type.Boolean({ description: 'Whether the address was proved (confirmation link, accepted invitation or password reset); until then no email but the confirmation is sent to it' }),
@@ -25,6 +26,7 @@ export const EnterpriseCoreFields = {
   name: Type.String(),
   districtCode: Type.String(),
   domains: Type.Array(Type.String()),
+  primaryDomain: Type.Union([Type.String(), Type.Null()], { description: 'The domain the firm counts in for domain shares of revenue (one of its domains)' }),
   foundedOn: DateSchema
 }
 
@@ -44,6 +46,7 @@ export const RegisterBodySchema = Type.Object({
   password: PasswordSchema,
   districtCode: Type.String({ maxLength: 40, description: 'District code (see /v1/reference/districts)' }),
   domains: DomainCodesSchema,
+  primaryDomain: Type.Optional(Type.String({ maxLength: 40, description: 'One of domains: the one the firm counts in for domain shares; default: the first' })),
   foundedOn: DateSchema,
   contactName: Type.Optional(TextSchema({ maxLength: 100, description: 'Contact person' })),
   contactPhone: Type.Optional(Type.String({ pattern: '^[0-9+()\\- ]{5,30}$', description: 'Contact phone' })),
@@ -79,7 +82,8 @@ export const MeReplySchema = Type.Object({
   emailConfirmed: Type.Boolean({ description: 'Whether the address is confirmed; an unconfirmed account signs in for 7 days after registering' }),
   enterpriseId: Type.Optional(UuidSchema),
   firmRole: Type.Optional(Type.Union([Type.Literal('owner'), Type.Literal('member')], { description: 'Enterprise accounts: owner manages the firm\'s accounts' })),
-  domains: Type.Optional(Type.Array(Type.String(), { description: 'Reviewers: their fields of expertise' }))
+  domains: Type.Optional(Type.Array(Type.String(), { description: 'Reviewers: their fields of expertise' })),
+  districtCode: Type.Optional(Type.String({ description: 'District officers: their district' }))
 })
 
 export const ReviewerDomainsSchema = Type.Array(Type.String({ maxLength: 40 }), {
@@ -90,14 +94,20 @@ export const UpdateMeBodySchema = Type.Object({
   domains: ReviewerDomainsSchema
 }, { additionalProperties: false })
 
-export const StaffRoleSchema = Type.Union([Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin')])
+export const StaffRoleSchema = Type.Union([
+  Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin'), Type.Literal('district_officer')
+])
+const DistrictCodeSchema = Type.String({
+  maxLength: 40, description: 'For district_officer (required, and only for it): its district code (see /v1/reference/districts)'
+})
 
 export const CreateUserBodySchema = Type.Object({
   email: EmailSchema,
   name: TextSchema({ minLength: 1, maxLength: 100, description: 'Full name' }),
   role: StaffRoleSchema,
   password: PasswordSchema,
-  employerUscc: Type.Optional(UsccSchema)
+  employerUscc: Type.Optional(UsccSchema),
+  districtCode: Type.Optional(DistrictCodeSchema)
 }, { additionalProperties: false })
 
 export const UpdateUserBodySchema = Type.Object({
@@ -105,6 +115,7 @@ export const UpdateUserBodySchema = Type.Object({
   disabled: Type.Optional(Type.Boolean({ description: 'true ends every token of the user' })),
   name: Type.Optional(TextSchema({ minLength: 1, maxLength: 100, description: 'Full name' })),
   employerUscc: Type.Optional(Type.Union([UsccSchema, Type.Null()])),
+  districtCode: Type.Optional(DistrictCodeSchema),
   domains: Type.Optional(ReviewerDomainsSchema)
 }, { additionalProperties: false, minProperties: 1 })
 

@@ -37,7 +37,9 @@ export const TrendQuerySchema = Type.Object({
 export type TrendQuery = Static<typeof TrendQuerySchema>
 
 export const TargetsQuerySchema = Type.Object({
-  year: YearSchema
+  year: YearSchema,
+  district: Type.Optional(Type.String({ pattern: '^[a-z0-9_]{1,40}$', description: 'One district\'s own targets against its own figures' })),
+  by: Type.Optional(Type.Literal('district', { description: 'district: every district\'s own targets side by side, beside the city\'s' }))
 }, { additionalProperties: false })
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
@@ -80,15 +82,40 @@ export const TrendSchema = Type.Object({
   exact: Type.Boolean(),
   minFirms: Type.Integer(),
   dominancePercent: Type.Integer(),
-  years: Type.Array(Type.Object({ year: Type.Integer(), cells: Type.Array(CellSchema), totals: FiguresSchema })),
+  years: Type.Array(Type.Object({
+    year: Type.Integer(),
+    cells: Type.Array(CellSchema),
+    totals: FiguresSchema,
+    primaryDomains: Type.Object({
+      cells: Type.Array(Type.Object({
+        domain: Type.String(),
+        firms: Type.Integer(),
+        operatingRevenue: Nullable(MoneySchema),
+        share: Nullable(DecimalStringSchema)
+      })),
+      focus: Type.Object({
+        domains: Type.Array(Type.String()),
+        firms: Type.Integer(),
+        operatingRevenue: Nullable(MoneySchema),
+        share: Nullable(DecimalStringSchema)
+      }, { description: 'The plan\'s 2028 focus: AI, IoT, big data and cloud together' })
+    }, {
+      description: 'City-wide operating revenue by primary domain (each firm in one domain, so the shares add up to 1); the filters do not apply. ' +
+        'Protected like the other figures (null = withheld); the focus group and the rest are published like the plan\'s tier bands.'
+    })
+  })),
   notes: Type.Array(Type.String())
 })
 
 const ComparatorSchema = Type.Union([Type.Literal('gte'), Type.Literal('gt'), Type.Literal('lte'), Type.Literal('lt')], { description: 'value gte/gt/lte/lt goal' })
 const MeasureSchema = Type.Union([
   Type.Literal('firms_at_least_tier'), Type.Literal('revenue_share_at_least_tier'), Type.Literal('rd_to_software_revenue'),
-  Type.Literal('industry_revenue'), Type.Literal('employees'), Type.Literal('value_added_gdp_share')
-], { description: 'What is measured; value_added_gdp_share cannot be measured from declarations' })
+  Type.Literal('industry_revenue'), Type.Literal('employees'), Type.Literal('value_added_gdp_share'),
+  Type.Literal('export_revenue_share'), Type.Literal('primary_domain_revenue_share')
+], {
+  description: 'What is measured; value_added_gdp_share cannot be measured from declarations; export_revenue_share is export revenue / operating ' +
+    'revenue; primary_domain_revenue_share is the combined share of `domains` in operating revenue, each firm counted in its primary domain'
+})
 const TierCodeSchema = Type.Union([
   Type.Literal('below_scale'), Type.Literal('above_scale'), Type.Literal('hundred_million'), Type.Literal('billion'), Type.Literal('ten_billion')
 ])
@@ -101,7 +128,11 @@ const targetProps = {
   goal: Type.String({ pattern: '^(0|[1-9]\\d{0,19})(\\.\\d{1,4})?$', description: 'Decimal: firms, persons, yuan, or a fraction for ratios (0.08 = 8%)' }),
   dueYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
   labelZh: TextSchema({ minLength: 1, maxLength: 200, description: 'Chinese label' }),
-  labelEn: TextSchema({ minLength: 1, maxLength: 200, description: 'English label' })
+  labelEn: TextSchema({ minLength: 1, maxLength: 200, description: 'English label' }),
+  district: Type.Optional(Nullable(Type.String({ pattern: '^[a-z0-9_]{1,40}$', description: 'A district\'s own target (层层分解); null: the city\'s' }))),
+  domains: Type.Optional(Nullable(Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), {
+    minItems: 1, maxItems: 8, uniqueItems: true, description: 'For primary_domain_revenue_share: the domains whose combined share is measured'
+  })))
 }
 
 export const TargetInputSchema = Type.Object(targetProps, { additionalProperties: false })
@@ -113,7 +144,9 @@ export const TargetSchema = Type.Object({
   ...targetProps,
   measure: Type.String({ description: 'firms_at_least_tier, revenue_share_at_least_tier, rd_to_software_revenue, industry_revenue, employees or value_added_gdp_share' }),
   tierCode: Nullable(Type.String()),
-  unit: Type.String({ description: 'firms, ratio, CNY or persons' })
+  unit: Type.String({ description: 'firms, ratio, CNY or persons' }),
+  district: Nullable(Type.String()),
+  domains: Nullable(Type.Array(Type.String()))
 })
 
 export const TargetResultSchema = Type.Object({
@@ -121,11 +154,20 @@ export const TargetResultSchema = Type.Object({
   measurable: Type.Boolean({ description: 'false: the registry has no data for this measure (e.g. value added / GDP)' }),
   value: Nullable(DecimalStringSchema),
   met: Nullable(Type.Boolean()),
-  gap: Nullable(Type.String({ description: 'goal − value, exact decimal; positive = still short of a "more than" goal' }))
+  gap: Nullable(Type.String({ description: 'goal − value, exact decimal; positive = still short of a "more than" goal' })),
+  suppressed: Type.Boolean({ description: 'true: the value would need a figure withheld for confidentiality (district figures of the protected table)' })
 })
 
 export const TargetsReportSchema = Type.Object({
   year: Type.Integer(),
-  firms: Type.Integer({ description: 'Firms that declared for the year' }),
-  targets: Type.Array(TargetResultSchema)
+  firms: Type.Integer({ description: 'Firms that declared for the year (in the district, with ?district=)' }),
+  exact: Type.Boolean({ description: 'true: exact district figures (officers, administrators); false: the protected table\'s' }),
+  district: Type.Optional(Type.String()),
+  by: Type.Optional(Type.String()),
+  targets: Type.Array(TargetResultSchema, { description: 'The city\'s targets; with ?district=, that district\'s own' }),
+  districts: Type.Optional(Type.Array(Type.Object({
+    district: Type.String(),
+    firms: Type.Integer(),
+    targets: Type.Array(TargetResultSchema)
+  }), { description: 'With ?by=district: every district\'s own targets and values' }))
 })

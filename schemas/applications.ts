@@ -45,6 +45,11 @@ const applicationFields = {
   appealedAt: NullableTime,
   appealCount: Type.Integer(),
   submittedAt: NullableTime,
+  districtRecommend: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'The district\'s pre-screen (calls with districtReview): recommended or not; null before it'
+  }),
+  districtOpinion: Nullable(Type.String({ description: 'The district\'s opinion (区县推荐意见)' })),
+  districtReviewedAt: NullableTime,
   createdAt: DateTimeSchema,
   updatedAt: DateTimeSchema
 }
@@ -126,4 +131,22 @@ export const GateDefinitionSchema = Type.Union([
 ])
 export const EligibilityGatesSchema = Type.Record(ProgramCodeSchema, Type.Array(GateDefinitionSchema, { maxItems: 20 }), {
   description: 'Program code → its gates. Every program must be present ([] for none).'
+})
+
+export const DistrictReviewBodySchema = Type.Object({
+  recommend: Type.Boolean({ description: 'true: the city may assign reviewers (district_reviewed); false: rejected at district level (appealable)' }),
+  opinion: TextSchema({ minLength: 1, maxLength: 2000, description: 'The district\'s opinion (区县推荐意见), required either way' })
+}, { additionalProperties: false })
+
+export const DistrictQueueQuerySchema = Type.Composite([PageQuerySchema, Type.Object({
+  callId: Type.Optional(UuidSchema),
+  all: Type.Optional(Type.Boolean({ description: 'true: also the applications already pre-screened; default: only those waiting (submitted)' }))
+})], { additionalProperties: false })
+
+export const DistrictQueueItemSchema = Type.Object({
+  ...applicationFields,
+  firmName: Type.String(),
+  uscc: Type.String(),
+  district: Type.String(),
+  callTitle: Type.String()
 })

@@ -27,6 +27,7 @@ export const CallSchema = Type.Object({
   opensAt: DateTimeSchema,
   closesAt: DateTimeSchema,
   reviewersPerApplication: Type.Integer(),
+  districtReview: Type.Boolean({ description: 'true: the firm\'s district pre-screens submitted applications before the city assigns reviewers' }),
   rubricId: UuidSchema,
   guidelines: Type.String(),
   requiredDocuments: Type.Array(RequiredDocumentSchema),
@@ -45,6 +46,9 @@ export const CreateCallBodySchema = Type.Object({
   opensAt: Type.String({ format: 'date-time', description: 'Submissions accepted from (RFC 3339)' }),
   closesAt: Type.String({ format: 'date-time', description: 'Submissions accepted until, exclusive (RFC 3339)' }),
   reviewersPerApplication: ReviewersSchema,
+  districtReview: Type.Optional(Type.Boolean({
+    default: false, description: 'The firm\'s district pre-screens submitted applications (state district_reviewed) before reviewers are assigned'
+  })),
   rubricId: Type.Optional(Type.String({ format: 'uuid', description: 'A rubric of the same program; default: the program\'s latest version' })),
   guidelines: Type.Optional(GuidelinesSchema),
   requiredDocuments: Type.Optional(RequiredDocumentsSchema),
@@ -59,6 +63,7 @@ export const UpdateCallBodySchema = Type.Object({
   opensAt: Type.Optional(Type.String({ format: 'date-time', description: 'Only before the call opens' })),
   closesAt: Type.Optional(Type.String({ format: 'date-time', description: 'Now or earlier closes the call' })),
   reviewersPerApplication: Type.Optional(ReviewersSchema),
+  districtReview: Type.Optional(Type.Boolean({ description: 'Only before the call opens' })),
   guidelines: Type.Optional(GuidelinesSchema),
   requiredDocuments: Type.Optional(RequiredDocumentsSchema),
   quota: Type.Optional(QuotaSchema),

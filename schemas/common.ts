@@ -26,7 +26,8 @@ export const TextSchema = (opts: { minLength?: number, maxLength: number, descri
 export const EmailSchema = Type.String({ format: 'email', maxLength: 254, description: 'Email address (case-insensitive)' })
 
 export const RoleSchema = Type.Union([
-  Type.Literal('enterprise'), Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin')
+  Type.Literal('enterprise'), Type.Literal('reviewer'), Type.Literal('officer'), Type.Literal('analyst'), Type.Literal('admin'),
+  Type.Literal('district_officer')
 ], { description: 'Account role' })
 
 export const PageQuerySchema = Type.Object({

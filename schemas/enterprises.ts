@@ -57,6 +57,9 @@ export const EnterprisePatchBodySchema = Type.Object({
   address: Nullable(TextSchema({ maxLength: 300, description: 'Address; null clears it' })),
   website: Nullable(Type.String({ maxLength: 300, format: 'uri', description: 'Website; null clears it' })),
   districtCode: Type.Optional(Type.String({ maxLength: 40, description: 'District code (see /v1/reference/districts)' })),
-  domains: Type.Optional(DomainCodesSchema)
+  domains: Type.Optional(DomainCodesSchema),
+  primaryDomain: Type.Optional(Type.String({
+    maxLength: 40, description: 'One of the firm\'s domains (after this change); when the domains change without it, it stays if still among them, else the first'
+  }))
 }, { additionalProperties: false, minProperties: 1, description: 'Only these fields; the credit code and founding date cannot change' })
 export type EnterprisePatchBody = Static<typeof EnterprisePatchBodySchema>

@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import {
-  APPLICATION_EVENTS, APPLICATION_STATES, EDITABLE_STATES, isLive, nextState, transition,
+  APPLICATION_EVENTS, APPLICATION_STATES, EDITABLE_STATES, isLive, needsDistrictReview, nextState, transition,
   type ApplicationEvent, type ApplicationState
 } from '../server/domain/application-state.ts'
 import { AppError } from '../server/domain/errors.ts'
@@ -20,9 +20,15 @@ const ALLOWED: Array<[ApplicationState, ApplicationEvent, ApplicationState]> = [
   ['returned', 'submit', 'submitted'],
   ['returned', 'submit_ineligible', 'ineligible'],
   ['returned', 'withdraw', 'withdrawn'],
+  ['submitted', 'district_recommend', 'district_reviewed'],
+  ['submitted', 'district_reject', 'rejected'],
   ['submitted', 'assign', 'under_review'],
   ['submitted', 'return', 'returned'],
   ['submitted', 'withdraw', 'withdrawn'],
+  // Recommended by the district: the city assigns reviewers, may return it, the firm may withdraw.
+  ['district_reviewed', 'assign', 'under_review'],
+  ['district_reviewed', 'return', 'returned'],
+  ['district_reviewed', 'withdraw', 'withdrawn'],
   ['under_review', 'assign', 'under_review'],
   ['under_review', 'score', 'scored'],
   ['under_review', 'return', 'returned'],
@@ -61,7 +67,7 @@ t.test('every other (state, event) pair is refused with 409 INVALID_STATE', asyn
     }
   }
   t.equal(refused, APPLICATION_STATES.length * APPLICATION_EVENTS.length - ALLOWED.length)
-  t.equal(refused, 77, 'ten states × ten events, 23 allowed')
+  t.equal(refused, 104, 'eleven states × twelve events, 28 allowed')
 })
 
 t.test('the shape of the machine', async (t) => {
@@ -73,6 +79,16 @@ t.test('the shape of the machine', async (t) => {
   }
   const decided: ApplicationState[] = ['admitted', 'rejected', 'appealed']
   for (const s of decided) t.equal(nextState(s, 'withdraw'), null, `no withdrawal after a decision (${s})`)
+  t.same(APPLICATION_EVENTS.filter(e => nextState('district_reviewed', e) != null), ['assign', 'return', 'withdraw'],
+    'a recommended application goes on to the city')
+  for (const s of APPLICATION_STATES.filter(s => s !== 'submitted')) {
+    t.equal(nextState(s, 'district_recommend'), null, `only a submitted application is pre-screened (${s})`)
+    t.equal(nextState(s, 'district_reject'), null, `only a submitted application is pre-screened (${s})`)
+  }
+  t.equal(needsDistrictReview('submitted', true), true)
+  t.equal(needsDistrictReview('submitted', false), false)
+  t.equal(needsDistrictReview('district_reviewed', true), false)
+  t.equal(needsDistrictReview('appealed', true), false, 'an appeal of a district rejection goes to the city')
   t.equal(isLive('withdrawn'), false)
   for (const s of APPLICATION_STATES.filter(s => s !== 'withdrawn')) t.equal(isLive(s), true, `${s} is live`)
 })

@@ -34,6 +34,8 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
   const analyst = await createStaff(app, 'analyst')
   const spare = await createStaff(app, 'analyst')
   const admin = await adminToken(app)
+  const district = await createStaff(app, 'district_officer', { districtCode: '210202' }) // the fixture firm's district
+  const otherDistrict = await createStaff(app, 'district_officer', { districtCode: '210211' })
   const ids: Fixtures['ids'] = { enterprise: firm.enterpriseId, user: spare.id, firmUser: firm.userId, otherEmail: other.email }
   const post = async (url: string, token: string, payload: unknown, method: 'POST' | 'PUT' = 'POST') =>
     await app.inject({ method, url, headers: auth(token), payload: payload as object })
@@ -75,7 +77,7 @@ async function fixtures (app: FastifyInstance): Promise<Fixtures> {
   return {
     tokens: {
       enterprise: firm.token, otherEnterprise: other.token, reviewer: reviewer.token, conflictedReviewer: conflicted.token, officer: officer.token,
-      analyst: analyst.token, admin
+      analyst: analyst.token, admin, districtOfficer: district.token, otherDistrictOfficer: otherDistrict.token
     },
     ids
   }

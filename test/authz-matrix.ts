@@ -12,14 +12,37 @@
  * Actors: `enterprise` owns the fixture objects (its enterprise, declaration,
  * application); `otherEnterprise` is another firm; `reviewer` is assigned to
  * the fixture application; `conflictedReviewer` declared a conflict with the
- * firm.
+ * firm. `districtOfficer` is the district officer of the firm's district,
+ * `otherDistrictOfficer` of another district: their cells follow
+ * {@link districtCells} unless a row names them.
  */
-export const ACTORS = ['anonymous', 'enterprise', 'otherEnterprise', 'reviewer', 'conflictedReviewer', 'officer', 'analyst', 'admin'] as const
+export const ACTORS = [
+  'anonymous', 'enterprise', 'otherEnterprise', 'reviewer', 'conflictedReviewer', 'officer', 'analyst', 'admin', 'districtOfficer', 'otherDistrictOfficer'
+] as const
 export type Actor = typeof ACTORS[number]
 export type Outcome = 'allow' | 'hidden' | 401 | 403
 export type Row = Record<Actor, Outcome>
+type DistrictActor = 'districtOfficer' | 'otherDistrictOfficer'
+type BaseRow = Omit<Row, DistrictActor> & Partial<Pick<Row, DistrictActor>>
 
-export const MATRIX: Record<string, Row> = {
+/**
+ * The district officers' cells where a row does not name them: a route every
+ * other role may use (public, or any signed-in caller) they may use too;
+ * every other route is 403 unless the row says otherwise (the few routes a
+ * district officer is declared on name both cells).
+ */
+function districtCells (row: BaseRow): Row {
+  const everyone = (['enterprise', 'reviewer', 'officer', 'analyst', 'admin'] as const).every(a => row[a] === 'allow')
+  const fallback: Outcome = everyone ? 'allow' : 403
+  return { ...row, districtOfficer: row.districtOfficer ?? fallback, otherDistrictOfficer: row.otherDistrictOfficer ?? fallback }
+}
+
+/** Reads a district officer is declared on: its district's object, and 404 for the other district's officer. */
+const DISTRICT_READ = { districtOfficer: 'allow', otherDistrictOfficer: 'hidden' } as const
+/** Lists a district officer is declared on: each gets its own district's rows. */
+const DISTRICT_LIST = { districtOfficer: 'allow', otherDistrictOfficer: 'allow' } as const
+
+const BASE: Record<string, BaseRow> = {
   'GET /health': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /ready': { anonymous: 'allow', enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /v1/me': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
@@ -48,20 +71,20 @@ export const MATRIX: Record<string, Row> = {
   'GET /v1/analytics/targets': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /v1/admin/targets': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
   'GET /v1/pool': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
-  'GET /v1/enterprises': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
-  'GET /v1/enterprises/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow' },
-  'GET /v1/enterprises/{id}/declarations/{year}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
-  'GET /v1/enterprises/{id}/declarations': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/enterprises': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_LIST },
+  'GET /v1/enterprises/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_READ },
+  'GET /v1/enterprises/{id}/declarations/{year}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_READ },
+  'GET /v1/enterprises/{id}/declarations': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_READ },
   'GET /v1/admin/tier-rules': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
   'GET /v1/calls': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
   'GET /v1/calls/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 'allow', admin: 'allow' },
-  'GET /v1/applications': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 403, admin: 'allow' },
-  'GET /v1/applications/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/applications': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_LIST },
+  'GET /v1/applications/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_READ },
   'GET /v1/applications/{id}/history': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
   'GET /v1/applications/{id}/letter': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 403 },
-  'GET /v1/applications/{id}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow' },
-  'GET /v1/enterprises/{id}/declarations/{year}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow' },
-  'GET /v1/documents/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 403, admin: 'allow' },
+  'GET /v1/applications/{id}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_READ },
+  'GET /v1/enterprises/{id}/declarations/{year}/documents': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 'allow', conflictedReviewer: 'hidden', officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_READ },
+  'GET /v1/documents/{id}': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'allow', reviewer: 'allow', conflictedReviewer: 'allow', officer: 'allow', analyst: 403, admin: 'allow', ...DISTRICT_LIST },
   'GET /v1/admin/eligibility-gates': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
   'GET /v1/admin/policy': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
   'PUT /v1/admin/policy/{key}': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 'allow' },
@@ -135,8 +158,17 @@ export const MATRIX: Record<string, Row> = {
   'POST /v1/awards/{id}/payments': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
   'POST /v1/awards/{id}/cancel': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
   'GET /v1/enterprises/{id}/awards': { anonymous: 401, enterprise: 'allow', otherEnterprise: 'hidden', reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 403, admin: 'allow' },
-  'GET /v1/analytics/funds': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' }
+  'GET /v1/analytics/funds': { anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 'allow', analyst: 'allow', admin: 'allow' },
+  // Districts (issue 15): the pre-screen and its queue are the district officers' own.
+  'GET /v1/district-review/queue': {
+    anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403, ...DISTRICT_LIST
+  },
+  'POST /v1/applications/{id}/district-review': {
+    anonymous: 401, enterprise: 403, otherEnterprise: 403, reviewer: 403, conflictedReviewer: 403, officer: 403, analyst: 403, admin: 403, ...DISTRICT_READ
+  }
 }
+
+export const MATRIX: Record<string, Row> = Object.fromEntries(Object.entries(BASE).map(([route, row]) => [route, districtCells(row)]))
 
 /**
  * Cells where the service differs from the API contract (docs/api.md) today, with the row above

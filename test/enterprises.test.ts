@@ -59,7 +59,7 @@ t.test('the register: filters, paging, CSV', async (t) => {
   const itemB = all.items.find((e: any) => e.id === b.enterpriseId)
   t.same(itemB, {
     id: b.enterpriseId, uscc: b.uscc, name: '=HYPERLINK("http://evil")', districtCode: '210211', domains: ['big_data', 'cloud'],
-    foundedOn: '2015-03-01', currentTier: 'above_scale', latestDeclarationYear: 2025, pool: [{ program: 'startup', status: 'notice' }]
+    primaryDomain: 'big_data', foundedOn: '2015-03-01', currentTier: 'above_scale', latestDeclarationYear: 2025, pool: [{ program: 'startup', status: 'notice' }]
   })
   t.equal(all.items.find((e: any) => e.id === c.enterpriseId).currentTier, null)
 

@@ -121,7 +121,7 @@ export async function registerFirm (app: FastifyInstance, overrides: Record<stri
 }
 
 /** Creates a staff account as the first admin and signs it in. */
-export async function createStaff (app: FastifyInstance, role: 'reviewer' | 'officer' | 'analyst' | 'admin', extra: Record<string, unknown> = {}): Promise<{ token: string, id: string, email: string }> {
+export async function createStaff (app: FastifyInstance, role: 'reviewer' | 'officer' | 'analyst' | 'admin' | 'district_officer', extra: Record<string, unknown> = {}): Promise<{ token: string, id: string, email: string }> {
   const n = ++counter
   const email = `${role}${n}@staff.test`
   const res = await app.inject({

@@ -41,7 +41,7 @@ interface FuzzRequest {
   body: unknown
 }
 
-type Role = 'enterprise' | 'officer' | 'reviewer' | 'analyst' | 'admin'
+type Role = 'enterprise' | 'officer' | 'reviewer' | 'analyst' | 'admin' | 'district_officer'
 
 function urlOf (op: Operation, req: FuzzRequest): string {
   // Buffer round trip: lone surrogates become U+FFFD, as they would on the wire.
@@ -139,7 +139,8 @@ async function setUp (app: FastifyInstance): Promise<{ principals: Principal[], 
     { role: 'officer', token: (await createStaff(app, 'officer')).token },
     { role: 'reviewer', token: (await createStaff(app, 'reviewer')).token },
     { role: 'analyst', token: (await createStaff(app, 'analyst')).token },
-    { role: 'admin', token: await adminToken(app) }
+    { role: 'admin', token: await adminToken(app) },
+    { role: 'district_officer', token: (await createStaff(app, 'district_officer', { districtCode: '210202' })).token }
   ]
   return { principals, knownIds: [firm.enterpriseId, firm.userId] }
 }

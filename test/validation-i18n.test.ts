@@ -47,7 +47,8 @@ t.test('in Chinese when Accept-Language prefers zh', async (t) => {
 
 t.test('a union of constants is one entry naming the allowed values', async (t) => {
   const admin = await adminToken(app)
-  for (const [lang, expected] of [['en', 'must be one of: reviewer, officer, analyst, admin'], ['zh-CN', '应当是以下之一:reviewer, officer, analyst, admin']] as const) {
+  for (const [lang, expected] of [['en', 'must be one of: reviewer, officer, analyst, admin, district_officer'],
+    ['zh-CN', '应当是以下之一:reviewer, officer, analyst, admin, district_officer']] as const) {
     const res = await app.inject({
       method: 'POST', url: '/v1/users', headers: { ...auth(admin), 'accept-language': lang },
       payload: { email: 'staff@example.test', name: '某人', role: 'superuser', password: PASSWORD }

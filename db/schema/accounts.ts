@@ -2,7 +2,7 @@ import { pgTable, text, integer, boolean, timestamp, uuid, date, primaryKey, che
 import { sql } from 'drizzle-orm'
 import { districts, domains } from './reference.ts'
 
-export const ROLES = ['enterprise', 'reviewer', 'officer', 'analyst', 'admin'] as const
+export const ROLES = ['enterprise', 'reviewer', 'officer', 'analyst', 'admin', 'district_officer'] as const
 export type Role = typeof ROLES[number]
 export const FIRM_ROLES = ['owner', 'member'] as const
 export type FirmRole = typeof FIRM_ROLES[number]
@@ -18,9 +18,11 @@ export const enterprises = pgTable('enterprises', {
   contactPhone: text(),
   address: text(),
   website: text(),
+  /** The one domain the firm counts in for domain shares of revenue (one of its domains), so that shares add up to 100%. */
+  primaryDomain: text().references(() => domains.code),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow()
-}, (t) => [index('enterprises_district_idx').on(t.districtCode)])
+}, (t) => [index('enterprises_district_idx').on(t.districtCode), index('enterprises_primary_domain_idx').on(t.primaryDomain)])
 
 /** A firm's focus domains (one or more). */
 export const enterpriseDomains = pgTable('enterprise_domains', {
@@ -41,6 +43,8 @@ export const users = pgTable('users', {
   firmRole: text().$type<FirmRole>(),
   /** For reviewers: the USCC of their own employer, a standing conflict of interest. */
   employerUscc: text(),
+  /** For district officers: the district whose firms, declarations and applications they see. */
+  districtCode: text().references(() => districts.code),
   /** For reviewers: their fields of expertise (domain codes), preferred by automatic assignment. */
   domains: text().array().notNull().default(sql`'{}'::text[]`),
   disabled: boolean().notNull().default(false),
@@ -56,7 +60,8 @@ export const users = pgTable('users', {
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow()
 }, (t) => [
-  check('users_role_check', sql`${t.role} in ('enterprise','reviewer','officer','analyst','admin')`),
+  check('users_role_check', sql`${t.role} in ('enterprise','reviewer','officer','analyst','admin','district_officer')`),
+  check('users_district_check', sql`(${t.role} = 'district_officer') = (${t.districtCode} is not null)`),
   check('users_enterprise_check', sql`(${t.role} = 'enterprise') = (${t.enterpriseId} is not null)`),
   check('users_firm_role_check', sql`(${t.firmRole} is null and ${t.role} <> 'enterprise') or (${t.role} = 'enterprise' and ${t.firmRole} in ('owner','member'))`),
   index('users_enterprise_idx').on(t.enterpriseId),

@@ -1,4 +1,4 @@
-import { pgTable, text, integer, timestamp, uuid, jsonb, check, index, uniqueIndex, customType } from 'drizzle-orm/pg-core'
+import { pgTable, text, integer, boolean, timestamp, uuid, jsonb, check, index, uniqueIndex, customType } from 'drizzle-orm/pg-core'
 import { sql } from 'drizzle-orm'
 import { programs } from './reference.ts'
 import { enterprises, users } from './accounts.ts'
@@ -29,6 +29,8 @@ export const calls = pgTable('calls', {
   opensAt: instant().notNull(),
   closesAt: instant().notNull(),
   reviewersPerApplication: integer().notNull(),
+  /** The firm's district pre-screens submitted applications before the city assigns reviewers. */
+  districtReview: boolean().notNull().default(false),
   rubricId: uuid().notNull().references(() => rubrics.id),
   /** The notice's guidelines for applicants (free text). */
   guidelines: text().notNull().default(''),
@@ -53,7 +55,7 @@ export const calls = pgTable('calls', {
 ])
 
 export const APPLICATION_STATE_VALUES = [
-  'draft', 'submitted', 'under_review', 'scored', 'admitted', 'rejected', 'ineligible', 'returned', 'withdrawn', 'appealed'
+  'draft', 'submitted', 'district_reviewed', 'under_review', 'scored', 'admitted', 'rejected', 'ineligible', 'returned', 'withdrawn', 'appealed'
 ] as const
 
 /**
@@ -87,6 +89,11 @@ export const applications = pgTable('applications', {
   appealedAt: instant(),
   appealCount: integer().notNull().default(0),
   submittedAt: instant(),
+  /** The district's pre-screen (calls with districtReview): recommended or not, the opinion, who and when. */
+  districtRecommend: boolean(),
+  districtOpinion: text(),
+  districtReviewedBy: uuid().references(() => users.id),
+  districtReviewedAt: instant(),
   createdAt: instant().notNull().defaultNow(),
   updatedAt: instant().notNull().defaultNow()
 }, (t) => [

@@ -58,7 +58,11 @@ export const planTargets = pgTable('plan_targets', {
   unit: text().notNull(),
   dueYear: integer().notNull(),
   labelZh: text().notNull(),
-  labelEn: text().notNull()
+  labelEn: text().notNull(),
+  /** A district's own share of the target (层层分解); null = the city's. */
+  districtCode: text().references(() => districts.code),
+  /** For primary_domain_revenue_share: the domains whose combined share is measured. */
+  domains: text().array()
 }, (t) => [check('plan_targets_comparator_check', sql`${t.comparator} in ('gte','gt','lte','lt')`)])
 
 /** Named policy values (appeal window, notice period, gates …) editable by admins. */

@@ -227,7 +227,9 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
     await exec('alter table pool_memberships disable trigger analytics_pool_memberships')
     // Demo staff first: the officer opens the calls and decides, the reviewers review.
     for (const a of demo) {
-      await exec(`insert into users (id, email, name, password_hash, role, employer_uscc) values (${sqlLiteral(a.id)}, ${sqlLiteral(a.email)}, ${sqlLiteral(a.name)}, ${sqlLiteral(a.hash)}, ${sqlLiteral(a.role)}, NULL) on conflict ((lower(email))) where email_confirmed_at is not null do nothing`)
+      const district = 'districtCode' in a ? sqlLiteral(a.districtCode) : 'NULL'
+      await exec(`insert into users (id, email, name, password_hash, role, employer_uscc, district_code) values (${sqlLiteral(a.id)}, ${sqlLiteral(a.email)}, ` +
+        `${sqlLiteral(a.name)}, ${sqlLiteral(a.hash)}, ${sqlLiteral(a.role)}, NULL, ${district}) on conflict ((lower(email))) where email_confirmed_at is not null do nothing`)
     }
     summary.users += demo.length
     const staff = new Map((await query(`select email, id from users where email in (${demo.map(a => sqlLiteral(a.email)).join(', ')})`)).map(u => [String(u.email), String(u.id)]))
@@ -316,7 +318,9 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
       return {
         firms: batch.length,
         tables: [
-          ['enterprises', ['id', 'uscc', 'name', 'district_code', 'founded_on'], batch.map(f => [f.id, f.uscc, f.name, f.district, f.foundedOn])],
+          // The first domain is the primary one (what domain shares of revenue count).
+          ['enterprises', ['id', 'uscc', 'name', 'district_code', 'founded_on', 'primary_domain'],
+            batch.map(f => [f.id, f.uscc, f.name, f.district, f.foundedOn, f.domains[0]])],
           ['enterprise_domains', ['enterprise_id', 'domain_code'], batch.flatMap(f => f.domains.map(d => [f.id, d]))],
           ['users', ['id', 'email', 'name', 'password_hash', 'role', 'enterprise_id', 'firm_role'],
             batch.map(f => [f.userId, firmEmail(f.index), f.name, firmHash, 'enterprise', f.id, 'owner']), 'users'],

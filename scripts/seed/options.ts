@@ -19,7 +19,10 @@ export const DEMO_ACCOUNTS = [
   { email: 'officer2@demo.peiyu.cn', role: 'officer', name: '经信委 李科员', password: 'Demo-Officer-Pass-2026' },
   { email: 'analyst1@demo.peiyu.cn', role: 'analyst', name: '规划处 赵分析师', password: 'Demo-Analyst-Pass-2026' },
   { email: 'analyst2@demo.peiyu.cn', role: 'analyst', name: '规划处 钱分析师', password: 'Demo-Analyst-Pass-2026' },
-  ...[1, 2, 3, 4, 5, 6].map(i => ({ email: `reviewer${i}@demo.peiyu.cn`, role: 'reviewer', name: `评审专家 ${i}`, password: 'Demo-Reviewer-Pass-2026' }))
+  ...[1, 2, 3, 4, 5, 6].map(i => ({ email: `reviewer${i}@demo.peiyu.cn`, role: 'reviewer', name: `评审专家 ${i}`, password: 'Demo-Reviewer-Pass-2026' })),
+  // District officers (区县工作人员): they see their district's firms and pre-screen its applications.
+  { email: 'district1@demo.peiyu.cn', role: 'district_officer', name: '甘井子区工信局 孙科长', password: 'Demo-District-Pass-2026', districtCode: '210211' },
+  { email: 'district2@demo.peiyu.cn', role: 'district_officer', name: '中山区工信局 周科员', password: 'Demo-District-Pass-2026', districtCode: '210202' }
 ] as const
 /** Every generated firm account shares this password (one precomputed argon2 hash: hashing 100,000 would take hours). */
 export const FIRM_PASSWORD = 'Seed-Firm-Pass-2026'

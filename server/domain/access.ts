@@ -59,14 +59,25 @@ export function reviewerSeesEnterpriseSql (reviewerId: string, enterpriseId: SQL
     and not ${conflictedSql(reviewerId, firmUsccOf(enterpriseId))})`
 }
 
+/**
+ * On `enterprises` (by id): the firm is in the district of the district
+ * officer `userId`. The district is read from the officer's account, so an
+ * administrator's change applies at once (and ends the officer's tokens).
+ */
+export function districtSeesEnterpriseSql (userId: string | Placeholder, enterpriseId: SQL | AnyColumn = enterprises.id): SQL {
+  return sql`exists (select 1 from ${enterprises} de join ${users} du on du.district_code = de.district_code
+    where de.id = ${enterpriseId} and du.id = ${userId} and du.role = 'district_officer')`
+}
+
 // ---------------------------------------------------------------------------
 // Visibility per object. `undefined` means every row.
 
 /**
  * Applications. Enterprises: their own firm's. Officers and admins: all.
  * Reviewers: the ones assigned to them whose firm they have no conflict
- * with. Analysts: none (they see aggregates only). The viewer's ids may be
- * placeholders of a prepared statement.
+ * with. District officers: those of the firms of their district. Analysts:
+ * none (they see aggregates only). The viewer's ids may be placeholders of a
+ * prepared statement.
  */
 export function applicationVisibilityFor (role: Role, enterpriseId: string | Placeholder | null, userId: string | Placeholder): SQL | undefined {
   switch (role) {
@@ -77,6 +88,8 @@ export function applicationVisibilityFor (role: Role, enterpriseId: string | Pla
       return enterpriseId == null ? FALSE : eq(applications.enterpriseId, enterpriseId)
     case 'reviewer':
       return reviewerSeesApplicationSql(userId)
+    case 'district_officer':
+      return districtSeesEnterpriseSql(userId, applications.enterpriseId)
     default:
       return FALSE
   }
@@ -86,7 +99,8 @@ export const applicationVisibility = (viewer: Viewer): SQL | undefined => applic
 /**
  * Enterprises (profile) and, by the same rule, their declarations. Officers
  * and admins: all; a firm: itself; a reviewer: a firm whose application they
- * grade, unless conflicted. Analysts: none.
+ * grade, unless conflicted; a district officer: the firms of its district.
+ * Analysts: none.
  */
 export function enterpriseVisibility (viewer: Viewer, enterpriseId: SQL | AnyColumn = enterprises.id): SQL | undefined {
   switch (viewer.role) {
@@ -97,6 +111,8 @@ export function enterpriseVisibility (viewer: Viewer, enterpriseId: SQL | AnyCol
       return viewer.enterpriseId == null ? FALSE : sql`${enterpriseId} = ${viewer.enterpriseId}`
     case 'reviewer':
       return reviewerSeesEnterpriseSql(viewer.id, enterpriseId)
+    case 'district_officer':
+      return districtSeesEnterpriseSql(viewer.id, enterpriseId)
     default:
       return FALSE
   }

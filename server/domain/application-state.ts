@@ -12,14 +12,20 @@ import { errors } from './errors.ts'
  * back to review once; the "once" is counted on the row, not here). An
  * admission is final except for one event: an objection upheld during its
  * public notice reverses it into a rejection (`reverse_admission`).
+ *
+ * When the call asks for a district pre-screen (`districtReview`), a
+ * submitted application waits for the firm's district: recommended →
+ * `district_reviewed`, which the city assigns reviewers to like a submitted
+ * one; not recommended → `rejected` at district level, appealable like any
+ * rejection.
  */
 export const APPLICATION_STATES = [
-  'draft', 'submitted', 'under_review', 'scored', 'admitted', 'rejected', 'ineligible', 'returned', 'withdrawn', 'appealed'
+  'draft', 'submitted', 'district_reviewed', 'under_review', 'scored', 'admitted', 'rejected', 'ineligible', 'returned', 'withdrawn', 'appealed'
 ] as const
 export type ApplicationState = typeof APPLICATION_STATES[number]
 
 export const APPLICATION_EVENTS = [
-  'submit', 'submit_ineligible', 'assign', 'score', 'admit', 'reject', 'return', 'withdraw', 'appeal', 'reverse_admission'
+  'submit', 'submit_ineligible', 'district_recommend', 'district_reject', 'assign', 'score', 'admit', 'reject', 'return', 'withdraw', 'appeal', 'reverse_admission'
 ] as const
 export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
 
@@ -27,6 +33,9 @@ export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
  * Every allowed (state, event) → next state; anything absent is forbidden.
  *
  * - Submitting is possible from draft and from returned (a revision).
+ * - The district's pre-screen (`district_recommend`, `district_reject`) is of
+ *   a submitted application; whether a call needs it before `assign` is the
+ *   call's setting, checked by {@link needsDistrictReview}.
  * - `assign` (reviewers) starts review of a submitted application, restarts
  *   it after an appeal, and may add or replace reviewers (after a recusal)
  *   while it is under review.
@@ -44,7 +53,8 @@ export type ApplicationEvent = typeof APPLICATION_EVENTS[number]
 export const TRANSITIONS: Readonly<Record<ApplicationState, Readonly<Partial<Record<ApplicationEvent, ApplicationState>>>>> = {
   draft: { submit: 'submitted', submit_ineligible: 'ineligible', withdraw: 'withdrawn' },
   returned: { submit: 'submitted', submit_ineligible: 'ineligible', withdraw: 'withdrawn' },
-  submitted: { assign: 'under_review', return: 'returned', withdraw: 'withdrawn' },
+  submitted: { district_recommend: 'district_reviewed', district_reject: 'rejected', assign: 'under_review', return: 'returned', withdraw: 'withdrawn' },
+  district_reviewed: { assign: 'under_review', return: 'returned', withdraw: 'withdrawn' },
   under_review: { assign: 'under_review', score: 'scored', return: 'returned', withdraw: 'withdrawn' },
   scored: { admit: 'admitted', reject: 'rejected', return: 'returned', withdraw: 'withdrawn' },
   ineligible: { withdraw: 'withdrawn' },
@@ -69,6 +79,13 @@ export function transition (state: ApplicationState, event: ApplicationEvent): A
 export function isApplicationState (value: string): value is ApplicationState {
   return (APPLICATION_STATES as readonly string[]).includes(value)
 }
+
+/**
+ * A submitted application of a call with a district pre-screen waits for its
+ * district before the city assigns reviewers (409 DISTRICT_REVIEW_PENDING).
+ */
+export const needsDistrictReview = (state: ApplicationState, callHasDistrictReview: boolean): boolean =>
+  callHasDistrictReview && state === 'submitted'
 
 /** The applicant may change the statement and the documents only in these states. */
 export const EDITABLE_STATES: readonly ApplicationState[] = ['draft', 'returned']

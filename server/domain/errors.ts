@@ -71,6 +71,10 @@ export const MESSAGES: Record<string, [string, string]> = {
   FIRM_OWNER_REQUIRED: ["Only the firm's owner account may manage its accounts", '只有企业负责人账户可以管理本企业账户'],
   LAST_FIRM_OWNER: ['The firm must keep at least one enabled owner account', '企业至少要保留一个启用的负责人账户'],
   USCC_DISTRICT_MISMATCH: ['The credit code\'s division {division} does not belong to district {district}', '统一社会信用代码中的登记管理机关行政区划码 {division} 与所选区县 {district} 不一致'],
+  // Districts (issue 15)
+  DISTRICT_REVIEW_PENDING: ['The call asks the firm\'s district to pre-screen this application before reviewers are assigned',
+    '该批次要求先经企业所在区县预审推荐,方可分配评审专家'],
+  DISTRICT_REVIEW_NOT_REQUIRED: ['This call does not ask for a district pre-screen', '该批次不需要区县预审'],
   // Policy values (issue 16)
   POLICY_HAS_OWN_ENDPOINT: ['{key} is checked as a whole through {endpoint}', '{key} 须通过 {endpoint} 整体修改'],
   // Hardening (issue 11)
@@ -213,5 +217,8 @@ export const errors = {
   notAMember: (program: string) => new AppError(409, 'NOT_A_MEMBER', { program }, undefined, { program }),
   budgetExceeded: (budget: string, committed: string, requested: string, available: string) =>
     new AppError(409, 'BUDGET_EXCEEDED', { budget, committed, requested, available }, undefined, { budget, committed, requested, available }),
-  paymentExceedsAward: (amount: string, unpaid: string) => new AppError(409, 'PAYMENT_EXCEEDS_AWARD', { amount, unpaid }, undefined, { amount, unpaid })
+  paymentExceedsAward: (amount: string, unpaid: string) => new AppError(409, 'PAYMENT_EXCEEDS_AWARD', { amount, unpaid }, undefined, { amount, unpaid }),
+  // Districts
+  districtReviewPending: () => new AppError(409, 'DISTRICT_REVIEW_PENDING'),
+  districtReviewNotRequired: () => new AppError(409, 'DISTRICT_REVIEW_NOT_REQUIRED')
 }

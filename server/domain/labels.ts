@@ -16,6 +16,7 @@ export const STATIC_LABELS = {
   applicationState: {
     draft: ['草稿', 'Draft'],
     submitted: ['已提交', 'Submitted'],
+    district_reviewed: ['区县已推荐', 'Recommended by the district'],
     under_review: ['评审中', 'Under review'],
     scored: ['评审完成', 'Scored'],
     admitted: ['已入库', 'Admitted'],

@@ -3,7 +3,10 @@ import { tierRank } from './tiers.ts'
 
 /**
  * The plan's targets (docs/domain.md, table plan_targets) measured against one
- * year's declarations. Pure: the caller supplies the year's sums per tier.
+ * year's declarations, for the city or for one district (a target with a
+ * district is that district's share of the work, 层层分解). Pure: the caller
+ * supplies the year's sums per tier and, for domain shares, the operating
+ * revenue per primary domain.
  */
 export const TARGET_MEASURES = [
   'firms_at_least_tier',
@@ -11,7 +14,9 @@ export const TARGET_MEASURES = [
   'rd_to_software_revenue',
   'industry_revenue',
   'employees',
-  'value_added_gdp_share'
+  'value_added_gdp_share',
+  'export_revenue_share',
+  'primary_domain_revenue_share'
 ] as const
 export type TargetMeasure = typeof TARGET_MEASURES[number]
 
@@ -24,6 +29,12 @@ export const TIERED_MEASURES: readonly TargetMeasure[] = ['firms_at_least_tier',
  */
 export const UNMEASURABLE: readonly TargetMeasure[] = ['value_added_gdp_share']
 
+/** Measures whose definition needs a set of domains (their combined share, each firm counted in its primary domain). */
+export const DOMAIN_MEASURES: readonly TargetMeasure[] = ['primary_domain_revenue_share']
+
+/** The plan's 2028 focus: AI, IoT, big data and cloud take a much larger share of the industry. */
+export const FOCUS_DOMAINS: readonly string[] = ['ai', 'big_data', 'cloud', 'iot']
+
 /** The unit each measure is expressed in; stored with the target. */
 export const MEASURE_UNITS: Record<TargetMeasure, 'firms' | 'ratio' | 'CNY' | 'persons'> = {
   firms_at_least_tier: 'firms',
@@ -31,7 +42,9 @@ export const MEASURE_UNITS: Record<TargetMeasure, 'firms' | 'ratio' | 'CNY' | 'p
   rd_to_software_revenue: 'ratio',
   industry_revenue: 'CNY',
   employees: 'persons',
-  value_added_gdp_share: 'ratio'
+  value_added_gdp_share: 'ratio',
+  export_revenue_share: 'ratio',
+  primary_domain_revenue_share: 'ratio'
 }
 
 /** Decimals shown for each unit. Ratios: 6 decimals, i.e. 4 of a percentage. */
@@ -48,6 +61,8 @@ export interface PlanTarget {
   goal: string
   unit: string
   dueYear: number
+  /** For primary_domain_revenue_share: the domains whose combined share is measured. */
+  domains?: readonly string[] | null
 }
 
 /** One tier's sums for the year. Money in fen. */
@@ -58,6 +73,34 @@ export interface TierSums {
   softwareRevenueFen: bigint
   rdExpenseFen: bigint
   employees: bigint
+  /** Export revenue (fen); absent = none declared. */
+  exportRevenueFen?: bigint
+}
+
+/** A figure of the sums that disclosure control may withhold. */
+export type SumFigure = 'operatingRevenue' | 'softwareRevenue' | 'rdExpense' | 'exportRevenue' | 'employees'
+
+/** What a measure reads besides the sums per tier. */
+export interface MeasureInputs {
+  /**
+   * For domain shares: the operating revenue (fen) of the firms whose primary domain is one of `domains`, and of all
+   * firms; null where withheld.
+   */
+  primaryDomainRevenue?: (domains: readonly string[]) => { part: bigint | null, all: bigint | null }
+  /** Figures withheld for confidentiality: a measure that needs one has no value (suppressed). */
+  withheld?: ReadonlySet<SumFigure>
+}
+
+/** The figures each measure needs. */
+const NEEDS: Record<TargetMeasure, readonly SumFigure[]> = {
+  firms_at_least_tier: [],
+  revenue_share_at_least_tier: ['operatingRevenue'],
+  rd_to_software_revenue: ['rdExpense', 'softwareRevenue'],
+  industry_revenue: ['operatingRevenue'],
+  employees: ['employees'],
+  value_added_gdp_share: [],
+  export_revenue_share: ['exportRevenue', 'operatingRevenue'],
+  primary_domain_revenue_share: ['operatingRevenue']
 }
 
 export interface TargetResult {
@@ -67,10 +110,13 @@ export interface TargetResult {
   met: boolean | null
   /** goal − value as a decimal string (positive: still short of a "more than" goal); null with value. */
   gap: string | null
+  /** true: the value is withheld for confidentiality (it would need a withheld figure); absent otherwise. */
+  suppressed?: boolean
 }
 
 /** The measure's exact value as a fraction num/den, or null when it is undefined for the year. */
-export function measureValue (measure: string, tierCode: string | null, sums: readonly TierSums[]): Rational | null {
+export function measureValue (measure: string, tierCode: string | null, sums: readonly TierSums[], inputs: MeasureInputs = {},
+  domains: readonly string[] | null = null): { num: bigint, den: bigint } | null {
   const atLeast = (s: TierSums) => tierCode != null && tierRank(s.tierCode) >= tierRank(tierCode)
   const total = (f: (s: TierSums) => bigint, only?: (s: TierSums) => boolean) =>
     sums.filter(s => only == null || only(s)).reduce((acc, s) => acc + f(s), 0n)
@@ -89,6 +135,14 @@ export function measureValue (measure: string, tierCode: string | null, sums: re
       return { num: total(s => s.operatingRevenueFen), den: 100n }
     case 'employees':
       return { num: total(s => s.employees), den: 1n }
+    case 'export_revenue_share': {
+      const all = total(s => s.operatingRevenueFen)
+      return all === 0n ? null : { num: total(s => s.exportRevenueFen ?? 0n), den: all }
+    }
+    case 'primary_domain_revenue_share': {
+      const r = inputs.primaryDomainRevenue?.(domains ?? FOCUS_DOMAINS)
+      return r == null || r.part == null || r.all == null || r.all === 0n ? null : { num: r.part, den: r.all }
+    }
     default:
       return null
   }
@@ -106,11 +160,15 @@ export function meetsGoal (value: Rational, goal: string, comparator: Comparator
 }
 
 /** Measures one target with the year's sums: value, met, gap. */
-export function evaluateTarget (target: PlanTarget, sums: readonly TierSums[]): TargetResult {
+export function evaluateTarget (target: PlanTarget, sums: readonly TierSums[], inputs: MeasureInputs = {}): TargetResult {
   if (UNMEASURABLE.includes(target.measure as TargetMeasure) || !(TARGET_MEASURES as readonly string[]).includes(target.measure)) {
     return { measurable: false, value: null, met: null, gap: null }
   }
-  const value = measureValue(target.measure, target.tierCode, sums)
+  const measure = target.measure as TargetMeasure
+  const shares = measure === 'primary_domain_revenue_share' ? inputs.primaryDomainRevenue?.(target.domains ?? FOCUS_DOMAINS) : undefined
+  const withheld = NEEDS[measure].some(f => inputs.withheld?.has(f) === true) || (shares != null && (shares.part == null || shares.all == null))
+  if (withheld) return { measurable: true, value: null, met: null, gap: null, suppressed: true }
+  const value = measureValue(target.measure, target.tierCode, sums, inputs, target.domains ?? null)
   if (value == null) return { measurable: true, value: null, met: null, gap: null }
   const scale = SCALE[target.unit] ?? 6
   const g = parseNonNegativeDecimal(target.goal)
@@ -131,6 +189,10 @@ export interface TargetInput {
   dueYear: number
   labelZh: string
   labelEn: string
+  /** A district's own target; null or absent: the city's. */
+  district?: string | null
+  /** For primary_domain_revenue_share: the domains whose combined share is measured. */
+  domains?: string[] | null
 }
 
 /** The meaning of a target set an administrator wants to store (the shape is checked by the schema). */
@@ -138,8 +200,15 @@ export function targetProblems (targets: TargetInput[]): Array<{ field: string, 
   const problems: Array<{ field: string, message: string }> = []
   const seen = new Set<string>()
   targets.forEach((t, i) => {
-    if (seen.has(t.key)) problems.push({ field: `body.targets.${i}.key`, message: `${t.key} appears twice` })
-    seen.add(t.key)
+    // A key names one goal of the city or of one district: the same key may be broken down to several districts.
+    const id = `${t.key}\u0001${t.district ?? ''}`
+    if (seen.has(id)) problems.push({ field: `body.targets.${i}.key`, message: `${t.key} appears twice${t.district != null ? ` for district ${t.district}` : ''}` })
+    seen.add(id)
+    const byDomain = (DOMAIN_MEASURES as readonly string[]).includes(t.measure)
+    if (byDomain && (t.domains == null || t.domains.length === 0)) {
+      problems.push({ field: `body.targets.${i}.domains`, message: `is required for ${t.measure}` })
+    }
+    if (!byDomain && t.domains != null) problems.push({ field: `body.targets.${i}.domains`, message: `is not used by ${t.measure}` })
     const tiered = (TIERED_MEASURES as readonly string[]).includes(t.measure)
     if (tiered && t.tierCode == null) problems.push({ field: `body.targets.${i}.tierCode`, message: `is required for ${t.measure}` })
     if (!tiered && t.tierCode != null) problems.push({ field: `body.targets.${i}.tierCode`, message: `is not used by ${t.measure}` })

@@ -102,6 +102,7 @@ export default fp(async function docsPlugin (app: FastifyInstance, opts: { confi
         { name: 'decisions', description: 'Officers\' admission decisions on reviewed applications' },
         { name: 'notices', description: 'Public notice periods of decisions and objections' },
         { name: 'notifications', description: 'The signed-in user\'s inbox' },
+        { name: 'districts', description: 'District officers\' pre-screen of their district\'s applications (calls with districtReview)' },
         { name: 'pool', description: 'The cultivation pool: members, their terms, warnings and exits' },
         { name: 'funds', description: 'Support funds (专项资金): budgets, awards to pool members, payments' },
         { name: 'analytics', description: 'Aggregates for analysts, protected against disclosure of single firms' },

@@ -95,10 +95,16 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     config: { roles: ['analyst', 'officer', 'admin'] },
     schema: {
       tags: ['analytics'], summary: 'Progress toward each plan target in a year: value, goal, met, gap',
-      description: 'City-wide aggregates over every declaring firm, so not suppressed. Targets that declarations cannot measure (value added / GDP) are listed with measurable: false.',
+      description: 'City targets: city-wide aggregates over every declaring firm, so not suppressed. `district=` gives that district\'s own targets ' +
+        'against its own figures, `by=district` every district\'s side by side; district figures are the protected table\'s for analysts (a value ' +
+        'needing a withheld figure is null, suppressed: true). Targets that declarations cannot measure (value added / GDP) are listed with measurable: false.',
       security: bearer, querystring: TargetsQuerySchema,
       response: { 200: TargetsReportSchema, ...errorResponses(400, 401, 403) }
     }
-  }, async (request) => await targetsReport(app.db, request.query.year))
+  }, async (request) => {
+    const q = request.query
+    if (q.district != null && q.by != null) throw errors.validation([{ field: 'query.by', message: 'use either district or by=district' }])
+    return await targetsReport(app.db, { year: q.year, district: q.district, byDistrict: q.by === 'district', exact: readsExact(request.user.role) })
+  })
 }
 export default analytics

@@ -21,11 +21,12 @@ const sendJsonText = (reply: FastifyReply, body: string) => reply.type('applicat
 
 /**
  * Applications: the firm creates, edits, submits and withdraws its own;
- * officers and admins read all; reviewers the ones assigned to them.
+ * officers and admins read all; reviewers the ones assigned to them;
+ * district officers those of their district's firms.
  * Analysts see aggregates only, never one application.
  */
 const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const readers = { roles: ['enterprise', 'reviewer', 'officer', 'admin'] } as const
+  const readers = { roles: ['enterprise', 'reviewer', 'officer', 'admin', 'district_officer'] } as const
   const applicant = { roles: ['enterprise'] } as const
   /** Serialized single reads (GET /v1/applications/:id), a few MB at most. */
   const rendered = new RenderedCache(5000)
@@ -50,7 +51,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: readers,
     schema: {
       tags: ['applications'], summary: 'Applications the caller may see, newest first', security: bearer,
-      description: 'Enterprise: its own. Reviewer: assigned to them, no conflict of interest. Officer, admin: all, as the meeting list — items add ' +
+      description: 'Enterprise: its own. Reviewer: assigned to them, no conflict of interest. District officer: its district\'s firms\'. Officer, admin: all, as the meeting list — items add ' +
         '`firmName, uscc, district, tier, total, grade, disagreement, rank`; `sort=-score`; `format=csv|xlsx` (or Accept) exports the whole filter ' +
         '(xlsx: one sheet per state). Filters: callId, state, program, enterpriseId. `sort` and `format` are 403 for anyone else.',
       querystring: ListApplicationsQuerySchema,

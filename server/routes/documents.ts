@@ -48,7 +48,7 @@ const documentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 50 },
     throwFileSizeLimit: true
   })
-  const readers = { roles: ['enterprise', 'reviewer', 'officer', 'admin'] } as const
+  const readers = { roles: ['enterprise', 'reviewer', 'officer', 'admin', 'district_officer'] } as const
   const owner = { roles: ['enterprise'] } as const
 
   app.post('/v1/applications/:id/documents', {

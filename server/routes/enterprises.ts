@@ -16,12 +16,13 @@ import {
 /** Enterprises (profiles, the officers' register) and their annual declarations. */
 const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/enterprises', {
-    config: { roles: ['officer', 'admin'] },
+    config: { roles: ['officer', 'admin', 'district_officer'] },
     schema: {
       tags: ['enterprises'],
       summary: 'The register of firms, filterable by current tier, pool program and status, domain and district (csv, xlsx)',
       description: 'The current tier is the tier of the latest declaration. `?format=csv|xlsx` (or Accept: text/csv) returns every matching firm ' +
-        'for Excel: Chinese headers (English with Accept-Language: en), labels beside codes, credit codes as text; paging applies to JSON only.',
+        'for Excel: Chinese headers (English with Accept-Language: en), labels beside codes, credit codes as text; paging applies to JSON only. ' +
+        'A district officer gets its own district\'s firms only, whatever district it asks for.',
       security: bearer,
       querystring: EnterpriseListQuerySchema,
       response: {
@@ -40,15 +41,15 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { limit, cursor, format, ...filters } = request.query
     const asFile = exportFormat(format, request.headers.accept)
     if (asFile != null) {
-      const rows = await enterpriseExportRows(app.db, filters)
+      const rows = await enterpriseExportRows(app.db, filters, request.user)
       return await sendExport(app.db, request, reply, { format: asFile, filename: 'enterprises', columns: ENTERPRISE_EXPORT_COLUMNS, rows, sheet: ['企业名录', 'Firms'] })
     }
-    return await listEnterprises(app.db, filters, { limit, cursor })
+    return await listEnterprises(app.db, filters, { limit, cursor }, request.user)
   })
 
   app.get('/v1/enterprises/:id', {
     // Reviewers use it for the firms they are assigned to (enterpriseVisibility); analysts never see one firm.
-    config: { roles: ['enterprise', 'officer', 'admin', 'reviewer'] },
+    config: { roles: ['enterprise', 'officer', 'admin', 'reviewer', 'district_officer'] },
     schema: {
       tags: ['enterprises'], summary: 'A firm: profile, current tier, latest declaration year, pool memberships', security: bearer,
       params: IdParamsSchema,
@@ -102,7 +103,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/enterprises/:id/declarations', {
-    config: { roles: ['enterprise', 'officer', 'admin'] },
+    config: { roles: ['enterprise', 'officer', 'admin', 'district_officer'] },
     schema: {
       tags: ['declarations'], summary: "The firm's declarations by year, newest first", security: bearer,
       params: IdParamsSchema,
@@ -115,7 +116,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/enterprises/:id/declarations/:year', {
-    config: { roles: ['enterprise', 'officer', 'admin'] },
+    config: { roles: ['enterprise', 'officer', 'admin', 'district_officer'] },
     schema: {
       tags: ['declarations'], summary: "The firm's declaration for one year", security: bearer,
       params: DeclarationParamsSchema,

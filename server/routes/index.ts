@@ -28,6 +28,7 @@ import targets from './targets.ts'
 import people, { publicPeople } from './people.ts'
 import simulations from './simulations.ts'
 import funds from './funds.ts'
+import districts from './districts.ts'
 import web from '../plugins/web.ts'
 
 /**
@@ -77,6 +78,7 @@ const routes: FastifyPluginAsync<{ config: AppConfig }> = async (app, { config }
     await app.register(people, { config })
     await app.register(simulations)
     await app.register(funds)
+    await app.register(districts)
     await app.register(policy)
   })
 

@@ -28,6 +28,7 @@ export function userView (u: UserRow) {
     role: u.role,
     enterpriseId: u.enterpriseId ?? null,
     employerUscc: u.employerUscc ?? null,
+    districtCode: u.districtCode ?? null,
     domains: u.domains ?? [],
     disabled: u.disabled,
     emailConfirmed: u.emailConfirmedAt != null,
@@ -42,6 +43,7 @@ export function enterpriseView (e: EnterpriseRow, domainCodes: string[]) {
     name: e.name,
     districtCode: e.districtCode,
     domains: [...domainCodes].sort(),
+    primaryDomain: e.primaryDomain ?? null,
     foundedOn: e.foundedOn,
     contactName: e.contactName ?? null,
     contactPhone: e.contactPhone ?? null,
@@ -170,6 +172,28 @@ export async function assertReferences (db: Db, districtCode: string | undefined
 }
 
 /**
+ * The firm's primary domain: the one named, which must be among its domains,
+ * else the first of them. Domain shares of revenue count each firm in its
+ * primary domain only, so that they add up to 100%.
+ */
+export function primaryDomainOf (domainCodes: readonly string[], asked: string | null | undefined): string {
+  if (asked == null) return domainCodes[0]
+  if (!domainCodes.includes(asked)) throw errors.validation([{ field: 'body.primaryDomain', message: 'must be one of the firm\'s domains' }])
+  return asked
+}
+
+/** A district officer has exactly one district, a known one; no other account has one. */
+export async function staffDistrict (db: Db, role: Role, districtCode: string | null | undefined): Promise<string | null> {
+  if (role !== 'district_officer') {
+    if (districtCode != null) throw errors.validation([{ field: 'body.districtCode', message: 'only a district_officer account has a district' }])
+    return null
+  }
+  if (districtCode == null) throw errors.validation([{ field: 'body.districtCode', message: 'is required for a district_officer account' }])
+  await assertReferences(db, districtCode, undefined)
+  return districtCode
+}
+
+/**
  * A reviewer's fields of expertise, checked against the domain reference
  * data and sorted. Only reviewers have them (400 for any other role).
  */
@@ -198,6 +222,7 @@ export interface RegistrationInput {
   password: string
   districtCode: string
   domains: string[]
+  primaryDomain?: string
   foundedOn: string
   contactName?: string
   contactPhone?: string
@@ -222,6 +247,7 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
   }
   const domainCodes = [...new Set(input.domains)]
   await assertReferences(db, input.districtCode, domainCodes)
+  const primaryDomain = primaryDomainOf(domainCodes, input.primaryDomain)
   const warnings = await divisionWarnings(db, check.divisionCode, input.districtCode)
   const passwordHash = await hashPassword(input.password)
   try {
@@ -231,6 +257,7 @@ export async function registerEnterprise (db: Db, input: RegistrationInput, ctx:
         name: input.name.trim(),
         districtCode: input.districtCode,
         foundedOn: input.foundedOn,
+        primaryDomain,
         contactName: input.contactName,
         contactPhone: input.contactPhone,
         address: input.address,
@@ -267,7 +294,9 @@ async function divisionWarnings (db: Db, divisionCode: string, districtCode: str
   return [{ code: 'USCC_DISTRICT_MISMATCH', message: renderMessage('USCC_DISTRICT_MISMATCH', params, 'en'), messageZh: renderMessage('USCC_DISTRICT_MISMATCH', params, 'zh') }]
 }
 
-export interface StaffInput { email: string, name: string, role: Exclude<Role, 'enterprise'>, password: string, employerUscc?: string }
+export interface StaffInput {
+  email: string, name: string, role: Exclude<Role, 'enterprise'>, password: string, employerUscc?: string, districtCode?: string
+}
 
 export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditContext) {
   const email = normalizeEmail(input.email)
@@ -279,12 +308,14 @@ export async function createStaffUser (db: Db, input: StaffInput, ctx: AuditCont
     if (!check.ok) throw errors.invalidUscc(check.reason)
     employerUscc = check.code
   }
+  const districtCode = await staffDistrict(db, input.role, input.districtCode)
   const passwordHash = await hashPassword(input.password)
   try {
     return await inTransaction(db, async (tx) => {
       // Staff accounts are created by an administrator for a known address: confirmed from the start.
       const [user] = await tx.insert(users)
-        .values({ email, name: input.name.trim(), passwordHash, role: input.role, employerUscc, emailConfirmedAt: new Date() }).returning()
+        .values({ email, name: input.name.trim(), passwordHash, role: input.role, employerUscc, districtCode, emailConfirmedAt: new Date() })
+        .returning()
       await recordAudit(tx, ctx, { action: 'user.create', objectType: 'user', objectId: user.id, after: userView(user) })
       return userView(user)
     })
@@ -337,7 +368,8 @@ export function meView (u: UserRow) {
     id: u.id, email: u.email, name: u.name, role: u.role,
     emailConfirmed: u.emailConfirmedAt != null,
     ...(u.enterpriseId != null ? { enterpriseId: u.enterpriseId, firmRole: u.firmRole ?? 'owner' } : {}),
-    ...(u.role === 'reviewer' ? { domains: u.domains } : {})
+    ...(u.role === 'reviewer' ? { domains: u.domains } : {}),
+    ...(u.districtCode != null ? { districtCode: u.districtCode } : {})
   }
 }
 
@@ -361,7 +393,7 @@ export async function getUser (db: Db, id: string) {
   return userView(u)
 }
 
-export interface UserPatch { role?: Role, disabled?: boolean, name?: string, employerUscc?: string | null, domains?: string[] }
+export interface UserPatch { role?: Role, disabled?: boolean, name?: string, employerUscc?: string | null, domains?: string[], districtCode?: string }
 
 /**
  * Changes an account's role, name, employer or disabled flag. The last
@@ -391,8 +423,13 @@ export async function updateUser (db: Db, id: string, body: UserPatch, ctx: Audi
         .where(and(eq(users.role, 'admin'), eq(users.disabled, false), ne(users.id, id)))
       if (n === 0) throw errors.conflict('this is the last enabled administrator')
     }
-    const endsTokens = (body.disabled != null && body.disabled !== before.disabled) || (body.role != null && body.role !== before.role)
+    // A district officer keeps its district unless given another; a role change away from it drops the district.
+    const role = body.role ?? before.role
+    const districtCode = await staffDistrict(tx, role, role === 'district_officer' ? body.districtCode ?? before.districtCode : body.districtCode)
+    const endsTokens = (body.disabled != null && body.disabled !== before.disabled) || (body.role != null && body.role !== before.role) ||
+      districtCode !== before.districtCode
     const [after] = await tx.update(users).set({
+      districtCode,
       ...(body.role != null ? { role: body.role } : {}),
       ...(body.disabled != null ? { disabled: body.disabled } : {}),
       ...(body.name != null ? { name: body.name.trim() } : {}),

@@ -3,8 +3,11 @@ import { queryRows, type Db } from '../../db/client.ts'
 import { planTargets, programs, domains, districts } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { fromFen, toFen } from '../domain/money.ts'
-import { answer, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure, type ProtectedTable } from '../domain/disclosure.ts'
-import type { TierSums } from '../domain/targets.ts'
+import {
+  answer, EMPTY_CONTRIBUTION, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure, type ProtectedTable
+} from '../domain/disclosure.ts'
+import { ratio } from '../domain/decimal.ts'
+import { FOCUS_DOMAINS, type SumFigure, type TierSums } from '../domain/targets.ts'
 import { TIER_CODES, tierRank } from '../domain/tiers.ts'
 import { policyValues } from './policy.ts'
 
@@ -95,7 +98,8 @@ export async function protectionSettings (db: Db): Promise<ProtectionSettings> {
   // The stored JSON as its text, as the figures have always been read ("5" in quotes is not 5).
   const text = (key: string): string | null => policy.has(key) ? JSON.stringify(policy.get(key)) : null
   const [row] = await queryRows<{ bands: string | null }>(db, sql`
-    select (select string_agg(distinct tier_code, ',') from ${planTargets} where measure = 'revenue_share_at_least_tier' and tier_code is not null) as bands`)
+    select (select string_agg(distinct tier_code, ',') from ${planTargets} where measure = 'revenue_share_at_least_tier' and tier_code is not null
+      and district_code is null) as bands`)
   return {
     minFirms: minFirms(text('suppression_min_firms')),
     dominancePercent: dominancePercent(text('disclosure_dominance_percent')),
@@ -287,23 +291,181 @@ export async function trend (db: Db, from: number, to: number, by: Dimension[], 
   const years = []
   for (let year = from; year <= to; year++) {
     const { cells, totals } = publish(await yearTable(db, year, settings), by, filters, exact)
-    years.push({ year, cells, totals })
+    const domains = sharesOf(await domainRows(db, year), settings, exact, true)
+    years.push({ year, cells, totals, primaryDomains: { cells: domains.cells, focus: domains.focus } })
   }
   return { from, to, by, exact, minFirms: settings.minFirms, dominancePercent: settings.dominancePercent, years, notes: notesFor(settings, exact, by, filters) }
 }
 
-/** The year's sums per tier (city aggregates, not suppressed: they cover the whole industry). */
+/** The year's sums per tier (city aggregates, not suppressed: they cover the whole industry), export revenue included. */
 export async function tierSums (db: Db, year: number): Promise<TierSums[]> {
-  const rows = await queryRows<{ tier_code: string, firms: number, op: string, sw: string, rd: string, emp: string }>(db, sql`
-    select c.tier_code, sum(c.firms)::int as firms, sum(c.operating_revenue)::text as op, sum(c.software_revenue)::text as sw,
-      sum(c.rd_expense)::text as rd, sum(c.employees)::text as emp
-    from analytics_totals c where c.year = ${year} group by c.tier_code`)
+  const [rows, exports] = await Promise.all([
+    queryRows<{ tier_code: string, firms: number, op: string, sw: string, rd: string, emp: string }>(db, sql`
+      select c.tier_code, sum(c.firms)::int as firms, sum(c.operating_revenue)::text as op, sum(c.software_revenue)::text as sw,
+        sum(c.rd_expense)::text as rd, sum(c.employees)::text as emp
+      from analytics_totals c where c.year = ${year} group by c.tier_code`),
+    queryRows<{ tier_code: string, ex: string | null }>(db, sql`
+      select f.tier_code, sum(d.export_revenue)::text as ex
+      from analytics_firm_years f join declarations d on d.enterprise_id = f.enterprise_id and d.year = f.year
+      where f.year = ${year} group by f.tier_code`)
+  ])
+  const exportOf = new Map(exports.map(r => [r.tier_code, r.ex == null ? 0n : toFen(r.ex)]))
   return rows.map(r => ({
     tierCode: r.tier_code,
     firms: r.firms,
     operatingRevenueFen: toFen(r.op),
     softwareRevenueFen: toFen(r.sw),
     rdExpenseFen: toFen(r.rd),
-    employees: BigInt(r.emp)
+    employees: BigInt(r.emp),
+    exportRevenueFen: exportOf.get(r.tier_code) ?? 0n
   }))
+}
+
+// ---------------------------------------------------------------------------
+// Districts: each district's sums per tier, from the year's table (protected
+// for aggregate-only readers, like every other figure).
+
+export interface DistrictSums {
+  district: string
+  firms: number
+  sums: TierSums[]
+  /** Figures some part of which is withheld from this reader: a target that needs one is suppressed. */
+  withheld: Set<SumFigure>
+}
+
+const SUM_FIELD: Record<Measure, keyof TierSums> = {
+  operatingRevenue: 'operatingRevenueFen',
+  softwareRevenue: 'softwareRevenueFen',
+  rdExpense: 'rdExpenseFen',
+  exportRevenue: 'exportRevenueFen',
+  employees: 'employees'
+}
+
+/** Every district's sums per tier for the year: exact, or from the protected table only (a withheld cell marks its figure). */
+export async function districtSums (db: Db, year: number, exact: boolean): Promise<Map<string, DistrictSums>> {
+  const settings = await protectionSettings(db)
+  const table = await yearTable(db, year, settings)
+  const byCell = new Map<string, number[]>()
+  table.cells.forEach((c, i) => {
+    const id = `${c.district}\u0001${c.tier}`
+    const list = byCell.get(id)
+    if (list == null) byCell.set(id, [i])
+    else list.push(i)
+  })
+  const out = new Map<string, DistrictSums>()
+  for (const [id, leaves] of byCell) {
+    const [district, tierCode] = id.split('\u0001')
+    const a = answer(table.table, leaves)
+    const source = exact ? a.exact : a.protectedFigures
+    let entry = out.get(district)
+    if (entry == null) out.set(district, entry = { district, firms: 0, sums: [], withheld: new Set() })
+    entry.firms += a.firms
+    const s: TierSums = { tierCode, firms: a.firms, operatingRevenueFen: 0n, softwareRevenueFen: 0n, rdExpenseFen: 0n, employees: 0n, exportRevenueFen: 0n }
+    for (const m of PROTECTED_MEASURES) {
+      const v = source[m]
+      if (v == null) entry.withheld.add(m)
+      else (s as unknown as Record<string, bigint>)[SUM_FIELD[m]] = v
+    }
+    entry.sums.push(s)
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// Primary domains: each firm counts in its one primary domain, so the domain
+// shares of revenue add up to 100%. Aggregate-only readers get them from a
+// protected table of their own (server/domain/disclosure.ts): the plan's
+// focus group (AI, IoT, big data, cloud) and the rest, then each domain; the
+// city's two groups are published like the plan's tier bands.
+
+interface DomainRow { district: string, domain: string, firms: number, op: string | null, op1: string | null, op2: string | null }
+
+export interface DomainShares {
+  /** The protected (or exact) revenue of the firms whose primary domain is one of `domains`, and of all firms; null = withheld. */
+  revenue: (domains: readonly string[]) => { part: bigint | null, all: bigint | null }
+  cells: Array<{ domain: string, firms: number, operatingRevenue: string | null, share: string | null }>
+  focus: { domains: string[], firms: number, operatingRevenue: string | null, share: string | null }
+}
+
+async function domainRows (db: Db, year: number): Promise<DomainRow[]> {
+  return await queryRows<DomainRow>(db, sql`
+    select f.district_code as district, coalesce(e.primary_domain,
+        (select min(ed.domain_code) from enterprise_domains ed where ed.enterprise_id = e.id), '') as domain, count(*)::int as firms,
+      sum(f.operating_revenue)::text as op,
+      (array_agg(f.operating_revenue order by f.operating_revenue desc))[1]::text as op1,
+      (array_agg(f.operating_revenue order by f.operating_revenue desc))[2]::text as op2
+    from analytics_firm_years f join enterprises e on e.id = f.enterprise_id
+    where f.year = ${year}
+    group by 1, 2
+    order by 1, 2`)
+}
+
+function domainGroup (rows: DomainRow[]): Group {
+  let group: Group = { firms: 0, measures: Object.fromEntries(PROTECTED_MEASURES.map(m => [m, EMPTY_CONTRIBUTION])) as Group['measures'] }
+  for (const r of rows) {
+    const fenOf = (v: string | null) => v == null ? 0n : toFen(v)
+    const now = group.measures.operatingRevenue
+    const tops = [now.top1, now.top2, fenOf(r.op1), fenOf(r.op2)].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))
+    const operatingRevenue = { sum: now.sum + fenOf(r.op), top1: tops[0], top2: tops[1] }
+    group = { firms: group.firms + r.firms, measures: { ...group.measures, operatingRevenue } }
+  }
+  return group
+}
+
+function sharesOf (rows: DomainRow[], settings: ProtectionSettings, exact: boolean, mandatedGroups: boolean): DomainShares {
+  const domainsSeen = [...new Set(rows.map(r => r.domain))].sort()
+  const leaves: Leaf[] = domainsSeen.map(d => ({
+    key: [FOCUS_DOMAINS.includes(d) ? 'focus' : 'other', d],
+    group: domainGroup(rows.filter(r => r.domain === d))
+  }))
+  const table = protectTable(leaves, { minFirms: settings.minFirms, dominancePercent: settings.dominancePercent },
+    (key, m) => mandatedGroups && key.length === 1 && m === 'operatingRevenue')
+  const sumOf = (indexes: number[]): bigint | null => {
+    const a = answer(table, indexes)
+    return exact ? a.exact.operatingRevenue : a.protectedFigures.operatingRevenue
+  }
+  const all = sumOf(leaves.map((_, i) => i))
+  const revenue = (domains: readonly string[]) => ({ part: sumOf(domainsSeen.flatMap((d, i) => domains.includes(d) ? [i] : [])), all })
+  const share = (part: bigint | null) => part == null || all == null || all === 0n ? null : ratio(part, all, 6)
+  const cells = domainsSeen.map((d, i) => {
+    const op = sumOf([i])
+    return { domain: d, firms: leaves[i].group.firms, operatingRevenue: op == null ? null : fromFen(op), share: share(op) }
+  })
+  const focus = revenue(FOCUS_DOMAINS).part
+  return {
+    revenue,
+    cells,
+    focus: {
+      domains: [...FOCUS_DOMAINS],
+      firms: cells.filter(c => FOCUS_DOMAINS.includes(c.domain)).reduce((a, c) => a + c.firms, 0),
+      operatingRevenue: focus == null ? null : fromFen(focus),
+      share: share(focus)
+    }
+  }
+}
+
+/** The city's revenue by primary domain for the year (the focus group and the rest published like the plan's tier bands). */
+export async function primaryDomainShares (db: Db, year: number, exact: boolean): Promise<DomainShares> {
+  const settings = await protectionSettings(db)
+  return sharesOf(await domainRows(db, year), settings, exact, true)
+}
+
+/**
+ * Each district's revenue by primary domain. For aggregate-only readers a
+ * district's shares are given only where its own revenue is published whole
+ * (`published`): a district total the main table withholds stays withheld.
+ */
+export async function districtDomainShares (db: Db, year: number, exact: boolean,
+  published: (district: string) => boolean): Promise<Map<string, DomainShares>> {
+  const settings = await protectionSettings(db)
+  const rows = await domainRows(db, year)
+  const out = new Map<string, DomainShares>()
+  for (const district of [...new Set(rows.map(r => r.district))]) {
+    const own = rows.filter(r => r.district === district)
+    // The district's groups are not mandated: only its total, which the main table publishes whole here, is given regardless.
+    const shares = sharesOf(own, settings, exact, false)
+    if (!exact && !published(district)) shares.revenue = () => ({ part: null, all: null })
+    out.set(district, shares)
+  }
+  return out
 }

@@ -127,6 +127,9 @@ export function applicationView (a: ApplicationRow, program: string, viewer: Pri
     appealedAt: iso(a.appealedAt),
     appealCount: a.appealCount,
     submittedAt: iso(a.submittedAt),
+    districtRecommend: a.districtRecommend ?? null,
+    districtOpinion: a.districtOpinion ?? null,
+    districtReviewedAt: iso(a.districtReviewedAt),
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString()
   }

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
 import { type Db, type Tx, inTransaction } from '../../db/client.ts'
 import { applications, calls, enterpriseDomains, enterprises, reviews, users } from '../../db/schema/index.ts'
-import { transition, type ApplicationState } from '../domain/application-state.ts'
+import { needsDistrictReview, transition, type ApplicationState } from '../domain/application-state.ts'
 import { planAssignment, type AssignmentApplication } from '../domain/assignment.ts'
 import { errors } from '../domain/errors.ts'
 import { ENDED_WITHOUT_SCORE, OPEN_REVIEW_STATES } from '../domain/review-state.ts'
@@ -26,8 +26,12 @@ type ApplicationRow = typeof applications.$inferSelect
 
 /** Open = still to be done by the reviewer. */
 const OPEN_STATES = OPEN_REVIEW_STATES
-/** Application states in which reviewers may be assigned. */
-const ASSIGNABLE_STATES: ApplicationState[] = ['submitted', 'under_review', 'appealed']
+/**
+ * Application states in which reviewers may be assigned; a submitted one of a
+ * call with a district pre-screen only once its district recommended it
+ * (district_reviewed).
+ */
+const ASSIGNABLE_STATES: ApplicationState[] = ['submitted', 'district_reviewed', 'under_review', 'appealed']
 
 // ---------------------------------------------------------------------------
 // Rounds and assignment.
@@ -83,6 +87,8 @@ export async function lockApplication (tx: Db, id: string): Promise<ApplicationR
 export async function assignReviewers (tx: Db, applicationId: string, reviewerIds: string[], actor: AuditContext) {
   const a = await lockApplication(tx, applicationId)
   transition(a.state as ApplicationState, 'assign')
+  const [call] = await tx.select({ districtReview: calls.districtReview }).from(calls).where(eq(calls.id, a.callId))
+  if (needsDistrictReview(a.state as ApplicationState, call.districtReview)) throw errors.districtReviewPending()
   const unique = [...new Set(reviewerIds)]
   const found = await tx.select({ id: users.id }).from(users)
     .where(and(inArray(users.id, unique), eq(users.role, 'reviewer'), eq(users.disabled, false)))
@@ -117,7 +123,9 @@ async function autoAssignCallIn (tx: Tx, callId: string, actor: AuditContext) {
   const apps = await tx.select().from(applications)
     .where(and(eq(applications.callId, callId), inArray(applications.state, ASSIGNABLE_STATES)))
     .orderBy(asc(applications.id)).for('update')
-  return await assignApplications(tx, apps, call.reviewersPerApplication, actor)
+  // Those still waiting for their district's pre-screen are left for later.
+  const ready = apps.filter(a => !needsDistrictReview(a.state as ApplicationState, call.districtReview))
+  return await assignApplications(tx, ready, call.reviewersPerApplication, actor)
 }
 
 /** Plans and applies assignments for these (locked) applications. */

@@ -26,6 +26,7 @@ export function callView (c: CallRow, now = new Date()) {
     opensAt: c.opensAt.toISOString(),
     closesAt: c.closesAt.toISOString(),
     reviewersPerApplication: c.reviewersPerApplication,
+    districtReview: c.districtReview,
     rubricId: c.rubricId,
     guidelines: c.guidelines,
     requiredDocuments: c.requiredDocuments,
@@ -53,6 +54,7 @@ export interface CallInput {
   opensAt: string
   closesAt: string
   reviewersPerApplication: number
+  districtReview?: boolean
   rubricId?: string
   guidelines?: string
   requiredDocuments?: RequiredDocument[]
@@ -117,6 +119,7 @@ export async function createCall (db: Db, input: CallInput, actor: AuditContext,
       opensAt,
       closesAt,
       reviewersPerApplication: input.reviewersPerApplication,
+      districtReview: input.districtReview ?? false,
       rubricId,
       guidelines: input.guidelines ?? '',
       requiredDocuments: checkRequiredDocuments(input.requiredDocuments) ?? [],
@@ -136,6 +139,7 @@ export interface CallPatch {
   opensAt?: string
   closesAt?: string
   reviewersPerApplication?: number
+  districtReview?: boolean
   guidelines?: string
   requiredDocuments?: RequiredDocument[]
   quota?: number | null
@@ -164,7 +168,12 @@ export async function updateCall (db: Db, id: string, patch: CallPatch, actor: A
       throw errors.invalidState('open', 'the opening time of an open call cannot change')
     }
     checkWindow(opensAt, closesAt)
+    // Whether districts pre-screen is settled before firms can submit.
+    if (patch.districtReview != null && patch.districtReview !== before.districtReview && status !== 'upcoming') {
+      throw errors.invalidState(status, 'the district pre-screen can be switched only before the call opens')
+    }
     const [after] = await tx.update(calls).set({
+      ...(patch.districtReview != null ? { districtReview: patch.districtReview } : {}),
       ...(patch.title != null ? { title: patch.title.trim() } : {}),
       ...(patch.reviewersPerApplication != null ? { reviewersPerApplication: patch.reviewersPerApplication } : {}),
       ...(patch.guidelines != null ? { guidelines: patch.guidelines } : {}),

@@ -7,7 +7,7 @@ import type { MembershipState } from '../domain/membership-state.ts'
 import type { TierCode } from '../domain/tiers.ts'
 import { recordAudit, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import { assertReferences, enterpriseView, type EnterpriseRow } from './accounts.ts'
+import { assertReferences, enterpriseView, primaryDomainOf, type EnterpriseRow } from './accounts.ts'
 import { currentTierOf } from './declarations.ts'
 import { codeColumns, codeListColumns, column, labelOf, type ExportColumn } from '../lib/export.ts'
 import { domainsOf } from './tier-rules.ts'
@@ -96,20 +96,23 @@ function filterConditions (f: EnterpriseFilters): SQL[] {
 
 export type EnterpriseListItem = Awaited<ReturnType<typeof listEnterprises>>['items'][number]
 
-/** Firms matching the filters, by id, one page (keyset on id). */
-export async function listEnterprises (db: Db, filters: EnterpriseFilters, opts: { limit: number, cursor?: string }) {
+/** Firms matching the filters that `viewer` may see (enterpriseVisibility; all without a viewer), by id, one page (keyset on id). */
+export async function listEnterprises (db: Db, filters: EnterpriseFilters, opts: { limit: number, cursor?: string }, viewer?: Viewer) {
   if (filters.program != null) {
     const [p] = await db.select({ code: programs.code }).from(programs).where(eq(programs.code, filters.program))
     if (p == null) throw errors.unknownReference('program', filters.program)
   }
   const after = decodeCursor<{ id: string }>(opts.cursor, ['id'])
   const where = filterConditions(filters)
+  const visible = viewer == null ? undefined : enterpriseVisibility(viewer)
+  if (visible != null) where.push(visible)
   if (after != null) where.push(gt(enterprises.id, String(after.id)))
   const rows = await db.select({
     id: enterprises.id,
     uscc: enterprises.uscc,
     name: enterprises.name,
     districtCode: enterprises.districtCode,
+    primaryDomain: enterprises.primaryDomain,
     foundedOn: enterprises.foundedOn,
     currentTier: sql<string | null>`${latestDeclaration('tier_code')}`,
     latestDeclarationYear: sql<number | null>`${latestDeclaration('year')}`
@@ -127,6 +130,7 @@ export async function listEnterprises (db: Db, filters: EnterpriseFilters, opts:
     name: r.name,
     districtCode: r.districtCode,
     domains: domainRows.filter(d => d.enterpriseId === r.id).map(d => d.domainCode).sort(),
+    primaryDomain: r.primaryDomain ?? null,
     foundedOn: r.foundedOn,
     currentTier: (r.currentTier ?? null) as TierCode | null,
     latestDeclarationYear: r.latestDeclarationYear == null ? null : Number(r.latestDeclarationYear),
@@ -154,11 +158,11 @@ export const ENTERPRISE_EXPORT_COLUMNS: Array<ExportColumn<EnterpriseListItem>> 
 ]
 
 /** Every firm matching the filters (walks all pages), for the export. */
-export async function enterpriseExportRows (db: Db, filters: EnterpriseFilters): Promise<EnterpriseListItem[]> {
+export async function enterpriseExportRows (db: Db, filters: EnterpriseFilters, viewer?: Viewer): Promise<EnterpriseListItem[]> {
   const rows: EnterpriseListItem[] = []
   let cursor: string | undefined
   do {
-    const p = await listEnterprises(db, filters, { limit: 500, cursor })
+    const p = await listEnterprises(db, filters, { limit: 500, cursor }, viewer)
     rows.push(...p.items)
     cursor = p.nextCursor ?? undefined
   } while (cursor != null)
@@ -173,6 +177,7 @@ export interface EnterprisePatch {
   website?: string | null
   districtCode?: string
   domains?: string[]
+  primaryDomain?: string
 }
 
 /**
@@ -194,6 +199,11 @@ export async function updateEnterprise (db: Db, ctx: AuditContext, enterpriseId:
       if (patch[k] !== undefined) set[k] = patch[k] == null ? null : patch[k].trim()
     }
     if (patch.districtCode !== undefined) set.districtCode = patch.districtCode
+    if (patch.primaryDomain != null || domainCodes != null) {
+      // Named: one of the (new) domains. Not named: kept while still among them, else the first new one.
+      const kept = current.primaryDomain != null && (domainCodes ?? beforeDomains).includes(current.primaryDomain) ? current.primaryDomain : null
+      set.primaryDomain = primaryDomainOf(domainCodes ?? beforeDomains, patch.primaryDomain ?? kept)
+    }
     const [updated] = await tx.update(enterprises).set({ ...set, updatedAt: new Date() }).where(eq(enterprises.id, enterpriseId)).returning()
     if (domainCodes != null) {
       await tx.delete(enterpriseDomains).where(eq(enterpriseDomains.enterpriseId, enterpriseId))

@@ -40,6 +40,8 @@ const REASON_KEYS: Record<string, string> = {
   'application.admit': 'decisionReason',
   'application.reject': 'decisionReason',
   'application.appeal': 'appealGrounds',
+  'application.district_recommend': 'districtOpinion',
+  'application.district_reject': 'districtOpinion',
   'review.recuse': 'recuseReason',
   'review.reassign': 'reassignReason'
 }

@@ -60,7 +60,9 @@ export async function policyInForce (tx: Db): Promise<{ policy: Policy, rules: T
     exitMissingYears: exit,
     rubrics: rubricRows.map(r => ({ id: r.id, version: r.version, ...rubricOf(r) }))
   })).digest('hex')
-  return { policy: { tierRules: rules, gates, targets: targets as LabelledTarget[], exitMissingYears: exit }, rules, fingerprint }
+  // Simulations measure the city: the districts' own targets are not evaluated on city figures.
+  const cityTargets = targets.filter(x => x.district == null) as LabelledTarget[]
+  return { policy: { tierRules: rules, gates, targets: cityTargets, exitMissingYears: exit }, rules, fingerprint }
 }
 
 const partsOf = (body: Partial<Record<Part, unknown>>): Part[] => SIMULATION_PARTS.filter(p => body[p] != null)
@@ -330,7 +332,13 @@ export async function adoptSimulation (db: Db, user: Principal, id: string, ctx:
     if (rules != null) await replaceTierRules(tx, ctx, rules)
     if (body.eligibilityGates != null) await replaceEligibilityGates(tx, body.eligibilityGates as EligibilityGates, ctx)
     const rubric = body.rubric == null ? null : await createRubricVersion(tx, body.rubric, ctx)
-    if (body.targets != null) await replaceTargets(tx, body.targets, ctx)
+    if (body.targets != null) {
+      // A simulated set is the city's targets (simulations measure the city): the districts' own stay unless it names some.
+      const kept = body.targets.some(x => x.district != null)
+        ? []
+        : (await listTargets(tx)).filter(x => x.district != null).map(({ unit: _unit, ...x }) => x)
+      await replaceTargets(tx, [...body.targets, ...kept], ctx)
+    }
     const recompute = rules == null ? null : await recomputeTiers(tx, ctx, sim.year)
     const adoption = {
       recomputed: recompute == null ? null : { year: recompute.year, examined: recompute.examined, changed: recompute.changed },

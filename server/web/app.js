@@ -17,11 +17,13 @@ import { inboxView, unreadCount } from './screens/inbox.js'
 import { accountView, confirmView, forgotView, resetView } from './screens/account.js'
 import { policyView } from './screens/policy.js'
 import { fundsView, fundView } from './screens/funds.js'
+import { districtView } from './screens/district.js'
 
-const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard' }
+const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard', district_officer: '/district' }
 const NAV = {
   enterprise: [['/portal', 'nav.portal']],
   reviewer: [['/reviews', 'nav.reviews']],
+  district_officer: [['/district', 'nav.district']],
   officer: [['/officer', 'nav.officer'], ['/officer/funds', 'nav.funds'], ['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
   analyst: [['/dashboard', 'nav.dashboard'], ['/simulations', 'nav.simulations']],
   admin: [['/dashboard', 'nav.dashboard'], ['/officer/funds', 'nav.funds'], ['/simulations', 'nav.simulations'], ['/policy', 'nav.policy'], ['/audit', 'nav.audit'], ['/staff', 'nav.staff']]
@@ -41,6 +43,7 @@ const ROUTES = [
   { path: /^\/officer\/funds$/, view: fundsView, roles: ['officer', 'admin'] },
   { path: /^\/officer\/funds\/([0-9a-f-]{36})$/, view: fundView, roles: ['officer', 'admin'] },
   { path: /^\/officer\/applications\/([0-9a-f-]{36})$/, view: officerApplicationView, roles: ['officer', 'admin'] },
+  { path: /^\/district$/, view: districtView, roles: ['district_officer'] },
   { path: /^\/dashboard$/, view: dashboardView, roles: ['analyst', 'officer', 'admin'] },
   { path: /^\/audit$/, view: auditView, roles: ['admin'] },
   { path: /^\/staff$/, view: staffView, roles: ['admin'] },

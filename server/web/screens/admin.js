@@ -122,7 +122,7 @@ export async function auditView ({ query }) {
     card(null, body, h('div', { class: 'buttons' }, more)))
 }
 
-const STAFF_ROLES = ['reviewer', 'officer', 'analyst', 'admin']
+const STAFF_ROLES = ['reviewer', 'officer', 'analyst', 'admin', 'district_officer']
 const STAFF_PAGE = 50
 
 /**
@@ -154,7 +154,9 @@ export async function staffView ({ query, rerender }) {
     edit.addEventListener('click', () => { editor.replaceChildren(staffEditor(u, ref, rerender)); editor.scrollIntoView({ block: 'nearest' }) })
     return h('tr', { dataset: { user: u.id } },
       h('td', null, u.name), h('td', null, u.email), h('td', null, t('role.' + u.role)),
-      h('td', null, u.role === 'reviewer' ? (u.domains ?? []).map(d => ref.domain[d] != null ? nameOf(ref.domain[d]) : d).join('、') || '—' : ''),
+      h('td', null, u.role === 'reviewer'
+        ? (u.domains ?? []).map(d => ref.domain[d] != null ? nameOf(ref.domain[d]) : d).join('、') || '—'
+        : u.districtCode != null ? (ref.district[u.districtCode] != null ? nameOf(ref.district[u.districtCode]) : u.districtCode) : ''),
       h('td', null, u.disabled ? badge('disabled') : badge('active_account')),
       h('td', null, edit))
   }
@@ -172,6 +174,8 @@ export async function staffView ({ query, rerender }) {
       field(t('login.email'), input('email', { type: 'email' })),
       field(t('staff.role'), select('role', roles)),
       field(t('login.password'), input('password', { type: 'password', autocomplete: 'new-password' }), { hint: t('register.password.hint') }),
+      field(t('staff.district'), select('districtCode', [{ value: '', label: '—' }, ...ref.districts.map(d => ({ value: d.code, label: nameOf(d) }))]),
+        { hint: t('staff.district.hint') }),
       field(t('staff.employerUscc'), input('employerUscc', { class: 'mono', maxlength: 18 }), { wide: true })),
     h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('staff.create')))
   ], async (values) => {

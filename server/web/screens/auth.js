@@ -6,7 +6,7 @@ import { store, reference, flash } from '../context.js'
 import { apiForm, field, input, select, card } from '../ui.js'
 import { checkUscc } from '../uscc.js'
 
-const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard' }
+const HOME = { enterprise: '/portal', reviewer: '/reviews', officer: '/officer', analyst: '/dashboard', admin: '/dashboard', district_officer: '/district' }
 
 export async function loginView ({ query }) {
   const form = apiForm({ id: 'login-form', class: 'stack' }, [

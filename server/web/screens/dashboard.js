@@ -115,7 +115,9 @@ function targetRow (target) {
   const label = getLang() === 'zh' ? target.labelZh : target.labelEn
   const status = !target.measurable
     ? h('span', { class: 'muted' }, getLang() === 'zh' ? '无法从申报数据计算' : 'Not measurable from declarations')
-    : h('span', { class: target.met ? 'badge state-admitted' : 'badge state-returned' }, target.met ? t('dash.met') : t('dash.notMet'))
+    : target.suppressed === true
+      ? h('span', { class: 'suppressed', title: t('dash.suppressedNote') }, t('dash.targetSuppressed'))
+      : h('span', { class: target.met ? 'badge state-admitted' : 'badge state-returned' }, target.met ? t('dash.met') : t('dash.notMet'))
   const sign = { gte: '≥', gt: '>', lte: '≤', lt: '<' }[target.comparator] ?? ''
   return h('div', { class: 'target', dataset: { target: target.key } },
     h('div', { class: 'top' }, h('strong', null, label), status),
@@ -153,18 +155,45 @@ function trendOption (trend) {
   }
 }
 
+/** The share of the plan's focus domains (by primary domain) year by year, from the trend. */
+function focusShares (trend) {
+  const rows = trend.years.filter(y => y.primaryDomains != null).map(y => ({ year: y.year, ...y.primaryDomains.focus }))
+  return h('details', { id: 'focus-shares' }, h('summary', null, t('dash.focusShare')),
+    h('div', { class: 'table-wrap' }, table([
+      { label: t('dash.year'), cell: r => String(r.year) },
+      { label: t('dash.firms'), class: 'num', cell: r => formatNumber(r.firms) },
+      { label: t('dash.focusShare'), class: 'num', cell: r => r.share == null ? t('dash.suppressed') : formatTargetValue(r.share, 'ratio') }
+    ], rows, { empty: t('dash.noData') })))
+}
+
+/** The district targets: a picker of districts and the chosen one's own goals and values (层层分解). */
+function districtTargets (year, district, report) {
+  const picker = h('select', { id: 'dashboard-district', name: 'district', 'aria-label': t('dash.district') },
+    store.ref.districts.map(d => h('option', { value: d.code, selected: d.code === district }, nameOf(d))))
+  picker.addEventListener('change', () => store.navigate(`/dashboard?year=${year}&district=${encodeURIComponent(picker.value)}`))
+  return card(t('dash.districtTargets'),
+    h('div', { class: 'actions' }, h('label', { for: 'dashboard-district' }, t('dash.district')), picker),
+    report instanceof Error
+      ? notice('info', report.message)
+      : report.targets.length === 0
+        ? notice('info', t('dash.districtNone'))
+        : h('div', { id: 'district-targets' }, report.targets.map(targetRow)))
+}
+
 export async function dashboardView ({ query }) {
   await reference()
   disposeCharts()
   const thisYear = new Date().getFullYear()
   const year = /^\d{4}$/.test(query.year ?? '') ? Number(query.year) : thisYear - 1
   const from = year - 5
+  const district = store.ref.district[query.district] != null ? query.district : store.ref.districts[0]?.code
 
-  const [distributions, targets, trend, funds] = await Promise.all([
+  const [distributions, targets, trend, funds, byDistrict] = await Promise.all([
     Promise.all(DIMENSIONS.map(by => api.get('/v1/analytics/distribution', { query: { year, by } }))),
     api.get('/v1/analytics/targets', { query: { year } }).catch(err => err),
     api.get('/v1/analytics/trend', { query: { from, to: year, by: 'tier' } }).catch(err => err),
-    fundsCard(year)
+    fundsCard(year),
+    district == null ? Promise.resolve(new Error('—')) : api.get('/v1/analytics/targets', { query: { year, district } }).catch(err => err)
   ])
   const totals = distributions[0].totals
 
@@ -214,10 +243,12 @@ export async function dashboardView ({ query }) {
     suppressedCount > 0 ? notice('info', t('dash.suppressedCells', { n: distributions[0].minFirms, p: distributions[0].dominancePercent ?? 10 })) : null,
     h('div', { class: 'grid-2' },
       card(t('dash.trend'), trend instanceof Error ? notice('info', trend.message) : trendEl,
+        trend instanceof Error ? null : focusShares(trend),
         h('div', { class: 'buttons' }, csvButton(t('common.csv'), '/v1/analytics/trend', { from, to: year, by: 'tier' }, `trend-${from}-${year}.csv`))),
       card(t('dash.targets'), targets instanceof Error
         ? notice('info', targets.message)
         : h('div', { id: 'targets' }, targets.targets.map(targetRow)))),
+    district == null ? null : districtTargets(year, district, byDistrict),
     funds.node,
     h('div', { class: 'grid-even' }, distributionCards))
 }
