@@ -102,7 +102,7 @@ t.test('done when: a firm declares, applies, edits and submits; R&D 1% is inelig
   t.match(inelTrail[0].after, { state: 'ineligible', eligibility: { passed: false } })
   const firmTrail = await app.inject({ url: `/v1/audit?actorId=${firm.userId}&limit=500`, headers: auth(admin) })
   t.same(firmTrail.json().items.map((e: { action: string }) => e.action).reverse(), [
-    'enterprise.register', 'user.create', 'declaration.create', 'declaration.create', 'application.create', 'application.update', 'application.submit', 'declaration.update'
+    'enterprise.register', 'user.create', 'user.confirm_email', 'declaration.create', 'declaration.create', 'application.create', 'application.update', 'application.submit', 'declaration.update'
   ], 'every step of the firm, in order')
   const verify = await app.inject({ url: '/v1/audit/verify', headers: auth(admin) })
   t.equal(verify.json().intact, true)
