@@ -72,7 +72,10 @@ t.test('district targets, the export share and the focus domains\' share', async
   const city = (await get(analyst.token, '/v1/analytics/targets?year=2023')).json()
   t.same(city.targets.map((x: { key: string }) => x.key).sort(), ['export_share', 'focus_share'])
   const focus = city.targets.find((x: { key: string }) => x.key === 'focus_share')
-  t.match(focus, { measurable: true, value: ratio(FOCUS, TOTAL, 6), met: true, suppressed: false }, 'the plan\'s focus share is published exactly')
+  // Eight firms in the focus group and one outside it: the total minus the focus group would be that one firm's revenue.
+  t.match(focus, { measurable: true, value: null, met: null, suppressed: true }, 'an analyst: withheld, the rest is a single firm')
+  const focusExact = (await get(officer.token, '/v1/analytics/targets?year=2023')).json().targets.find((x: { key: string }) => x.key === 'focus_share')
+  t.match(focusExact, { measurable: true, value: ratio(FOCUS, TOTAL, 6), met: true, suppressed: false }, 'an officer: the plan\'s focus share, exact')
   const exportShare = city.targets.find((x: { key: string }) => x.key === 'export_share')
   t.match(exportShare, { value: ratio(toFen('700000000.00'), TOTAL, 6), met: false })
 
@@ -118,9 +121,37 @@ t.test('the trend: revenue by primary domain adds up to the total; the focus gro
   t.equal(year.totals.exportRevenue, '700000000.00', 'export revenue is in the totals')
 
   const guarded = (await app.inject({ url: '/v1/analytics/trend?from=2023&to=2023', headers: auth(analyst.token) })).json().years[0].primaryDomains
-  t.match(guarded.focus, { operatingRevenue: fromFen(FOCUS), share: ratio(FOCUS, TOTAL, 6) }, 'the focus group is published like the plan\'s tier bands')
-  const small = guarded.cells.find((c: { domain: string }) => c.domain === 'big_data')
-  t.match(small, { firms: 1, operatingRevenue: null, share: null }, 'a lone firm\'s domain is withheld')
-  t.ok(guarded.cells.filter((c: { domain: string, operatingRevenue: string | null }) => c.domain !== 'big_data' && c.operatingRevenue == null &&
-    ['ai', 'iot', 'cloud'].includes(c.domain)).length >= 1, 'and another focus domain with it, so the group total does not give it away')
+  // One firm outside the focus group: the year's total minus the focus group would be its revenue, so an analyst gets neither.
+  t.match(guarded.focus, { firms: 8, operatingRevenue: null, share: null }, 'the focus group is withheld when the rest is one firm')
+  // Domain cells cut across the protected table's cells: an analyst never gets them, only the counts.
+  t.same(guarded.cells.map((c: { firms: number }) => c.firms), cells.map(c => c.firms), 'firm counts per domain')
+  t.ok(guarded.cells.every((c: { operatingRevenue: string | null, share: string | null }) => c.operatingRevenue == null && c.share == null),
+    'no domain\'s revenue')
+})
+
+t.test('an analyst reads the focus share where publishing it isolates no group', async (t) => {
+  const app = await buildTestApp(t)
+  // 40 firms in four leaves of ten (two districts × AI or industrial software), each safe: the focus split adds nothing
+  // a reader could narrow down, so it is published; each domain's own revenue is still withheld.
+  let focus = 0n
+  let total = 0n
+  for (let i = 0; i < 40; i++) {
+    const domain = i % 2 === 0 ? 'ai' : 'industrial_software'
+    const op = fromFen(3_000_000_000n + BigInt(i) * 100_000n)
+    total += toFen(op)
+    if (domain === 'ai') focus += toFen(op)
+    const [e] = await app.db.insert(enterprises).values({
+      uscc: uscc(900 + i), name: `G${i}`, districtCode: i < 20 ? '210202' : '210203', foundedOn: '2016-01-01',
+      primaryDomain: domain
+    }).returning()
+    await app.db.insert(enterpriseDomains).values({ enterpriseId: e.id, domainCode: domain })
+    await app.db.insert(declarations).values({
+      enterpriseId: e.id, year: 2023, operatingRevenue: op, softwareRevenue: op, rdExpense: '1000.00', exportRevenue: '0.00', employees: 10, rdStaff: 1,
+      tierCode: 'above_scale'
+    })
+  }
+  const analyst = await createStaff(app, 'analyst')
+  const year = (await app.inject({ url: '/v1/analytics/trend?from=2023&to=2023', headers: auth(analyst.token) })).json().years[0]
+  t.match(year.primaryDomains.focus, { firms: 20, operatingRevenue: fromFen(focus), share: ratio(focus, total, 6) }, 'the focus group, exact')
+  t.ok(year.primaryDomains.cells.every((c: { operatingRevenue: string | null }) => c.operatingRevenue == null), 'no domain cell')
 })

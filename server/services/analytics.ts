@@ -4,7 +4,8 @@ import { planTargets, programs, domains, districts } from '../../db/schema/index
 import { errors } from '../domain/errors.ts'
 import { fromFen, toFen } from '../domain/money.ts'
 import {
-  answer, EMPTY_CONTRIBUTION, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure, type ProtectedTable
+  answer, emptyGroup, EMPTY_CONTRIBUTION, isPublished, isSensitive, mergeGroups, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure,
+  type ProtectedTable
 } from '../domain/disclosure.ts'
 import { ratio } from '../domain/decimal.ts'
 import { FOCUS_DOMAINS, type SumFigure, type TierSums } from '../domain/targets.ts'
@@ -291,7 +292,7 @@ export async function trend (db: Db, from: number, to: number, by: Dimension[], 
   const years = []
   for (let year = from; year <= to; year++) {
     const { cells, totals } = publish(await yearTable(db, year, settings), by, filters, exact)
-    const domains = sharesOf(await domainRows(db, year), settings, exact, true)
+    const domains = await cityDomainShares(db, year, settings, exact)
     years.push({ year, cells, totals, primaryDomains: { cells: domains.cells, focus: domains.focus } })
   }
   return { from, to, by, exact, minFirms: settings.minFirms, dominancePercent: settings.dominancePercent, years, notes: notesFor(settings, exact, by, filters) }
@@ -444,10 +445,93 @@ function sharesOf (rows: DomainRow[], settings: ProtectionSettings, exact: boole
   }
 }
 
-/** The city's revenue by primary domain for the year (the focus group and the rest published like the plan's tier bands). */
+/**
+ * The city's revenue by primary domain for the year. Exact for readers who may
+ * see single firms. For aggregate-only readers only the split into the plan's
+ * focus group and the rest is given, and only when it is safe beside the
+ * year's protected table (focusSplitIsSafe); each domain's own figure is
+ * withheld, because domain cells cut across the protected table's cells and
+ * their differences could isolate a cell the table withholds.
+ */
 export async function primaryDomainShares (db: Db, year: number, exact: boolean): Promise<DomainShares> {
-  const settings = await protectionSettings(db)
-  return sharesOf(await domainRows(db, year), settings, exact, true)
+  return await cityDomainShares(db, year, await protectionSettings(db), exact)
+}
+
+async function cityDomainShares (db: Db, year: number, settings: ProtectionSettings, exact: boolean): Promise<DomainShares> {
+  const shares = sharesOf(await domainRows(db, year), settings, true, true)
+  if (exact) return shares
+  const safe = await focusSplitIsSafe(db, year, settings)
+  const all = shares.revenue([]).all
+  const isFocusSet = (domains: readonly string[]) => domains.length === FOCUS_DOMAINS.length && FOCUS_DOMAINS.every(d => domains.includes(d))
+  return {
+    // the focus group, or (the year's published total minus it) the rest: nothing finer
+    revenue: (domains) => {
+      if (!safe) return { part: null, all }
+      const focus = shares.revenue(FOCUS_DOMAINS).part
+      if (isFocusSet(domains)) return { part: focus, all }
+      const rest = shares.cells.map(c => c.domain).filter(d => !FOCUS_DOMAINS.includes(d))
+      if (domains.length === rest.length && rest.every(d => domains.includes(d))) return { part: focus == null || all == null ? null : all - focus, all }
+      return { part: null, all }
+    },
+    cells: shares.cells.map(c => ({ ...c, operatingRevenue: null, share: null })),
+    focus: safe ? shares.focus : { ...shares.focus, operatingRevenue: null, share: null }
+  }
+}
+
+/**
+ * Whether the city's focus-group revenue (firms whose primary domain is AI,
+ * IoT, big data or cloud) may be published beside the year's protected table.
+ * A reader of the table knows the sum of each free group (the firms of a
+ * published cell in none of its published sub-cells). Publishing the focus
+ * total adds one linear fact; assuming the reader even knows which firms are
+ * in the focus group, what it then learns beyond the free groups is exactly
+ * the sum of the focus firms of the free groups that mix focus and other
+ * firms, and the sum of their other firms (any other combination is a union
+ * of whole free groups with one of these two). So the split is safe when both
+ * of those groups are safe under the table's own rule (threshold and p%).
+ */
+export async function focusSplitIsSafe (db: Db, year: number, settings: ProtectionSettings): Promise<boolean> {
+  const { table } = await yearTable(db, year, settings)
+  const rule = { minFirms: settings.minFirms, dominancePercent: settings.dominancePercent }
+  const rows = await queryRows<{
+    tier: string, district: string, program: string, domains: string, focus: boolean, firms: number, op: string | null,
+    op1: string | null, op2: string | null
+  }>(db, sql`
+    select f.tier_code as tier, f.district_code as district, f.program_code as program, array_to_string(f.domains, ',') as domains,
+      coalesce(e.primary_domain, (select min(ed.domain_code) from enterprise_domains ed where ed.enterprise_id = e.id), '')
+        in (${sql.join(FOCUS_DOMAINS.map(d => sql`${d}`), sql`, `)}) as focus,
+      count(*)::int as firms, sum(f.operating_revenue)::text as op,
+      (array_agg(f.operating_revenue order by f.operating_revenue desc))[1]::text as op1,
+      (array_agg(f.operating_revenue order by f.operating_revenue desc))[2]::text as op2
+    from analytics_firm_years f join enterprises e on e.id = f.enterprise_id
+    where f.year = ${year}
+    group by 1, 2, 3, 4, 5`)
+  const leafKey = new Map(table.leaves.map(l => [l.key.slice(1).join('\u0001'), l.key]))
+  const parts = new Map<string, { focus: Group, other: Group }>()
+  for (const r of rows) {
+    const key = leafKey.get([r.tier, r.district, r.program, r.domains].join('\u0001'))
+    if (key == null) return false // the rollup moved on between the two reads: say nothing
+    // the free group a firm of this leaf belongs to: its deepest published cell
+    let depth = key.length
+    while (depth > 0 && isPublished(table, key.slice(0, depth), 'operatingRevenue') !== true) depth--
+    const owner = key.slice(0, depth).join('\u0001')
+    const part = parts.get(owner) ?? { focus: emptyGroup(), other: emptyGroup() }
+    const fen = (v: string | null) => v == null ? 0n : toFen(v)
+    const group: Group = { ...emptyGroup(), firms: r.firms }
+    group.measures = { ...group.measures, operatingRevenue: { sum: fen(r.op), top1: fen(r.op1), top2: fen(r.op2) } }
+    if (r.focus) part.focus = mergeGroups(part.focus, group)
+    else part.other = mergeGroups(part.other, group)
+    parts.set(owner, part)
+  }
+  let focusOfMixed = emptyGroup()
+  let otherOfMixed = emptyGroup()
+  for (const p of parts.values()) {
+    if (p.focus.firms === 0 || p.other.firms === 0) continue
+    focusOfMixed = mergeGroups(focusOfMixed, p.focus)
+    otherOfMixed = mergeGroups(otherOfMixed, p.other)
+  }
+  const safe = (g: Group) => g.firms === 0 || !isSensitive(g, 'operatingRevenue', rule)
+  return safe(focusOfMixed) && safe(otherOfMixed)
 }
 
 /**
@@ -464,7 +548,13 @@ export async function districtDomainShares (db: Db, year: number, exact: boolean
     const own = rows.filter(r => r.district === district)
     // The district's groups are not mandated: only its total, which the main table publishes whole here, is given regardless.
     const shares = sharesOf(own, settings, exact, false)
-    if (!exact && !published(district)) shares.revenue = () => ({ part: null, all: null })
+    if (!exact) {
+      // District domain cells cut across the protected table's cells like the city's (primaryDomainShares): withheld.
+      const all = published(district) ? shares.revenue([]).all : null
+      shares.revenue = () => ({ part: null, all })
+      shares.cells = shares.cells.map(c => ({ ...c, operatingRevenue: null, share: null }))
+      shares.focus = { ...shares.focus, operatingRevenue: null, share: null }
+    }
     out.set(district, shares)
   }
   return out

@@ -198,9 +198,12 @@ export async function fundPerformance (db: Db, year: number, by: FundDimension, 
     const figures = Object.fromEntries(OUTCOMES.map(m => {
       const b = exact ? base.exact[m] : base.protectedFigures[m]
       const n = exact ? next.exact[m] : next.protectedFigures[m]
-      const published = b != null && n != null
-      // A median is one firm's rate (or two firms' mean): only for a group the threshold rule lets through, and whose totals are published.
-      const medianOk = exact || (published && group.length >= rule.minFirms)
+      // The cohorts (supported or not, pool members declaring both years) cut across the cells of the year's protected table
+      // (server/services/analytics.ts): a cohort's total beside that table could isolate a cell it withholds, so aggregate-only
+      // readers get no cohort totals at all, only the medians.
+      const published = exact && b != null && n != null
+      // A median is one firm's rate (or two firms' mean), never an amount: only for a group the threshold rule lets through.
+      const medianOk = exact || group.length >= rule.minFirms
       if (!published || !medianOk) suppressed = true
       return [m, {
         base: published ? show(m, b) : null,
@@ -234,9 +237,10 @@ export async function fundPerformance (db: Db, year: number, by: FundDimension, 
     notes: [
       exact
         ? 'exact figures: officers and administrators, who may read single firms, are not given the protected tables'
-        : `awarded and paid sums and the outcome totals are sums of published cells of protected tables (fewer than ${settings.minFirms} firms or ` +
-          `dominated under the ${settings.dominancePercent}% rule: withheld, null, suppressed: true); a median needs at least ${settings.minFirms} firms; ` +
-          'firm counts and budgets are exact',
+        : `awarded and paid sums are sums of published cells of a protected table (fewer than ${settings.minFirms} firms or ` +
+          `dominated under the ${settings.dominancePercent}% rule: withheld, null, suppressed: true); the cohorts' revenue, R&D and employee totals ` +
+          'are withheld (a cohort cuts across the cells of the year\'s protected table, so its total could isolate one of them); ' +
+          `a median growth rate needs at least ${settings.minFirms} firms; firm counts and budgets are exact`,
       'supported: firms with an award (not cancelled) from a fund of the year; unsupported: the other pool members of the year (a membership valid ' +
         'during the year, past its notice); outcomes count firms that declared both the year and the next',
       'growth: (next − base) / base; totalGrowth of the sums, medianGrowth of the firms\' own rates (firms with a base of 0 left out); tier: the ' +
