@@ -103,7 +103,7 @@ t.test('no type coercion of any JSON body: a value coercion would accept is 400 
   const v = validators(doc)
   const firm = await registerFirm(app)
   const tokens = [await adminToken(app), (await createStaff(app, 'officer')).token, (await createStaff(app, 'reviewer')).token,
-    (await createStaff(app, 'analyst')).token, firm.token]
+    (await createStaff(app, 'analyst')).token, firm.token, (await createStaff(app, 'district_officer', { districtCode: '210202' })).token]
   /** Values of another JSON type that ajv's coercion would have turned into the right one. */
   const wrongTypes = (type: string, value: unknown): unknown[] => {
     if (type === 'integer' || type === 'number') return [String(value), [value]]
