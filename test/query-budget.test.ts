@@ -148,3 +148,16 @@ t.test('PUT /v1/enterprises/:id/declarations/:year: within the ceiling\'s statem
   t.equal(res?.json().version, 3)
   t.ok(sent.length <= BUDGET.declarationPutColdSession, `update, session cold, ${sent.length} statements: ${sent.join(' ; ')}`)
 })
+
+t.test('a sessionInRead route that answers without settling the session check is refused its reply', async (t) => {
+  const { app } = await countingApp(t)
+  app.get('/test/unsettled', { onRequest: app.authorize, config: { roles: ['enterprise'], sessionInRead: true } }, async () => ({ ok: true }))
+  const firm = await registerFirm(app)
+  app.sessions.clear()
+  const res = await app.inject({ method: 'GET', url: '/test/unsettled', headers: auth(firm.token) })
+  t.equal(res.statusCode, 500, 'the check was deferred to the read, which never settled it')
+  t.notOk(res.body.includes('"ok"'), 'nothing of the reply went out')
+  t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: auth(firm.token) })).statusCode, 200)
+  const cached = await app.inject({ method: 'GET', url: '/test/unsettled', headers: auth(firm.token) })
+  t.equal(cached.statusCode, 200, 'with the session cached the hook checked it, nothing is deferred')
+})
