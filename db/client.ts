@@ -68,6 +68,11 @@ export interface DatabaseOptions {
   /** PGlite's directory is `${dataDir}/pglite`; ':memory:' keeps it in memory. */
   dataDir: string
   poolSize?: number
+  /**
+   * Called with the text of every statement sent to the database, BEGIN and
+   * COMMIT included (tests count a request's round trips with it; off by default).
+   */
+  onQuery?: (text: string) => void
 }
 
 /**
@@ -92,7 +97,9 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
       // Reconnect within a second of its return (postgres.js's default backoff grows to 20 s).
       backoff: (retries: number) => Math.min(0.1 * 2 ** retries, 1)
     }
-    const client = postgres(opts.databaseUrl, { ...common, max: opts.poolSize ?? 10, idle_timeout: 60, prepare })
+    const onQuery = opts.onQuery
+    const debug = onQuery == null ? undefined : (_connection: number, text: string) => { onQuery(text) }
+    const client = postgres(opts.databaseUrl, { ...common, max: opts.poolSize ?? 10, idle_timeout: 60, prepare, ...(debug == null ? {} : { debug }) })
     const directUrl = opts.directUrl ?? opts.databaseUrl
     // One session of its own for LISTEN when the pool goes through a pooler (opened on first use).
     const direct = directUrl === opts.databaseUrl ? client : postgres(directUrl, { ...common, max: 1 })
@@ -144,7 +151,7 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
       throw err
     }
   }
-  const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as Db
+  const db = drizzle({ client: opts.onQuery == null ? client : observed(client, opts.onQuery), schema, casing: 'snake_case' }) as unknown as Db
   return {
     db,
     kind: 'pglite',
@@ -160,6 +167,40 @@ export async function openDatabase (opts: DatabaseOptions): Promise<Database> {
       unlock()
     }
   }
+}
+
+/**
+ * PGlite as drizzle sees it, reporting every statement to `onQuery`
+ * (a transaction as BEGIN, its statements, COMMIT or ROLLBACK), as
+ * postgres.js's `debug` does on PostgreSQL.
+ */
+function observed<C extends object> (client: C, onQuery: (text: string) => void): C {
+  return new Proxy(client, {
+    get (target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown
+      if (typeof value !== 'function') return value
+      if (property === 'query' || property === 'exec') {
+        return (text: string, ...rest: unknown[]) => {
+          onQuery(text)
+          return (value as (...a: unknown[]) => unknown).call(target, text, ...rest)
+        }
+      }
+      if (property === 'transaction') {
+        return async (body: (tx: object) => Promise<unknown>) => {
+          onQuery('BEGIN')
+          try {
+            const result = await (value as (b: unknown) => Promise<unknown>).call(target, async (tx: object) => await body(observed(tx, onQuery)))
+            onQuery('COMMIT')
+            return result
+          } catch (err) {
+            onQuery('ROLLBACK')
+            throw err
+          }
+        }
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target)
+    }
+  })
 }
 
 type PgClient = import('postgres').Sql | import('postgres').TransactionSql

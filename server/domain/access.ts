@@ -79,7 +79,9 @@ export function districtSeesEnterpriseSql (userId: string | Placeholder, enterpr
  * none (they see aggregates only). The viewer's ids may be placeholders of a
  * prepared statement.
  */
-export function applicationVisibilityFor (role: Role, enterpriseId: string | Placeholder | null, userId: string | Placeholder): SQL | undefined {
+export function applicationVisibilityFor (
+  role: Role, enterpriseId: string | Placeholder | AnyColumn | SQL.Aliased | null, userId: string | Placeholder
+): SQL | undefined {
   switch (role) {
     case 'officer':
     case 'admin':

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { and, asc, desc, gt, isNotNull, isNull, sql } from 'drizzle-orm'
-import { inTransaction, queryRows, type Db } from '../../db/client.ts'
+import { and, asc, desc, gt, isNotNull, isNull, sql, type SQLWrapper } from 'drizzle-orm'
+import { inTransaction, queryRows, type Db, type Tx } from '../../db/client.ts'
 import { auditLog } from '../../db/schema/index.ts'
 
 /** Who did it, from the request (or a script). */
@@ -76,7 +76,33 @@ function toJsonValue (v: unknown): unknown {
  * the sequencer ({@link sequenceAudit}) chains the entry after it commits.
  */
 export async function recordAudit (tx: Db, ctx: AuditContext, entry: AuditEntry): Promise<void> {
-  const content: HashedContent = {
+  const content = auditContent(ctx, entry)
+  await tx.insert(auditLog).values({ ...content, contentHash: auditContentHash(content) })
+}
+
+/**
+ * One change and its audit entry in one statement (one round trip instead of
+ * two): `write` is an insert or update of one row with a `returning` clause,
+ * run as a data-modifying WITH; the entry is inserted once per row it
+ * returns, and anything but one row fails the transaction. The entry is the
+ * one {@link recordAudit} would write — the caller knows the row's `after`
+ * before writing it — with its content hash, in the same transaction.
+ */
+export async function writeAudited (tx: Tx, ctx: AuditContext, write: SQLWrapper, entry: AuditEntry): Promise<void> {
+  const c = auditContent(ctx, entry)
+  const json = (v: unknown) => v == null ? sql`null::jsonb` : sql`${JSON.stringify(v)}::jsonb`
+  const rows = await queryRows<{ one: number }>(tx, sql`
+    with written as (${write.getSQL()})
+    insert into ${auditLog} (at, actor_id, actor_role, action, object_type, object_id, before, after, request_id, content_hash)
+    select ${c.at.toISOString()}::timestamptz, ${c.actorId}::uuid, ${c.actorRole}::text, ${c.action}::text, ${c.objectType}::text, ${c.objectId}::text,
+      ${json(c.before)}, ${json(c.after)}, ${c.requestId}::text, ${auditContentHash(c)}::text
+    from written
+    returning 1 as one`)
+  if (rows.length !== 1) throw new Error(`writeAudited: the write changed ${rows.length} rows, not one (${entry.action} ${entry.objectId})`)
+}
+
+function auditContent (ctx: AuditContext, entry: AuditEntry): HashedContent {
+  return {
     at: new Date(),
     actorId: ctx.actorId,
     actorRole: ctx.actorRole,
@@ -87,7 +113,6 @@ export async function recordAudit (tx: Db, ctx: AuditContext, entry: AuditEntry)
     after: toJsonValue(entry.after),
     requestId: ctx.requestId
   }
-  await tx.insert(auditLog).values({ ...content, contentHash: auditContentHash(content) })
 }
 
 /**

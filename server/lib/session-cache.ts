@@ -1,3 +1,7 @@
+import { eq, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { revokedTokens, users } from '../../db/schema/index.ts'
+import type { Principal } from '../domain/access.ts'
 /**
  * The session check of every authenticated request (is the user still
  * enabled, with the same role and token version, and was this token revoked?)
@@ -85,4 +89,41 @@ export class SessionCache {
     else if (payload.startsWith('t:')) this.forgetToken(payload.slice(2))
     else this.clear()
   }
+}
+
+/** A session lookup's row: the user's state and whether the token was revoked (no row: the user is gone). */
+export type SessionRow = Omit<SessionState, 'userId'>
+
+/**
+ * A token whose signature and claims are verified but whose session is not
+ * checked yet: the session cache did not know it, and the route (declaring
+ * `config.sessionInRead`) reads the session row in its own statement, beside
+ * what it reads anyway — one round trip instead of two. The route must pass
+ * that row to `settle` before it uses anything it read: `settle` applies the
+ * same checks as the separate lookup (401 unless the user exists, is enabled,
+ * has the token's role and token version, and the token is not revoked),
+ * keeps the row in the session cache like a lookup, and returns the caller.
+ */
+export interface DeferredSession {
+  userId: string
+  jti: string
+  /** The role the token was issued for; the read's visibility is built for it, and `settle` refuses the token unless the user still has it. */
+  role: Principal['role']
+  settle: (row: SessionRow | undefined) => Principal
+}
+
+/**
+ * The session lookup: the user's current state and whether this token was
+ * revoked, in one statement, on the placeholders `userId` and `jti`. The
+ * authentication hook prepares it alone; a `sessionInRead` route joins it
+ * (as a subquery) to its own read.
+ */
+export function sessionRowQuery (db: Db) {
+  return db.select({
+    role: users.role,
+    enterpriseId: users.enterpriseId,
+    disabled: users.disabled,
+    tokenVersion: users.tokenVersion,
+    revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${sql.placeholder('jti')})`.as('revoked')
+  }).from(users).where(eq(users.id, sql.placeholder('userId')))
 }

@@ -1,14 +1,14 @@
 import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
 import fastifyJwt from '@fastify/jwt'
-import { and, eq, gt, sql } from 'drizzle-orm'
+import { and, gt, sql } from 'drizzle-orm'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppConfig } from '../config.ts'
-import { users, revokedTokens, type Role } from '../../db/schema/index.ts'
+import { revokedTokens, type Role } from '../../db/schema/index.ts'
 import type { Principal } from '../domain/access.ts'
 import { errors } from '../domain/errors.ts'
 import type { AuditContext } from '../lib/audit.ts'
-import { SESSION_CHANNEL, SessionCache, type SessionState } from '../lib/session-cache.ts'
+import { SESSION_CHANNEL, SessionCache, sessionRowQuery, type DeferredSession, type SessionRow, type SessionState } from '../lib/session-cache.ts'
 import { KeyRing, sharedJwtSecret } from '../lib/jwt-keys.ts'
 
 /** What a verified token says. `tv` is the user's token version when it was issued. */
@@ -38,10 +38,17 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The roles that may call the route; every route in the authenticated scope declares them (server/domain/access.ts SIGNED_IN for all). */
     roles?: readonly Role[]
+    /**
+     * The route's read carries the session check when the session cache does
+     * not know the token (request.deferredSession); see DeferredSession.
+     */
+    sessionInRead?: boolean
   }
   interface FastifyRequest {
     /** Who is acting, for the audit trail. */
     auditContext: () => AuditContext
+    /** Set instead of `user` on a `sessionInRead` route whose read checks the session; null once settled (and on other routes). */
+    deferredSession: DeferredSession | null
   }
 }
 
@@ -68,17 +75,7 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
 
   // The session check: the user's current state and whether this token was
   // revoked, in one round trip, answered from the session cache when it can be.
-  const sessionLookup = app.db
-    .select({
-      role: users.role,
-      enterpriseId: users.enterpriseId,
-      disabled: users.disabled,
-      tokenVersion: users.tokenVersion,
-      revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${sql.placeholder('jti')})`
-    })
-    .from(users)
-    .where(eq(users.id, sql.placeholder('id')))
-    .prepare('session_lookup')
+  const sessionLookup = sessionRowQuery(app.db).prepare('session_lookup')
 
   const sessions = new SessionCache(config.sessionCacheTtlMs)
   app.decorate('sessions', sessions)
@@ -92,14 +89,26 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
     const cached = sessions.get(payload.jti)
     if (cached != null && cached.userId === payload.sub) return cached
     const epoch = sessions.epoch()
-    const [row] = await sessionLookup.execute({ id: payload.sub, jti: payload.jti })
+    const [row] = await sessionLookup.execute({ userId: payload.sub, jti: payload.jti })
+    return keep(payload, row, epoch)
+  }
+
+  function keep (payload: TokenPayload, row: SessionRow | undefined, epoch: number): SessionState | undefined {
     if (row == null) return undefined
     const state: SessionState = { userId: payload.sub, ...row }
     sessions.put(payload.jti, state, epoch)
     return state
   }
 
-  async function authenticate (request: FastifyRequest): Promise<void> {
+  /** The caller, or 401 unless the session is the token's: user enabled, same role and token version, token not revoked. */
+  function principalOf (payload: TokenPayload, session: SessionState | undefined): Principal {
+    if (session == null || session.disabled || session.revoked || session.tokenVersion !== payload.tv || session.role !== payload.role) {
+      throw errors.unauthorized()
+    }
+    return { id: payload.sub, role: session.role as Role, enterpriseId: session.enterpriseId, jti: payload.jti, exp: payload.exp }
+  }
+
+  function verifiedToken (request: FastifyRequest): TokenPayload {
     let payload: TokenPayload
     const header = request.headers.authorization
     if (typeof header !== 'string' || !/^Bearer [^\s]+$/i.test(header)) throw errors.unauthorized()
@@ -109,17 +118,60 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
       throw errors.unauthorized()
     }
     if (typeof payload.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub) || typeof payload.jti !== 'string') throw errors.unauthorized()
-    const session = await sessionOf(payload)
-    if (session == null || session.disabled || session.revoked || session.tokenVersion !== payload.tv || session.role !== payload.role) {
-      throw errors.unauthorized()
-    }
-    request.user = { id: payload.sub, role: session.role as Role, enterpriseId: session.enterpriseId, jti: payload.jti, exp: payload.exp }
+    return payload
   }
 
+  /**
+   * A `sessionInRead` route gets the session check in its own read when the
+   * cache does not know the token, the token's role may call the route and
+   * its input is valid (a token that turns out refused still gets 401, never
+   * a 400 that would tell it about its input). Anything else is checked here.
+   */
+  function defers (request: FastifyRequest, payload: TokenPayload, roles: readonly Role[] | undefined): boolean {
+    if (request.routeOptions.config.sessionInRead !== true || roles == null || !roles.includes(payload.role)) return false
+    const cached = sessions.get(payload.jti)
+    if (cached != null && cached.userId === payload.sub) return false
+    if (request.getValidationFunction('body') != null) return false
+    for (const part of ['params', 'querystring', 'headers'] as const) {
+      const validate = request.getValidationFunction(part)
+      const input = part === 'params' ? request.params : part === 'querystring' ? request.query : request.headers
+      // A copy: the validator may coerce what it checks, and Fastify validates the request's own values afterwards.
+      if (validate != null && validate({ ...(input as object) }) !== true) return false
+    }
+    return true
+  }
+
+  app.decorateRequest('deferredSession', null)
   app.decorate('authorize', async function (request: FastifyRequest) {
-    await authenticate(request)
+    const payload = verifiedToken(request)
     const roles = request.routeOptions.config.roles
+    if (defers(request, payload, roles)) {
+      const epoch = sessions.epoch()
+      request.deferredSession = {
+        userId: payload.sub,
+        jti: payload.jti,
+        role: payload.role,
+        settle: (row) => {
+          request.deferredSession = null
+          request.user = principalOf(payload, keep(payload, row, epoch))
+          return request.user
+        }
+      }
+      return
+    }
+    request.user = principalOf(payload, await sessionOf(payload))
     if (roles == null || !roles.includes(request.user.role)) throw errors.forbidden()
+  })
+
+  // A sessionInRead route that answered without settling its session would have answered an unchecked token: refuse the reply.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.sessionInRead !== true) return
+    const unsettled = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      if (request.deferredSession != null && reply.statusCode < 500) throw new Error(`${route.url} answered without settling its deferred session check`)
+      return payload
+    }
+    const own = route.onSend == null ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]
+    route.onSend = [...own, unsettled] as typeof route.onSend
   })
 
   app.decorate('issueToken', async function (user: { id: string, role: Role, tokenVersion: number }) {

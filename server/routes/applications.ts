@@ -11,8 +11,8 @@ import { runIdempotent } from '../lib/idempotency.ts'
 import { expectedVersion, versionEtag } from '../lib/versioning.ts'
 import { RenderedCache } from '../lib/rendered-cache.ts'
 import {
-  applicationViewKind, checkApplication, createApplication, getStampedApplication, listApplications, submitApplication,
-  updateApplication, visibleApplicationStamp, withdrawApplication
+  applicationViewKind, checkApplication, createApplication, listApplications, readerApplicationStamp, readerStampedApplication, submitApplication,
+  updateApplication, withdrawApplication
 } from '../services/applications.ts'
 import { listMeeting, sendMeetingExport } from '../services/meeting.ts'
 
@@ -71,7 +71,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/applications/:id', {
-    config: readers,
+    config: { ...readers, sessionInRead: true },
     schema: {
       tags: ['applications'], summary: 'One application (ETag = version)', security: bearer,
       params: IdParamsSchema,
@@ -80,15 +80,20 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     // The rendered reply is kept per application and kind of viewer, and sent
     // again only while the rows' stamp is unchanged (server/lib/rendered-cache.ts).
+    // When the session cache does not know the token, the read (or the stamp)
+    // checks the session in the same statement (sessionInRead): one round trip.
     const { id } = request.params
-    const key = `${id}|${applicationViewKind(request.user)}`
+    const deferred = request.deferredSession
+    const reader = deferred == null ? { user: request.user } : { deferred }
+    const key = `${id}|${applicationViewKind(deferred ?? request.user)}`
     const kept = rendered.get(key)
     if (kept != null) {
-      const stamp = await visibleApplicationStamp(app.db, request.user, id)
+      const { stamp } = await readerApplicationStamp(app.db, reader, id)
       if (stamp == null) throw errors.notFound()
       if (stamp === kept.stamp) return sendJsonText(reply.header('etag', kept.etag), kept.body)
     }
-    const { view, stamp } = await getStampedApplication(app.db, request.user, id)
+    // After a stamp read the session is settled: the caller is request.user.
+    const { view, stamp } = await readerStampedApplication(app.db, kept == null ? reader : { user: request.user }, id)
     const body = String(reply.serialize(view))
     const etag = versionEtag(view.version)
     rendered.set(key, { stamp, body, etag })

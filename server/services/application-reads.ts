@@ -6,6 +6,7 @@ import type { ApplicationState } from '../domain/application-state.ts'
 import type { Eligibility } from '../domain/eligibility.ts'
 import { errors } from '../domain/errors.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
+import { sessionRowQuery, type DeferredSession } from '../lib/session-cache.ts'
 import { cursorInstant } from './calls.ts'
 
 /**
@@ -76,6 +77,57 @@ export async function visibleApplicationStamp (db: Db, user: Principal, id: stri
   if (seesNothing(user)) return null
   const [row] = await preparedFor(db, `stamp:${user.role}`, () => prepareStamp(db, user.role)).execute(viewerParams(user, id))
   return row?.stamp ?? null
+}
+
+/**
+ * One application read by a token whose session is not checked yet (a
+ * DeferredSession): the session row and the application, under the
+ * visibility of the token's role with the firm the session row names, in one
+ * statement — the read the firms' hot path makes when the session cache does
+ * not know the token. `stamp` reads only the stamp. Nothing read is used
+ * before `settle` has accepted the session row (it throws 401 otherwise).
+ */
+function sessionReadParts (db: Db, role: Principal['role']) {
+  const s = sessionRowQuery(db).as('s')
+  const session = { role: s.role, enterpriseId: s.enterpriseId, disabled: s.disabled, tokenVersion: s.tokenVersion, revoked: s.revoked }
+  const visible = and(eq(applications.id, sql.placeholder('id')), applicationVisibilityFor(role, s.enterpriseId, sql.placeholder('userId')))
+  return { s, session, visible }
+}
+function prepareSessionRead (db: Db, role: Principal['role']) {
+  const { s, session, visible } = sessionReadParts(db, role)
+  return db.select({ session, application: applications, program: calls.programCode, stamp: ROW_STAMP })
+    .from(s).leftJoin(applications, visible).leftJoin(calls, eq(calls.id, applications.callId))
+    .prepare(`application_read_session_${role}`)
+}
+function prepareSessionStamp (db: Db, role: Principal['role']) {
+  const { s, session, visible } = sessionReadParts(db, role)
+  return db.select({ session, stamp: ROW_STAMP })
+    .from(s).leftJoin(applications, visible).leftJoin(calls, eq(calls.id, applications.callId))
+    .prepare(`application_stamp_session_${role}`)
+}
+
+/** Who reads: a caller already checked, or a token whose session the read checks (see prepareSessionRead). */
+export type ApplicationReader = { user: Principal } | { deferred: DeferredSession }
+
+const sessionParams = (deferred: DeferredSession, id: string) => ({ id, userId: deferred.userId, jti: deferred.jti })
+
+/** The application's stamp if the reader may see it, else null; and the reader, checked. */
+export async function readerApplicationStamp (db: Db, reader: ApplicationReader, id: string): Promise<{ user: Principal, stamp: string | null }> {
+  if ('user' in reader) return { user: reader.user, stamp: await visibleApplicationStamp(db, reader.user, id) }
+  const { deferred } = reader
+  const [row] = await preparedFor(db, `stamp-session:${deferred.role}`, () => prepareSessionStamp(db, deferred.role)).execute(sessionParams(deferred, id))
+  const user = deferred.settle(row?.session)
+  return { user, stamp: row?.stamp ?? null }
+}
+
+/** The application's view for the reader (checked first) and its stamp, else 404. */
+export async function readerStampedApplication (db: Db, reader: ApplicationReader, id: string) {
+  if ('user' in reader) return { user: reader.user, ...(await getStampedApplication(db, reader.user, id)) }
+  const { deferred } = reader
+  const [row] = await preparedFor(db, `read-session:${deferred.role}`, () => prepareSessionRead(db, deferred.role)).execute(sessionParams(deferred, id))
+  const user = deferred.settle(row?.session)
+  if (row?.application == null || row.program == null || row.stamp == null) throw errors.notFound()
+  return { user, view: applicationDetail(row.application, row.program, user), stamp: row.stamp }
 }
 
 /**
@@ -152,7 +204,7 @@ export async function getStampedApplication (db: Db, user: Principal, id: string
 }
 
 /** Whose view of an application `user` gets: firms do not see a score before the decision (applicationView). */
-export const applicationViewKind = (user: Principal): 'firm' | 'staff' => user.role === 'enterprise' ? 'firm' : 'staff'
+export const applicationViewKind = (user: Pick<Principal, 'role'>): 'firm' | 'staff' => user.role === 'enterprise' ? 'firm' : 'staff'
 
 export interface ApplicationQuery {
   limit: number

@@ -25,7 +25,8 @@ export { loadEligibilityGates } from './policy.ts'
  */
 export {
   applicationDetail, applicationView, applicationViewKind, findVisibleApplication, getApplication, getStampedApplication, listApplications,
-  visibleApplicationStamp, type ApplicationDetail, type ApplicationQuery, type ApplicationRow
+  readerApplicationStamp, readerStampedApplication, visibleApplicationStamp,
+  type ApplicationDetail, type ApplicationQuery, type ApplicationReader, type ApplicationRow
 } from './application-reads.ts'
 
 /** The owner's application, for a change: visible, and the caller's own firm's. */

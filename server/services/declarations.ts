@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { and, desc, eq, lt } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import { declarations, enterprises } from '../../db/schema/index.ts'
@@ -5,9 +6,9 @@ import { declarationProblems, type DeclarationFigures, type StoredFigures } from
 import { errors } from '../domain/errors.ts'
 import { normalizeMoney, normalizeOptionalMoney } from '../domain/money.ts'
 import { classifyTier, type TierCode } from '../domain/tiers.ts'
-import { recordAudit, type AuditContext } from '../lib/audit.ts'
+import { writeAudited, type AuditContext } from '../lib/audit.ts'
 import { decodeCursor, page } from '../lib/pagination.ts'
-import { domainsOf, loadTierRules } from './tier-rules.ts'
+import { domainsJson, parseDomains, parseTierRules, tierRulesJson } from './tier-rules.ts'
 
 export { loadTierRules } from './tier-rules.ts'
 
@@ -98,16 +99,21 @@ export async function putDeclaration (
   const { enterpriseId, year, figures } = input
   const today = input.today ?? new Date()
   return await inTransaction(db, async (tx) => {
+    // Four statements inside the transaction: the lock, one read of what the write needs, the write with its audit entry, COMMIT.
     const [firm] = await tx.select({ id: enterprises.id, foundedOn: enterprises.foundedOn }).from(enterprises).where(eq(enterprises.id, enterpriseId)).for('no key update')
     if (firm == null) throw errors.notFound()
     const problems = declarationProblems(figures, { year, currentYear: today.getUTCFullYear(), foundedYear: Number(firm.foundedOn.slice(0, 4)) })
     if (problems.length > 0) throw errors.validation(problems)
 
-    const [existing] = await tx.select().from(declarations).where(and(eq(declarations.enterpriseId, enterpriseId), eq(declarations.year, year)))
+    // Read after the lock (its own snapshot, so it sees the last write of this firm): the year's row, the firm's domains, the tier rules.
+    const [read] = await tx.select({ existing: declarations, domains: domainsJson(enterprises.id), rules: tierRulesJson })
+      .from(enterprises).leftJoin(declarations, and(eq(declarations.enterpriseId, enterprises.id), eq(declarations.year, year)))
+      .where(eq(enterprises.id, enterpriseId))
+    const existing = read?.existing ?? null
     // RFC 9110: If-Match on something that does not exist yet can never match.
     if (input.ifMatch != null && (existing == null || existing.version !== input.ifMatch)) throw errors.versionMismatch(input.ifMatch)
 
-    const tier = classifyTier(figures.operatingRevenue, year, await domainsOf(tx, enterpriseId), await loadTierRules(tx))
+    const tier = classifyTier(figures.operatingRevenue, year, parseDomains(read!.domains), parseTierRules(read!.rules))
     const values = {
       operatingRevenue: normalizeMoney(figures.operatingRevenue),
       softwareRevenue: normalizeMoney(figures.softwareRevenue),
@@ -122,21 +128,25 @@ export async function putDeclaration (
       softwareCopyrights: figures.softwareCopyrights,
       tierCode: tier
     }
+    // The row as it will be stored is known before the write (id, version and times are set here), so the write and its
+    // audit entry go in one statement (writeAudited).
+    const now = new Date()
 
     if (existing == null) {
-      const [row] = await tx.insert(declarations).values({ enterpriseId, year, ...values }).returning()
+      const row: DeclarationRow = { id: randomUUID(), enterpriseId, year, ...values, version: 1, createdAt: now, updatedAt: now }
       const view = declarationView(row)
-      await recordAudit(tx, ctx, { action: 'declaration.create', objectType: 'declaration', objectId: row.id, after: view })
+      await writeAudited(tx, ctx, tx.insert(declarations).values(row).returning({ id: declarations.id }),
+        { action: 'declaration.create', objectType: 'declaration', objectId: row.id, after: view })
       return { created: true, declaration: view }
     }
 
     const before = declarationView(existing)
     // The same figures again (a retried PUT) change nothing: no new version, no audit row.
     if (sameFigures(before, { ...values, tier })) return { created: false, declaration: before }
-    const [row] = await tx.update(declarations).set({ ...values, version: existing.version + 1, updatedAt: new Date() })
-      .where(eq(declarations.id, existing.id)).returning()
-    const after = declarationView(row)
-    await recordAudit(tx, ctx, { action: 'declaration.update', objectType: 'declaration', objectId: row.id, before, after })
+    const change = { ...values, version: existing.version + 1, updatedAt: now }
+    const after = declarationView({ ...existing, ...change })
+    await writeAudited(tx, ctx, tx.update(declarations).set(change).where(eq(declarations.id, existing.id)).returning({ id: declarations.id }),
+      { action: 'declaration.update', objectType: 'declaration', objectId: existing.id, before, after })
     return { created: false, declaration: after }
   })
 }

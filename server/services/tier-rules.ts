@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { asc, eq, inArray, sql } from 'drizzle-orm'
+import { asc, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm'
 import { type Db, inTransaction } from '../../db/client.ts'
 import { declarations, domains, enterpriseDomains, tierRules } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
@@ -18,14 +18,42 @@ export interface TierRuleView extends TierRule { note: string | null }
  */
 export async function loadTierRules (db: Db): Promise<TierRuleView[]> {
   const rows = await db.select().from(tierRules).orderBy(asc(tierRules.tierCode), asc(tierRules.domainCode), asc(tierRules.fromYear), asc(tierRules.id))
-  return rows.map(r => ({
+  return rows.map(tierRuleView)
+}
+
+interface TierRuleRow { tierCode: string, minRevenue: string, fromYear: number, toYear: number | null, domainCode: string | null, note: string | null }
+
+function tierRuleView (r: TierRuleRow): TierRuleView {
+  return {
     tierCode: r.tierCode,
     minRevenue: normalizeMoney(r.minRevenue),
     fromYear: r.fromYear,
     toYear: r.toYear ?? null,
     domainCode: r.domainCode ?? null,
     note: r.note ?? null
-  }))
+  }
+}
+
+/**
+ * The rule set ({@link loadTierRules}, the same rows in the same order) as
+ * one scalar subquery of JSON text, for a statement that reads it beside
+ * other things in one round trip; {@link parseTierRules} reads its value.
+ */
+export const tierRulesJson = sql<string>`(select coalesce(json_agg(json_build_object(
+    'tierCode', r.tier_code, 'minRevenue', r.min_revenue::text, 'fromYear', r.from_year, 'toYear', r.to_year,
+    'domainCode', r.domain_code, 'note', r.note)
+  order by r.tier_code, r.domain_code, r.from_year, r.id), '[]'::json)::text from ${tierRules} as r)`
+
+export function parseTierRules (text: string): TierRuleView[] {
+  return (JSON.parse(text) as TierRuleRow[]).map(tierRuleView)
+}
+
+/** A firm's domain codes ({@link domainsOf}) as one scalar subquery of JSON text; {@link parseDomains} reads it. */
+export const domainsJson = (enterpriseId: SQLWrapper) => sql<string>`(select coalesce(json_agg(d.domain_code), '[]'::json)::text
+  from ${enterpriseDomains} as d where d.enterprise_id = ${enterpriseId})`
+
+export function parseDomains (text: string): string[] {
+  return (JSON.parse(text) as string[]).sort()
 }
 
 /** A fingerprint of the rule set, sent as ETag; PUT may send it back in If-Match. */
