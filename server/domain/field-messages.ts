@@ -114,6 +114,7 @@ export const FIELD_MESSAGES: ReadonlyArray<readonly [string, string]> = [
   ['a program cannot graduate into itself', '培育计划不能晋级到其自身'],
   ['is missing (use [] for a program without gates)', '缺失(没有门槛的计划请填 [])'],
   ['{name} appears twice', '{name} 重复出现'],
+  ['{name} appears twice for district {d}', '{name} 在区县 {d} 重复出现'],
   ['is required for {measure}', '{measure} 须填写此项'],
   ['is not used by {measure}', '{measure} 不使用此项'],
   ['a ratio goal is a fraction between 0 and 1', '比例目标须为 0 到 1 之间的小数'],
@@ -158,7 +159,16 @@ export const FIELD_MESSAGES: ReadonlyArray<readonly [string, string]> = [
   ["Expected string to match '{f}' format", '格式不正确({f})'],
   ['Expected array length to be greater or equal to {n}', '至少 {n} 项'],
   ['Expected array length to be less or equal to {n}', '最多 {n} 项'],
-  ["Expected '{v}'", "应当是 '{v}'"]
+  ["Expected '{v}'", "应当是 '{v}'"],
+  // Support funds and districts
+  ['must not be blank', '不能为空'],
+  ['an award in state {state} cannot {event}', '处于 {state} 状态的资助不能执行此操作({event})'],
+  ['must not be before the award was made', '不能早于资助决定日期'],
+  ['the program already has a fund of this name for the year', '该培育计划本年度已有同名专项资金'],
+  ["must be one of the firm's domains", '须为企业所属领域之一'],
+  ['only a district_officer account has a district', '只有区县工作人员账户才有所属区县'],
+  ['the district pre-screen can be switched only before the call opens', '区县初审设置只能在批次开放前修改'],
+  ['use either district or by=district', 'district 与 by=district 只能选用其一']
 ]
 
 const compiled = FIELD_MESSAGES.map(([en, zh]) => {

@@ -202,7 +202,7 @@ export function targetProblems (targets: TargetInput[]): Array<{ field: string, 
   targets.forEach((t, i) => {
     // A key names one goal of the city or of one district: the same key may be broken down to several districts.
     const id = `${t.key}\u0001${t.district ?? ''}`
-    if (seen.has(id)) problems.push({ field: `body.targets.${i}.key`, message: `${t.key} appears twice${t.district != null ? ` for district ${t.district}` : ''}` })
+    if (seen.has(id)) problems.push({ field: `body.targets.${i}.key`, message: t.district != null ? `${t.key} appears twice for district ${t.district}` : `${t.key} appears twice` })
     seen.add(id)
     const byDomain = (DOMAIN_MEASURES as readonly string[]).includes(t.measure)
     if (byDomain && (t.domains == null || t.domains.length === 0)) {
