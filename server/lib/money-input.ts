@@ -1,4 +1,5 @@
-import type { FieldError } from '../domain/errors.ts'
+import type { FastifyRequest } from 'fastify'
+import { errors, type FieldError } from '../domain/errors.ts'
 
 /**
  * Money must arrive as a decimal string. Bodies are validated without type
@@ -25,4 +26,10 @@ export function jsonNumberMoneyFields (body: unknown, paths: string[]): FieldErr
   }
   for (const p of paths) walk(body, p.split('.'), '')
   return problems
+}
+
+/** A route's `preValidation`: a JSON number in one of the money fields `paths` is 400 naming the field. */
+export const moneyAsStrings = (paths: readonly string[]) => async (request: FastifyRequest): Promise<void> => {
+  const numbers = jsonNumberMoneyFields(request.body, [...paths])
+  if (numbers.length > 0) throw errors.validation(numbers)
 }

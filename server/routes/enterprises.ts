@@ -5,7 +5,7 @@ import { DeclarationBodySchema, DeclarationListQuerySchema, DeclarationParamsSch
 import { EnterpriseDetailSchema, EnterpriseListItemSchema, EnterpriseListQuerySchema, EnterprisePatchBodySchema } from '../../schemas/enterprises.ts'
 import { errors } from '../domain/errors.ts'
 import { exportFormat, sendExport, XLSX_CONTENT_TYPE } from '../lib/export.ts'
-import { jsonNumberMoneyFields } from '../lib/money-input.ts'
+import { moneyAsStrings } from '../lib/money-input.ts'
 import { expectedVersion, versionEtag } from '../lib/versioning.ts'
 import { MONEY_FIELDS } from '../domain/declarations.ts'
 import { getDeclaration, listDeclarations, putDeclaration } from '../services/declarations.ts'
@@ -79,10 +79,7 @@ const enterprisesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.put('/v1/enterprises/:id/declarations/:year', {
-    preValidation: async (request) => {
-      const numbers = jsonNumberMoneyFields(request.body, [...MONEY_FIELDS])
-      if (numbers.length > 0) throw errors.validation(numbers)
-    },
+    preValidation: moneyAsStrings(MONEY_FIELDS),
     config: { roles: ['enterprise'] },
     schema: {
       tags: ['declarations'],

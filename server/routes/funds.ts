@@ -6,10 +6,9 @@ import {
   FundListQuerySchema, FundSchema, PaymentBodySchema
 } from '../../schemas/funds.ts'
 import { seesEverything } from '../domain/access.ts'
-import { errors } from '../domain/errors.ts'
 import { codeColumns, column, exportFormat, sendExport, type ExportColumn, type ExportFormat } from '../lib/export.ts'
 import { runIdempotent } from '../lib/idempotency.ts'
-import { jsonNumberMoneyFields } from '../lib/money-input.ts'
+import { moneyAsStrings } from '../lib/money-input.ts'
 import {
   awardSupport, cancelAward, createFund, getAward, getFund, listEnterpriseAwards, listFundAwards, listFunds, recordPayment, type AwardView
 } from '../services/funds.ts'
@@ -38,12 +37,6 @@ async function sendAwards (request: FastifyRequest, reply: FastifyReply, db: Par
   return await sendExport(db, request, reply, { format, filename, columns: AWARD_COLUMNS, rows, sheet: ['扶持项目', 'Awards'] })
 }
 
-/** Money arrives as decimal strings: a JSON number is 400 naming the field. */
-const moneyStrings = (fields: string[]) => async (request: FastifyRequest) => {
-  const numbers = jsonNumberMoneyFields(request.body, fields)
-  if (numbers.length > 0) throw errors.validation(numbers)
-}
-
 /**
  * Support funds (专项资金): officers and admins create funds, award support to
  * active pool members within the budget, record payments and cancel unpaid
@@ -51,7 +44,7 @@ const moneyStrings = (fields: string[]) => async (request: FastifyRequest) => {
  */
 const fundsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/funds', {
-    preValidation: moneyStrings(['budget']),
+    preValidation: moneyAsStrings(['budget']),
     config: { roles: ['officer', 'admin'] },
     schema: {
       tags: ['funds'], summary: 'Create a support fund of a program and year with its budget',
@@ -102,7 +95,7 @@ const fundsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/v1/funds/:id/awards', {
-    preValidation: moneyStrings(['amount']),
+    preValidation: moneyAsStrings(['amount']),
     config: { roles: ['officer', 'admin'] },
     schema: {
       tags: ['funds'], summary: 'Award support from the fund to an active pool member of its program',
@@ -130,7 +123,7 @@ const fundsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await getAward(app.db, request.params.id, request.user))
 
   app.post('/v1/awards/:id/payments', {
-    preValidation: moneyStrings(['amount']),
+    preValidation: moneyAsStrings(['amount']),
     config: { roles: ['officer', 'admin'] },
     schema: {
       tags: ['funds'], summary: 'Record a payment (disbursement) of the award; never more than is unpaid',
@@ -174,9 +167,10 @@ const fundsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['analytics'], summary: 'Performance evaluation of the support funds: budget, awarded, paid, firms; outcomes of supported vs unsupported members',
       description: 'For the funds of `year`, by program, tier or district: budget, awarded (not cancelled), paid, firms supported and awards. Outcomes: ' +
         'the firms supported in the year and the pool members of the year that were not, with declarations for the year and the next: sums of operating ' +
-        'revenue, R&D expense and employees in both years, the growth of the sums and the median of the firms\' growth rates. Analysts get figures of ' +
-        'protected tables only (null with suppressed: true where a cell has fewer than policy suppression_min_firms firms or is dominated); ' +
-        'officers and administrators exact figures.',
+        'revenue, R&D expense and employees in both years, the growth of the sums and the median of the firms\' growth rates. Officers and ' +
+        'administrators get exact figures. Analysts get the awarded and paid sums of a protected table (null with suppressed: true where a cell ' +
+        'has fewer than policy suppression_min_firms firms or is dominated), firm counts, budgets and the median growth of groups of at least ' +
+        'suppression_min_firms firms, but no outcome totals: a cohort cuts across the cells of the year\'s protected table.',
       security: bearer, querystring: FundAnalyticsQuerySchema,
       response: { 200: FundAnalyticsSchema, ...errorResponses(400, 401, 403) }
     }

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses, IdParamsSchema, PageSchema } from '../../schemas/common.ts'
 import { SimulationBodySchema, SimulationListQuerySchema, SimulationSchema, SimulationSummarySchema } from '../../schemas/simulations.ts'
-import { errors } from '../domain/errors.ts'
-import { jsonNumberMoneyFields } from '../lib/money-input.ts'
+import { moneyAsStrings } from '../lib/money-input.ts'
 import { adoptSimulation, getSimulation, listSimulations, runSimulation } from '../services/simulations.ts'
 
 /**
@@ -16,10 +15,7 @@ const simulationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/v1/admin/simulations', {
     config: staff,
-    preValidation: async (request) => {
-      const numbers = jsonNumberMoneyFields(request.body, ['tierRules.*.minRevenue'])
-      if (numbers.length > 0) throw errors.validation(numbers)
-    },
+    preValidation: moneyAsStrings(['tierRules.*.minRevenue']),
     schema: {
       tags: ['admin'],
       summary: 'Simulate a proposed policy on a year\'s stored declarations, pool and applications',

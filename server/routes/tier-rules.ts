@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, errorResponses } from '../../schemas/common.ts'
 import { RecomputeBodySchema, RecomputeReportSchema, TierRuleSetBodySchema, TierRuleSetSchema, TierRulesPutHeadersSchema } from '../../schemas/tier-rules.ts'
-import { errors } from '../domain/errors.ts'
-import { jsonNumberMoneyFields } from '../lib/money-input.ts'
+import { moneyAsStrings } from '../lib/money-input.ts'
 import { loadTierRules, recomputeTiers, replaceTierRules, tierRulesEtag } from '../services/tier-rules.ts'
 
 /** Tier thresholds with validity periods: administrators read, replace and apply them. */
@@ -20,10 +19,7 @@ const tierRulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/v1/admin/tier-rules', {
     config: { roles: ['admin'] },
-    preValidation: async (request) => {
-      const numbers = jsonNumberMoneyFields(request.body, ['rules.*.minRevenue'])
-      if (numbers.length > 0) throw errors.validation(numbers)
-    },
+    preValidation: moneyAsStrings(['rules.*.minRevenue']),
     schema: {
       tags: ['admin'],
       summary: 'Replace the whole tier rule set',

@@ -291,8 +291,9 @@ export async function trend (db: Db, from: number, to: number, by: Dimension[], 
   const settings = await protectionSettings(db)
   const years = []
   for (let year = from; year <= to; year++) {
-    const { cells, totals } = publish(await yearTable(db, year, settings), by, filters, exact)
-    const domains = await cityDomainShares(db, year, settings, exact)
+    const table = await yearTable(db, year, settings)
+    const { cells, totals } = publish(table, by, filters, exact)
+    const domains = await cityDomainShares(db, year, settings, exact, table)
     years.push({ year, cells, totals, primaryDomains: { cells: domains.cells, focus: domains.focus } })
   }
   return { from, to, by, exact, minFirms: settings.minFirms, dominancePercent: settings.dominancePercent, years, notes: notesFor(settings, exact, by, filters) }
@@ -388,10 +389,12 @@ export interface DomainShares {
   focus: { domains: string[], firms: number, operatingRevenue: string | null, share: string | null }
 }
 
+/** A firm's (`e`) primary domain: the one it names, else its first (a firm with no domain: ''). */
+const primaryDomainOf = sql`coalesce(e.primary_domain, (select min(ed.domain_code) from enterprise_domains ed where ed.enterprise_id = e.id), '')`
+
 async function domainRows (db: Db, year: number): Promise<DomainRow[]> {
   return await queryRows<DomainRow>(db, sql`
-    select f.district_code as district, coalesce(e.primary_domain,
-        (select min(ed.domain_code) from enterprise_domains ed where ed.enterprise_id = e.id), '') as domain, count(*)::int as firms,
+    select f.district_code as district, ${primaryDomainOf} as domain, count(*)::int as firms,
       sum(f.operating_revenue)::text as op,
       (array_agg(f.operating_revenue order by f.operating_revenue desc))[1]::text as op1,
       (array_agg(f.operating_revenue order by f.operating_revenue desc))[2]::text as op2
@@ -401,7 +404,7 @@ async function domainRows (db: Db, year: number): Promise<DomainRow[]> {
     order by 1, 2`)
 }
 
-function domainGroup (rows: DomainRow[]): Group {
+function domainGroup (rows: ReadonlyArray<Pick<DomainRow, 'firms' | 'op' | 'op1' | 'op2'>>): Group {
   let group: Group = { firms: 0, measures: Object.fromEntries(PROTECTED_MEASURES.map(m => [m, EMPTY_CONTRIBUTION])) as Group['measures'] }
   for (const r of rows) {
     const fenOf = (v: string | null) => v == null ? 0n : toFen(v)
@@ -457,10 +460,11 @@ export async function primaryDomainShares (db: Db, year: number, exact: boolean)
   return await cityDomainShares(db, year, await protectionSettings(db), exact)
 }
 
-async function cityDomainShares (db: Db, year: number, settings: ProtectionSettings, exact: boolean): Promise<DomainShares> {
+/** `table`: the year's protected table when the caller has it already (the trend). */
+async function cityDomainShares (db: Db, year: number, settings: ProtectionSettings, exact: boolean, table?: YearTable): Promise<DomainShares> {
   const shares = sharesOf(await domainRows(db, year), settings, true, true)
   if (exact) return shares
-  const safe = await focusSplitIsSafe(db, year, settings)
+  const safe = await focusSplitIsSafe(db, year, settings, table ?? await yearTable(db, year, settings))
   const all = shares.revenue([]).all
   const isFocusSet = (domains: readonly string[]) => domains.length === FOCUS_DOMAINS.length && FOCUS_DOMAINS.every(d => domains.includes(d))
   return {
@@ -490,16 +494,14 @@ async function cityDomainShares (db: Db, year: number, settings: ProtectionSetti
  * of whole free groups with one of these two). So the split is safe when both
  * of those groups are safe under the table's own rule (threshold and p%).
  */
-export async function focusSplitIsSafe (db: Db, year: number, settings: ProtectionSettings): Promise<boolean> {
-  const { table } = await yearTable(db, year, settings)
+export async function focusSplitIsSafe (db: Db, year: number, settings: ProtectionSettings, { table }: YearTable): Promise<boolean> {
   const rule = { minFirms: settings.minFirms, dominancePercent: settings.dominancePercent }
   const rows = await queryRows<{
     tier: string, district: string, program: string, domains: string, focus: boolean, firms: number, op: string | null,
     op1: string | null, op2: string | null
   }>(db, sql`
     select f.tier_code as tier, f.district_code as district, f.program_code as program, array_to_string(f.domains, ',') as domains,
-      coalesce(e.primary_domain, (select min(ed.domain_code) from enterprise_domains ed where ed.enterprise_id = e.id), '')
-        in (${sql.join(FOCUS_DOMAINS.map(d => sql`${d}`), sql`, `)}) as focus,
+      ${primaryDomainOf} in (${sql.join(FOCUS_DOMAINS.map(d => sql`${d}`), sql`, `)}) as focus,
       count(*)::int as firms, sum(f.operating_revenue)::text as op,
       (array_agg(f.operating_revenue order by f.operating_revenue desc))[1]::text as op1,
       (array_agg(f.operating_revenue order by f.operating_revenue desc))[2]::text as op2
@@ -516,9 +518,7 @@ export async function focusSplitIsSafe (db: Db, year: number, settings: Protecti
     while (depth > 0 && isPublished(table, key.slice(0, depth), 'operatingRevenue') !== true) depth--
     const owner = key.slice(0, depth).join('\u0001')
     const part = parts.get(owner) ?? { focus: emptyGroup(), other: emptyGroup() }
-    const fen = (v: string | null) => v == null ? 0n : toFen(v)
-    const group: Group = { ...emptyGroup(), firms: r.firms }
-    group.measures = { ...group.measures, operatingRevenue: { sum: fen(r.op), top1: fen(r.op1), top2: fen(r.op2) } }
+    const group = domainGroup([r])
     if (r.focus) part.focus = mergeGroups(part.focus, group)
     else part.other = mergeGroups(part.other, group)
     parts.set(owner, part)
