@@ -1,4 +1,4 @@
-import { pgTable, text, integer, bigint, numeric, timestamp, uuid, jsonb, primaryKey, index, serial } from 'drizzle-orm/pg-core'
+import { pgTable, text, integer, bigint, numeric, timestamp, uuid, jsonb, primaryKey, index, serial, smallint } from 'drizzle-orm/pg-core'
 import { users } from './accounts.ts'
 
 const total = () => numeric({ precision: 24, scale: 2 })
@@ -60,6 +60,19 @@ export const analyticsTotals = pgTable('analytics_totals', {
   rdExpense: total().notNull(),
   employees: bigint({ mode: 'number' }).notNull()
 }, (t) => [primaryKey({ columns: [t.year, t.tierCode, t.districtCode, t.programCode] })])
+
+/**
+ * Change counters per year (migration 0024): every statement that writes a
+ * year's rows of analytics_firm_years adds one to a counter of the year, in
+ * one of 16 shards by writing backend. The sum of a year's counters only
+ * grows, so it is an exact stamp of the year's figures: the analytics keep a
+ * year in memory until its stamp moves (server/services/analytics.ts).
+ */
+export const analyticsYearChanges = pgTable('analytics_year_changes', {
+  year: integer().notNull(),
+  shard: smallint().notNull(),
+  n: bigint({ mode: 'number' }).notNull().default(0)
+}, (t) => [primaryKey({ name: 'analytics_year_changes_pk', columns: [t.year, t.shard] })])
 
 /** One run of the yearly pool re-evaluation and the report it gave. */
 export const poolEvaluations = pgTable('pool_evaluations', {

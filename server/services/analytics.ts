@@ -4,7 +4,7 @@ import { planTargets, programs, domains, districts } from '../../db/schema/index
 import { errors } from '../domain/errors.ts'
 import { fromFen, toFen } from '../domain/money.ts'
 import {
-  answer, emptyGroup, EMPTY_CONTRIBUTION, isPublished, isSensitive, mergeGroups, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure,
+  answer, emptyGroup, isPublished, isSensitive, mergeGroups, PROTECTED_MEASURES, protectTable, type Group, type Leaf, type Measure,
   type ProtectedTable
 } from '../domain/disclosure.ts'
 import { ratio } from '../domain/decimal.ts'
@@ -120,16 +120,41 @@ function dominancePercent (stored: unknown): number {
 
 /** One leaf of a year's table: the firms with the same tier, district, program and domain set. */
 interface LeafCell { tier: string, district: string, program: string, domains: string[] }
-interface YearTable { stamp: string, settings: string, cells: LeafCell[], table: ProtectedTable }
+interface YearTable { stamp: string, settings: string, cells: LeafCell[], table: ProtectedTable, fine: readonly FineCell[], answers: Map<string, unknown> }
 
-/** Protected tables by database and year, kept while the year's rollup rows are unchanged (their stamp). */
-const tables = new WeakMap<Db, Map<number, YearTable>>()
-/** Builds under way, by database and year + settings. */
-const building = new WeakMap<Db, Map<string, Promise<YearTable>>>()
+/**
+ * A year's firms at the finest grain the analytics use (tier × district ×
+ * program × domain set × primary domain), each group with every protected
+ * measure's sum and two largest firms. Every figure of the year is derived
+ * from these in memory: the protected table, the domain shares, the focus
+ * check, the tier sums. Read in one statement, with the year's stamp in the
+ * same snapshot.
+ */
+interface FineCell { tier: string, district: string, program: string, domains: string, primary: string, group: Group }
+interface YearData { stamp: bigint, fine: FineCell[], tables: Map<string, YearTable> }
 
-/** A stamp of the year's rollup rows: any write to the year's figures rewrites some of them (new row versions). */
-const stampOf = (year: number) => sql`(select md5(coalesce(string_agg(c.ctid::text || ':' || c.xmin::text, ',' order by c.tier_code, c.district_code,
-  c.program_code, c.domains), '')) from analytics_cells c where c.year = ${year})`
+/** Years a trend reads from the database at once. */
+const YEARS_AT_ONCE = 2
+
+/** Each year's data by database, kept while the year's stamp is unchanged. */
+const years = new WeakMap<Db, Map<number, YearData>>()
+/** Reads under way, by database and year. */
+const loading = new WeakMap<Db, Map<number, Promise<YearData>>>()
+
+/**
+ * The year's stamp: the sum of its change counters (analytics_year_changes,
+ * migration 0024). Every committed write of the year's rollup rows adds to
+ * it, so it only grows: data read with a stamp at least the current one is
+ * current. Sixteen rows by primary key: a fraction of a millisecond.
+ */
+const stampOf = (year: number) => sql`(select coalesce(sum(n), 0)::text from analytics_year_changes where year = ${year})`
+
+/** The current stamps of the years from..to (a year never written: 0). */
+async function stampsOf (db: Db, from: number, to: number): Promise<Map<number, bigint>> {
+  const rows = await queryRows<{ year: number, stamp: string }>(db, sql`
+    select year, sum(n)::text as stamp from analytics_year_changes where year between ${from} and ${to} group by year`)
+  return new Map(rows.map(r => [Number(r.year), BigInt(r.stamp)]))
+}
 
 const MEASURE_COLUMNS: Record<Measure, string> = {
   operatingRevenue: 'f.operating_revenue',
@@ -139,73 +164,124 @@ const MEASURE_COLUMNS: Record<Measure, string> = {
   employees: 'f.employees'
 }
 
-interface LeafRow { stamp: string, tier_code: string, district_code: string, program_code: string, domains: string, firms: number, [column: string]: unknown }
+/** A firm's (`e`) primary domain: the one it names, else its first (a firm with no domain: ''). */
+const primaryDomainOf = sql`coalesce(e.primary_domain, (select min(ed.domain_code) from enterprise_domains ed where ed.enterprise_id = e.id), '')`
 
-/** The year's protected table, built from the firm-level rollup (with each declaration's export revenue) or taken from the cache. */
-export async function yearTable (db: Db, year: number, settings: ProtectionSettings): Promise<YearTable> {
-  const settingsKey = JSON.stringify(settings)
-  let byYear = tables.get(db)
-  if (byYear == null) tables.set(db, byYear = new Map())
+interface FineRow {
+  stamp: string, tier_code: string | null, district_code: string, program_code: string, domains: string, primary_domain: string, firms: number
+  [column: string]: unknown
+}
+
+/** The year's data, current as of the call (`stamp`: the current stamp when the caller has read it already). */
+async function yearData (db: Db, year: number, stamp?: bigint): Promise<YearData> {
+  let byYear = years.get(db)
+  if (byYear == null) years.set(db, byYear = new Map())
+  const current = stamp ?? (await stampsOf(db, year, year)).get(year) ?? 0n
   const kept = byYear.get(year)
-  let current: string | undefined
-  if (kept != null && kept.settings === settingsKey) {
-    const [now] = await queryRows<{ stamp: string }>(db, sql`select ${stampOf(year)} as stamp`)
-    if (now.stamp === kept.stamp) return kept
-    current = now.stamp
-  }
-  // Requests that find the same year cold at once share one build (a year of a million firms takes
-  // seconds); each then checks the stamp at its own time, so none gets figures older than its start.
-  let builds = building.get(db)
-  if (builds == null) building.set(db, builds = new Map())
-  const key = `${year}\n${settingsKey}`
-  const pending = builds.get(key)
+  if (kept != null && kept.stamp >= current) return kept
+  // Requests that find the same year cold at once share one read (a year of a million firms takes
+  // seconds); a read that started before this request's stamp is not enough for it.
+  let loads = loading.get(db)
+  if (loads == null) loading.set(db, loads = new Map())
+  const pending = loads.get(year)
   if (pending != null) {
     const shared = await pending
-    current ??= (await queryRows<{ stamp: string }>(db, sql`select ${stampOf(year)} as stamp`))[0].stamp
-    if (shared.stamp === current) return shared
+    if (shared.stamp >= current) return shared
   }
-  const build = buildYearTable(db, year, settings, settingsKey, byYear)
-  builds.set(key, build)
+  const load = readYear(db, year, byYear)
+  loads.set(year, load)
   try {
-    return await build
+    return await load
   } finally {
-    if (builds.get(key) === build) builds.delete(key)
+    if (loads.get(year) === load) loads.delete(year)
   }
 }
 
-async function buildYearTable (db: Db, year: number, settings: ProtectionSettings, settingsKey: string, byYear: Map<number, YearTable>): Promise<YearTable> {
+async function readYear (db: Db, year: number, byYear: Map<number, YearData>): Promise<YearData> {
   const measureSql = PROTECTED_MEASURES.map(m => {
     const col = sql.raw(MEASURE_COLUMNS[m])
     return sql`sum(${col})::text as ${sql.raw(`"${m}"`)}, (array_agg(${col} order by ${col} desc))[1]::text as ${sql.raw(`"${m}1"`)},
       (array_agg(${col} order by ${col} desc))[2]::text as ${sql.raw(`"${m}2"`)}`
   })
-  const rows = await queryRows<LeafRow>(db, sql`
-    select ${stampOf(year)} as stamp, f.tier_code, f.district_code, f.program_code, array_to_string(f.domains, ',') as domains, count(*)::int as firms,
-      ${sql.join(measureSql, sql`, `)}
-    from analytics_firm_years f join declarations d on d.enterprise_id = f.enterprise_id and d.year = f.year
-    where f.year = ${year}
-    group by f.tier_code, f.district_code, f.program_code, f.domains
-    order by f.tier_code, f.district_code, f.program_code, f.domains`)
+  // One row with the stamp even for a year without firms (then the group's columns are null).
+  const rows = await queryRows<FineRow>(db, sql`
+    with g as (
+      select f.tier_code, f.district_code, f.program_code, array_to_string(f.domains, ',') as domains, ${primaryDomainOf} as primary_domain,
+        count(*)::int as firms, ${sql.join(measureSql, sql`, `)}
+      from analytics_firm_years f
+      join declarations d on d.enterprise_id = f.enterprise_id and d.year = f.year
+      join enterprises e on e.id = f.enterprise_id
+      where f.year = ${year}
+      group by 1, 2, 3, 4, 5
+    )
+    select ${stampOf(year)} as stamp, g.* from (select 1) one left join g on true
+    order by g.tier_code, g.district_code, g.program_code, g.domains, g.primary_domain`)
   const amount = (m: Measure, v: unknown): bigint => v == null ? 0n : m === 'employees' ? BigInt(String(v)) : toFen(String(v))
+  const fine: FineCell[] = []
+  for (const r of rows) {
+    if (r.tier_code == null) continue
+    fine.push({
+      tier: r.tier_code,
+      district: r.district_code,
+      program: r.program_code,
+      domains: r.domains,
+      primary: r.primary_domain,
+      group: {
+        firms: r.firms,
+        measures: Object.fromEntries(PROTECTED_MEASURES.map(m => [m, { sum: amount(m, r[m]), top1: amount(m, r[`${m}1`]), top2: amount(m, r[`${m}2`]) }])) as Group['measures']
+      }
+    })
+  }
+  const data: YearData = { stamp: BigInt(rows[0].stamp), fine, tables: new Map() }
+  const kept = byYear.get(year)
+  if (kept == null || kept.stamp < data.stamp) byYear.set(year, data)
+  return data
+}
+
+/** The fine cells merged by `keyOf` (two largest firms of a merge: the largest two of the parts'). */
+function mergeBy<K extends string> (fine: readonly FineCell[], keyOf: (c: FineCell) => K): Map<K, { first: FineCell, group: Group }> {
+  const out = new Map<K, { first: FineCell, group: Group }>()
+  for (const c of fine) {
+    const k = keyOf(c)
+    const g = out.get(k)
+    if (g == null) out.set(k, { first: c, group: c.group })
+    else g.group = mergeGroups(g.group, c.group)
+  }
+  return out
+}
+
+/** The year's protected table (tier band × tier × district × program × domain set), current as of the call. */
+export async function yearTable (db: Db, year: number, settings: ProtectionSettings, stamp?: bigint): Promise<YearTable> {
+  const data = await yearData(db, year, stamp)
+  const settingsKey = JSON.stringify(settings)
+  const kept = data.tables.get(settingsKey)
+  if (kept != null) return kept
   const starts = settings.bandStarts.map(t => tierRank(t)).sort((a, b) => a - b)
   const band = (tier: string) => `band${starts.filter(s => s <= tierRank(tier)).length}`
   const cells: LeafCell[] = []
-  const leaves: Leaf[] = rows.map(r => {
-    const cell = { tier: r.tier_code, district: r.district_code, program: r.program_code, domains: r.domains === '' ? [] : r.domains.split(',') }
-    cells.push(cell)
-    const group: Group = {
-      firms: r.firms,
-      measures: Object.fromEntries(PROTECTED_MEASURES.map(m => [m, { sum: amount(m, r[m]), top1: amount(m, r[`${m}1`]), top2: amount(m, r[`${m}2`]) }])) as Group['measures']
-    }
-    return { key: [band(cell.tier), cell.tier, cell.district, cell.program, r.domains], group }
-  })
+  const leaves: Leaf[] = []
+  for (const { first: c, group } of mergeBy(data.fine, c => `${c.tier}\u0001${c.district}\u0001${c.program}\u0001${c.domains}`).values()) {
+    cells.push({ tier: c.tier, district: c.district, program: c.program, domains: c.domains === '' ? [] : c.domains.split(',') })
+    leaves.push({ key: [band(c.tier), c.tier, c.district, c.program, c.domains], group })
+  }
   // The bands the plan's revenue-share targets measure are published exactly (without bands the one band is the year).
   const mandated = (key: readonly string[], m: Measure) => key.length === 1 && (m === 'operatingRevenue' || starts.length === 0)
   const table = protectTable(leaves, { minFirms: settings.minFirms, dominancePercent: settings.dominancePercent }, mandated)
-  const stamp = rows[0]?.stamp ?? (await queryRows<{ stamp: string }>(db, sql`select ${stampOf(year)} as stamp`))[0].stamp
-  const result = { stamp, settings: settingsKey, cells, table }
-  byYear.set(year, result)
+  const result: YearTable = { stamp: String(data.stamp), settings: settingsKey, cells, table, fine: data.fine, answers: new Map() }
+  data.tables.set(settingsKey, result)
   return result
+}
+
+/**
+ * An answer derived from the year's table alone, kept with the table: the
+ * same question asked again while the year is unchanged gets the same
+ * figures without working them out again. A few hundred questions at most.
+ */
+function remembered<T> (table: YearTable, question: string, work: () => T): T {
+  if (table.answers.has(question)) return table.answers.get(question) as T
+  const value = work()
+  if (table.answers.size < 500) table.answers.set(question, value)
+  return value
 }
 
 const FIGURE_OF: Record<Measure, (v: bigint) => string | number> = {
@@ -280,7 +356,8 @@ function notesFor (s: ProtectionSettings, exact: boolean, by: Dimension[], filte
  */
 export async function distribution (db: Db, year: number, by: Dimension[], filters: Filters, exact: boolean) {
   const settings = await protectionSettings(db)
-  const { cells, totals, suppressedCells } = publish(await yearTable(db, year, settings), by, filters, exact)
+  const table = await yearTable(db, year, settings)
+  const { cells, totals, suppressedCells } = remembered(table, JSON.stringify(['publish', by, filters, exact]), () => publish(table, by, filters, exact))
   return {
     year, by, exact, minFirms: settings.minFirms, dominancePercent: settings.dominancePercent, suppressedCells, cells, totals,
     notes: notesFor(settings, exact, by, filters)
@@ -289,29 +366,49 @@ export async function distribution (db: Db, year: number, by: Dimension[], filte
 
 export async function trend (db: Db, from: number, to: number, by: Dimension[], filters: Filters, exact: boolean) {
   const settings = await protectionSettings(db)
+  // Every year's stamp in one read; each year is then answered from memory unless it changed.
+  const stamps = await stampsOf(db, from, to)
+  // The years not in memory are read two at a time (the database works on two while the rest wait their turn).
+  const wanted = Array.from({ length: to - from + 1 }, (_, i) => from + i)
+  for (let i = 0; i < wanted.length; i += YEARS_AT_ONCE) {
+    await Promise.all(wanted.slice(i, i + YEARS_AT_ONCE).map(async (year) => await yearData(db, year, stamps.get(year) ?? 0n)))
+  }
   const years = []
   for (let year = from; year <= to; year++) {
-    const table = await yearTable(db, year, settings)
-    const { cells, totals } = publish(table, by, filters, exact)
+    const table = await yearTable(db, year, settings, stamps.get(year) ?? 0n)
+    const { cells, totals } = remembered(table, JSON.stringify(['publish', by, filters, exact]), () => publish(table, by, filters, exact))
     const domains = await cityDomainShares(db, year, settings, exact, table)
     years.push({ year, cells, totals, primaryDomains: { cells: domains.cells, focus: domains.focus } })
   }
   return { from, to, by, exact, minFirms: settings.minFirms, dominancePercent: settings.dominancePercent, years, notes: notesFor(settings, exact, by, filters) }
 }
 
-/** The year's sums per tier (city aggregates, not suppressed: they cover the whole industry), export revenue included. */
-export async function tierSums (db: Db, year: number): Promise<TierSums[]> {
-  const [rows, exports] = await Promise.all([
+/**
+ * The year's sums per tier (city aggregates, not suppressed: they cover the whole industry), export revenue included.
+ * `inTransaction`: `db` is a transaction (the simulations'), which reads in its own snapshot: two sums over the year
+ * instead of the year's data kept for the service (read for a transaction, it would serve no one else).
+ */
+export async function tierSums (db: Db, year: number, opts: { inTransaction?: boolean } = {}): Promise<TierSums[]> {
+  if (opts.inTransaction !== true) {
+    // From the year's data in memory: the same firm-years the rollup's totals sum.
+    const byTier = mergeBy((await yearData(db, year)).fine, c => c.tier)
+    return [...byTier.values()].map(({ first, group: g }) => ({
+      tierCode: first.tier,
+      firms: g.firms,
+      operatingRevenueFen: g.measures.operatingRevenue.sum,
+      softwareRevenueFen: g.measures.softwareRevenue.sum,
+      rdExpenseFen: g.measures.rdExpense.sum,
+      employees: g.measures.employees.sum,
+      exportRevenueFen: g.measures.exportRevenue.sum
+    }))
+  }
+  const [rows, exportOf] = await Promise.all([
     queryRows<{ tier_code: string, firms: number, op: string, sw: string, rd: string, emp: string }>(db, sql`
       select c.tier_code, sum(c.firms)::int as firms, sum(c.operating_revenue)::text as op, sum(c.software_revenue)::text as sw,
         sum(c.rd_expense)::text as rd, sum(c.employees)::text as emp
       from analytics_totals c where c.year = ${year} group by c.tier_code`),
-    queryRows<{ tier_code: string, ex: string | null }>(db, sql`
-      select f.tier_code, sum(d.export_revenue)::text as ex
-      from analytics_firm_years f join declarations d on d.enterprise_id = f.enterprise_id and d.year = f.year
-      where f.year = ${year} group by f.tier_code`)
+    exportsByTier(db, year)
   ])
-  const exportOf = new Map(exports.map(r => [r.tier_code, r.ex == null ? 0n : toFen(r.ex)]))
   return rows.map(r => ({
     tierCode: r.tier_code,
     firms: r.firms,
@@ -321,6 +418,14 @@ export async function tierSums (db: Db, year: number): Promise<TierSums[]> {
     employees: BigInt(r.emp),
     exportRevenueFen: exportOf.get(r.tier_code) ?? 0n
   }))
+}
+
+async function exportsByTier (db: Db, year: number): Promise<Map<string, bigint>> {
+  const rows = await queryRows<{ tier_code: string, ex: string | null }>(db, sql`
+    select f.tier_code, sum(d.export_revenue)::text as ex
+    from analytics_firm_years f join declarations d on d.enterprise_id = f.enterprise_id and d.year = f.year
+    where f.year = ${year} group by f.tier_code`)
+  return new Map(rows.map(r => [r.tier_code, r.ex == null ? 0n : toFen(r.ex)]))
 }
 
 // ---------------------------------------------------------------------------
@@ -380,8 +485,8 @@ export async function districtSums (db: Db, year: number, exact: boolean): Promi
 // focus group (AI, IoT, big data, cloud) and the rest, then each domain; the
 // city's two groups are published like the plan's tier bands.
 
-interface DomainRow { district: string, domain: string, firms: number, op: string | null, op1: string | null, op2: string | null }
-
+/** The firms of one district whose primary domain is `domain`: their revenue only. */
+interface DomainRow { district: string, domain: string, group: Group }
 export interface DomainShares {
   /** The protected (or exact) revenue of the firms whose primary domain is one of `domains`, and of all firms; null = withheld. */
   revenue: (domains: readonly string[]) => { part: bigint | null, all: bigint | null }
@@ -389,31 +494,26 @@ export interface DomainShares {
   focus: { domains: string[], firms: number, operatingRevenue: string | null, share: string | null }
 }
 
-/** A firm's (`e`) primary domain: the one it names, else its first (a firm with no domain: ''). */
-const primaryDomainOf = sql`coalesce(e.primary_domain, (select min(ed.domain_code) from enterprise_domains ed where ed.enterprise_id = e.id), '')`
-
+/** The year's firms by district and primary domain, in that order. */
 async function domainRows (db: Db, year: number): Promise<DomainRow[]> {
-  return await queryRows<DomainRow>(db, sql`
-    select f.district_code as district, ${primaryDomainOf} as domain, count(*)::int as firms,
-      sum(f.operating_revenue)::text as op,
-      (array_agg(f.operating_revenue order by f.operating_revenue desc))[1]::text as op1,
-      (array_agg(f.operating_revenue order by f.operating_revenue desc))[2]::text as op2
-    from analytics_firm_years f join enterprises e on e.id = f.enterprise_id
-    where f.year = ${year}
-    group by 1, 2
-    order by 1, 2`)
+  return domainRowsOf((await yearData(db, year)).fine)
 }
 
-function domainGroup (rows: ReadonlyArray<Pick<DomainRow, 'firms' | 'op' | 'op1' | 'op2'>>): Group {
-  let group: Group = { firms: 0, measures: Object.fromEntries(PROTECTED_MEASURES.map(m => [m, EMPTY_CONTRIBUTION])) as Group['measures'] }
-  for (const r of rows) {
-    const fenOf = (v: string | null) => v == null ? 0n : toFen(v)
-    const now = group.measures.operatingRevenue
-    const tops = [now.top1, now.top2, fenOf(r.op1), fenOf(r.op2)].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))
-    const operatingRevenue = { sum: now.sum + fenOf(r.op), top1: tops[0], top2: tops[1] }
-    group = { firms: group.firms + r.firms, measures: { ...group.measures, operatingRevenue } }
-  }
-  return group
+function domainRowsOf (fine: readonly FineCell[]): DomainRow[] {
+  const merged = mergeBy(fine, c => `${c.district}\u0001${c.primary}`)
+  return [...merged.values()]
+    .map(({ first, group }) => ({ district: first.district, domain: first.primary, group: revenueOnly(group) }))
+    .sort((a, b) => a.district < b.district ? -1 : a.district > b.district ? 1 : a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0)
+}
+
+/** The group with its operating revenue only (what the domain shares measure); the other measures empty. */
+function revenueOnly (g: Group): Group {
+  return { firms: g.firms, measures: { ...emptyGroup().measures, operatingRevenue: g.measures.operatingRevenue } }
+}
+
+/** The groups merged (revenue only). */
+function domainGroup (rows: ReadonlyArray<{ group: Group }>): Group {
+  return rows.reduce((a, r) => mergeGroups(a, revenueOnly(r.group)), emptyGroup())
 }
 
 function sharesOf (rows: DomainRow[], settings: ProtectionSettings, exact: boolean, mandatedGroups: boolean): DomainShares {
@@ -462,9 +562,11 @@ export async function primaryDomainShares (db: Db, year: number, exact: boolean)
 
 /** `table`: the year's protected table when the caller has it already (the trend). */
 async function cityDomainShares (db: Db, year: number, settings: ProtectionSettings, exact: boolean, table?: YearTable): Promise<DomainShares> {
-  const shares = sharesOf(await domainRows(db, year), settings, true, true)
+  const yt = table ?? await yearTable(db, year, settings)
+  // Worked out once per year's data (the same figures for every reader); the reader's view is made of it below.
+  const shares = remembered(yt, JSON.stringify(['cityShares', settings]), () => sharesOf(domainRowsOf(yt.fine), settings, true, true))
   if (exact) return shares
-  const safe = await focusSplitIsSafe(db, year, settings, table ?? await yearTable(db, year, settings))
+  const safe = await focusSplitIsSafe(db, year, settings, yt)
   const all = shares.revenue([]).all
   const isFocusSet = (domains: readonly string[]) => domains.length === FOCUS_DOMAINS.length && FOCUS_DOMAINS.every(d => domains.includes(d))
   return {
@@ -494,25 +596,22 @@ async function cityDomainShares (db: Db, year: number, settings: ProtectionSetti
  * of whole free groups with one of these two). So the split is safe when both
  * of those groups are safe under the table's own rule (threshold and p%).
  */
-export async function focusSplitIsSafe (db: Db, year: number, settings: ProtectionSettings, { table }: YearTable): Promise<boolean> {
+export async function focusSplitIsSafe (db: Db, year: number, settings: ProtectionSettings, yt: YearTable): Promise<boolean> {
+  return remembered(yt, JSON.stringify(['focusSplit', settings]), () => focusSplitSafeIn(yt, settings))
+}
+
+/** focusSplitIsSafe on the table's own data (the same stamp). */
+function focusSplitSafeIn ({ table, fine }: YearTable, settings: ProtectionSettings): boolean {
   const rule = { minFirms: settings.minFirms, dominancePercent: settings.dominancePercent }
-  const rows = await queryRows<{
-    tier: string, district: string, program: string, domains: string, focus: boolean, firms: number, op: string | null,
-    op1: string | null, op2: string | null
-  }>(db, sql`
-    select f.tier_code as tier, f.district_code as district, f.program_code as program, array_to_string(f.domains, ',') as domains,
-      ${primaryDomainOf} in (${sql.join(FOCUS_DOMAINS.map(d => sql`${d}`), sql`, `)}) as focus,
-      count(*)::int as firms, sum(f.operating_revenue)::text as op,
-      (array_agg(f.operating_revenue order by f.operating_revenue desc))[1]::text as op1,
-      (array_agg(f.operating_revenue order by f.operating_revenue desc))[2]::text as op2
-    from analytics_firm_years f join enterprises e on e.id = f.enterprise_id
-    where f.year = ${year}
-    group by 1, 2, 3, 4, 5`)
+  const rows = [...mergeBy(fine, c => `${c.tier}\u0001${c.district}\u0001${c.program}\u0001${c.domains}\u0001${FOCUS_DOMAINS.includes(c.primary) ? 1 : 0}`).values()]
+    .map(({ first, group }) => ({
+      tier: first.tier, district: first.district, program: first.program, domains: first.domains, focus: FOCUS_DOMAINS.includes(first.primary), group
+    }))
   const leafKey = new Map(table.leaves.map(l => [l.key.slice(1).join('\u0001'), l.key]))
   const parts = new Map<string, { focus: Group, other: Group }>()
   for (const r of rows) {
     const key = leafKey.get([r.tier, r.district, r.program, r.domains].join('\u0001'))
-    if (key == null) return false // the rollup moved on between the two reads: say nothing
+    if (key == null) return false // not a leaf of the table: say nothing
     // the free group a firm of this leaf belongs to: its deepest published cell
     let depth = key.length
     while (depth > 0 && isPublished(table, key.slice(0, depth), 'operatingRevenue') !== true) depth--
