@@ -33,7 +33,8 @@ export async function seedFunds (
   const r = rng(opts.seed ^ 0xa3a4d)
   const counts: FundSeedCounts = { funds: 0, awards: 0, payments: 0 }
   for (const program of Object.keys(BUDGETS_FEN)) {
-    const members = await query(`select id, enterprise_id from pool_memberships where program_code = ${lit(program)} and status in ('active', 'warned')
+    // Members during the fund's year: their term may have ended since (expired), the award stays history.
+    const members = await query(`select id, enterprise_id from pool_memberships where program_code = ${lit(program)} and status in ('active', 'warned', 'expired')
       and valid_from <= make_date(${year}, 12, 31) and valid_until >= make_date(${year}, 1, 1) order by id limit ${AWARDS_PER_FUND}`)
     if (members.length === 0) continue
     const budget = BUDGETS_FEN[program]

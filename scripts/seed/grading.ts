@@ -97,8 +97,10 @@ export interface FirmGrading {
   memberships: Cell[][]
   notices: Cell[][]
   conflicts: Cell[][]
-  /** The program of the firm's live membership ('' outside the pool), for the analytics rollup. */
+  /** The program of the firm's last admission ('' never admitted): the history treats it as a member from then on. */
   program: string
+  /** The program of the firm's live membership today ('' outside the pool, or its term expired), for the analytics rollup. */
+  liveProgram: string
 }
 
 export const COLUMNS = {
@@ -276,7 +278,7 @@ export class GradingHistory {
    */
   firm (f: SyntheticFirm, admittedTo: ProgramCode | null): FirmGrading {
     const g = this.random
-    const out: FirmGrading = { applications: [], reviews: [], memberships: [], notices: [], conflicts: [], program: '' }
+    const out: FirmGrading = { applications: [], reviews: [], memberships: [], notices: [], conflicts: [], program: '', liveProgram: '' }
     let conflicted: string | null = null
     const apply = (program: ProgramCode, calls: SeedCall[], story: Story) => {
       // Some applicants have a reviewer who declares a conflict with them (before any assignment).
@@ -444,10 +446,15 @@ export class GradingHistory {
     // The bulk load runs without triggers: the term (three years from admission, the default policy) is written here.
     const admittedOn = decidedAt.toISOString().slice(0, 10)
     const until = new Date(Date.UTC(decidedAt.getUTCFullYear() + 3, decidedAt.getUTCMonth(), decidedAt.getUTCDate()) - 86_400_000).toISOString().slice(0, 10)
-    out.memberships.push([membershipId, f.id, program, applicationId, tier, tier, admittedOn, underNotice ? 'notice' : 'active', admittedOn, until])
+    // A term that ended before today without a re-review has expired, as the service's chores would have
+    // recorded it (seeded history writes no audit entries or notifications); the firm is then outside the pool.
+    const status = underNotice ? 'notice' : until < this.now.toISOString().slice(0, 10) ? 'expired' : 'active'
+    out.memberships.push([membershipId, f.id, program, applicationId, tier, tier, admittedOn, status, admittedOn, until])
     if (applicationId != null) {
       out.notices.push([this.newId(), membershipId, applicationId, f.id, program, tier, decidedAt.toISOString(), endsAt.toISOString(), underNotice ? 'open' : 'closed'])
     }
     out.program = program
+    // The rollup's program is the firm's live membership's (notice, active or warned).
+    out.liveProgram = status === 'expired' ? '' : program
   }
 }

@@ -7,9 +7,8 @@
  * ~2000), drawn by stratified quantiles so the baseline holds for any seed,
  * then grow year on year with a drift per firm. Same options → same data.
  */
-import { classifyTier, type TierRule } from '../../server/domain/tiers.ts'
+import { tierClassifier, type TierCode, type TierRule } from '../../server/domain/tiers.ts'
 import { completeUscc } from '../../server/domain/uscc.ts'
-import { fromFen } from '../../server/domain/money.ts'
 import { pickWeighted, probit, rng, uuidFrom } from './random.ts'
 import type { SeedOptions } from './options.ts'
 
@@ -93,6 +92,13 @@ export function * generateIndustry (opts: SeedOptions, rules: TierRule[]): Gener
   const factor = aboveCount === 0 ? 1 : (wanted - aboveCount * ABOVE_SCALE_2017) / (above - aboveCount * ABOVE_SCALE_2017)
   for (let i = 0; i < n; i++) if (base[i] >= ABOVE_SCALE_2017) base[i] = ABOVE_SCALE_2017 + (base[i] - ABOVE_SCALE_2017) * factor
 
+  // One classifier per year: each domain set's thresholds worked out once, not per declaration.
+  const classifiers = new Map<number, (revenue: bigint, domains: readonly string[]) => TierCode>()
+  const classifierOf = (year: number) => {
+    let c = classifiers.get(year)
+    if (c == null) classifiers.set(year, c = tierClassifier(rules, year))
+    return c
+  }
   for (let i = 0; i < n; i++) {
     const id = uuidFrom(r)
     const userId = uuidFrom(r)
@@ -110,6 +116,7 @@ export function * generateIndustry (opts: SeedOptions, rules: TierRule[]): Gener
     const softwareShare = 0.6 + 0.35 * r()
     const productivity = 600_000 * Math.exp(0.35 * probit(Math.min(0.999, Math.max(0.001, r()))))
     const exporter = r() < 0.3
+    const sortedDomains = [...domains].sort()
     let revenue = base[i]
     let stopped = false
     const years: SyntheticFirm['years'] = new Map()
@@ -140,9 +147,9 @@ export function * generateIndustry (opts: SeedOptions, rules: TierRule[]): Gener
         rdStaff: Math.max(1, Math.round(employees * (0.1 + 0.3 * r()))),
         patents: Math.floor(-Math.log(1 - r()) * 2),
         copyrights: Math.floor(-Math.log(1 - r()) * 6),
-        tier: classifyTier(fromFen(revenueFen), year, [...domains], rules)
+        tier: classifierOf(year)(revenueFen, sortedDomains)
       })
     }
-    yield { index: i, id, userId, uscc, name, district, domains: [...domains].sort(), foundedOn, years }
+    yield { index: i, id, userId, uscc, name, district, domains: sortedDomains, foundedOn, years }
   }
 }

@@ -44,9 +44,11 @@ export function toScaled (s: string, scale: number): bigint | null {
 
 /** An integer count of 10^-scale units as a decimal string (1250n, 2 → "12.50"). */
 export function fromScaled (n: bigint, scale: number): string {
-  const abs = n < 0n ? -n : n
-  const factor = 10n ** BigInt(scale)
-  return `${n < 0n ? '-' : ''}${abs / factor}${scale > 0 ? '.' + String(abs % factor).padStart(scale, '0') : ''}`
+  // The digits once, then the point put in: no bigint division (a seed formats a hundred million amounts).
+  const negative = n < 0n
+  const digits = String(negative ? -n : n).padStart(scale + 1, '0')
+  const cut = digits.length - scale
+  return `${negative ? '-' : ''}${scale > 0 ? `${digits.slice(0, cut)}.${digits.slice(cut)}` : digits}`
 }
 
 export function compareRationals (a: Rational, b: Rational): -1 | 0 | 1 {

@@ -70,15 +70,17 @@ function tierOfRevenue (revenue: bigint, thresholds: Map<string, bigint>): TierC
 /**
  * classifyTier for many firms of one year under one rule set: the thresholds
  * of each distinct set of domains are worked out once (a year's 100,000
- * declarations have a few hundred domain sets).
+ * declarations have a few hundred domain sets). The revenue is a decimal
+ * string, or a bigint in fen.
  */
-export function tierClassifier (rules: TierRule[], year: number): (operatingRevenue: string, domains: readonly string[]) => TierCode {
+export function tierClassifier (rules: TierRule[], year: number): (operatingRevenue: string | bigint, domains: readonly string[]) => TierCode {
   const byDomains = new Map<string, Map<string, bigint>>()
   return (operatingRevenue, domains) => {
     const key = domains.join(',')
     let thresholds = byDomains.get(key)
     if (thresholds == null) byDomains.set(key, thresholds = thresholdsFor(rules, year, domains))
-    return tierOfRevenue(toFen(operatingRevenue), thresholds)
+    // A bigint is already in fen.
+    return tierOfRevenue(typeof operatingRevenue === 'bigint' ? operatingRevenue : toFen(operatingRevenue), thresholds)
   }
 }
 
