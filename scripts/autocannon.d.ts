@@ -19,7 +19,8 @@ declare module 'autocannon' {
       requests?: Request[]
     }
     interface Histogram { average: number, p50: number, p99: number, total: number }
-    interface Result { requests: Histogram, latency: Histogram, non2xx: number, errors: number, timeouts: number }
+    /** `duration`: seconds the run took. */
+    interface Result { requests: Histogram, latency: Histogram, non2xx: number, errors: number, timeouts: number, duration: number }
     interface Instance extends PromiseLike<Result> {
       on: (event: 'tick', listener: (counter: { counter: number, bytes: number }) => void) => Instance
     }

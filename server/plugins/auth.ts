@@ -166,9 +166,9 @@ export default fp(async function authPlugin (app: FastifyInstance, opts: { confi
   // A sessionInRead route that answered without settling its session would have answered an unchecked token: refuse the reply.
   app.addHook('onRoute', (route) => {
     if (route.config?.sessionInRead !== true) return
-    const unsettled = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      if (request.deferredSession != null && reply.statusCode < 500) throw new Error(`${route.url} answered without settling its deferred session check`)
-      return payload
+    const unsettled = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+      if (request.deferredSession != null && reply.statusCode < 500) done(new Error(`${route.url} answered without settling its deferred session check`))
+      else done(null, payload)
     }
     const own = route.onSend == null ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]
     route.onSend = [...own, unsettled] as typeof route.onSend

@@ -53,13 +53,21 @@ export default fp(async function metricsPlugin (app: FastifyInstance, opts: { co
   const dbUp = new Gauge({ name: 'peiyu_db_up', help: '1 when the database answered the scrape\'s ping within 1 s', registers: [register] })
   const dbPing = new Gauge({ name: 'peiyu_db_ping_seconds', help: 'Round trip of the scrape\'s database ping', registers: [register] })
 
+  // Each series' children by method, route and status, looked up once: labelling on every request
+  // (validating and hashing the label set) costs more than the observation itself.
+  const series = new Map<string, { count: ReturnType<typeof requests.labels>, time: ReturnType<typeof latency.labels> }>()
   app.addHook('onResponse', (request, reply, done) => {
     // Unmatched paths share one label: a scanner's URLs must not become series.
     const route = request.routeOptions.url ?? 'unmatched'
     if (route !== '/metrics') {
-      const labels = { method: request.method, route, status_code: reply.statusCode }
-      requests.inc(labels)
-      latency.observe(labels, reply.elapsedTime / 1000)
+      const key = `${request.method} ${reply.statusCode} ${route}`
+      let s = series.get(key)
+      if (s == null) {
+        const labels = { method: request.method, route, status_code: reply.statusCode }
+        series.set(key, s = { count: requests.labels(labels), time: latency.labels(labels) })
+      }
+      s.count.inc()
+      s.time.observe(reply.elapsedTime / 1000)
     }
     done()
   })

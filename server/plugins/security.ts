@@ -202,9 +202,10 @@ function watchDatabase (app: FastifyInstance, intervalMs: number): void {
     closing = true
     if (timer != null) clearTimeout(timer)
   })
-  app.addHook('onRequest', async (request) => {
-    if (up || !pathOf(request).startsWith('/v1/')) return
-    throw errors.unavailable()
+  // A callback hook, not an async one: it runs on every request and almost always just passes.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (up || !pathOf(request).startsWith('/v1/')) done()
+    else done(errors.unavailable())
   })
 }
 
