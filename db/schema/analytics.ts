@@ -21,7 +21,9 @@ export const analyticsFirmYears = pgTable('analytics_firm_years', {
   operatingRevenue: numeric({ precision: 18, scale: 2 }).notNull(),
   softwareRevenue: numeric({ precision: 18, scale: 2 }).notNull(),
   rdExpense: numeric({ precision: 18, scale: 2 }).notNull(),
-  employees: integer().notNull()
+  employees: integer().notNull(),
+  /** The declaration's export revenue (migration 0025), so a year's analytics read this table alone. */
+  exportRevenue: numeric({ precision: 18, scale: 2 }).notNull().default('0')
 }, (t) => [primaryKey({ columns: [t.enterpriseId, t.year] })])
 
 /**

@@ -268,7 +268,10 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
       'id', 'enterprise_id', 'year', 'operating_revenue', 'software_revenue', 'rd_expense', 'export_revenue', 'main_business_revenue',
       'total_assets', 'total_liabilities', 'employees', 'rd_staff', 'patents', 'software_copyrights', 'tier_code'
     ]
-    const FIRM_YEAR_COLUMNS = ['enterprise_id', 'year', 'tier_code', 'district_code', 'program_code', 'domains', 'operating_revenue', 'software_revenue', 'rd_expense', 'employees']
+    const FIRM_YEAR_COLUMNS = [
+      'enterprise_id', 'year', 'tier_code', 'district_code', 'program_code', 'domains', 'operating_revenue', 'software_revenue', 'rd_expense', 'employees',
+      'export_revenue'
+    ]
     // The declarations and the rollup's firm-years, as COPY lines (Row): uuids, numbers, amounts and codes need no escaping.
     const firmYearTables = (batch: SyntheticFirm[], programOf: Map<string, string>): [Table, Table] => [
       ['declarations', DECLARATION_COLUMNS, (function * () {
@@ -285,7 +288,7 @@ export async function seedDatabase (database: Database, opts: SeedOptions, log: 
           const program = programOf.get(f.id) ?? ''
           for (const [year, y] of f.years) {
             yield `${f.id}\t${year}\t${y.tier}\t${f.district}\t${program}\t${domains}\t${fromFen(y.revenueFen)}\t${fromFen(y.softwareFen)}\t` +
-              `${fromFen(y.rdFen)}\t${y.employees}`
+              `${fromFen(y.rdFen)}\t${y.employees}\t${fromFen(y.exportFen)}`
           }
         }
       })()]

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { queryRows, type Db } from '../../db/client.ts'
+import { inTransaction, queryRows, type Db } from '../../db/client.ts'
 import { planTargets, programs, domains, districts } from '../../db/schema/index.ts'
 import { errors } from '../domain/errors.ts'
 import { fromFen, toFen } from '../domain/money.ts'
@@ -131,7 +131,7 @@ interface YearTable { stamp: string, settings: string, cells: LeafCell[], table:
  * same snapshot.
  */
 interface FineCell { tier: string, district: string, program: string, domains: string, primary: string, group: Group }
-interface YearData { stamp: bigint, fine: FineCell[], tables: Map<string, YearTable> }
+interface YearData { stamp: bigint, fine: FineCell[], tables: Map<string, YearTable>, derived: Map<string, unknown> }
 
 /** Years a trend reads from the database at once. */
 const YEARS_AT_ONCE = 2
@@ -160,7 +160,7 @@ const MEASURE_COLUMNS: Record<Measure, string> = {
   operatingRevenue: 'f.operating_revenue',
   softwareRevenue: 'f.software_revenue',
   rdExpense: 'f.rd_expense',
-  exportRevenue: 'd.export_revenue',
+  exportRevenue: 'f.export_revenue',
   employees: 'f.employees'
 }
 
@@ -203,19 +203,22 @@ async function readYear (db: Db, year: number, byYear: Map<number, YearData>): P
     return sql`sum(${col})::text as ${sql.raw(`"${m}"`)}, (array_agg(${col} order by ${col} desc))[1]::text as ${sql.raw(`"${m}1"`)},
       (array_agg(${col} order by ${col} desc))[2]::text as ${sql.raw(`"${m}2"`)}`
   })
-  // One row with the stamp even for a year without firms (then the group's columns are null).
-  const rows = await queryRows<FineRow>(db, sql`
+  // One row with the stamp even for a year without firms (then the group's columns are null). A year of a million
+  // firms sorts in memory (not in temporary files) and is not worth compiling (JIT): both only for this statement.
+  const rows = await inTransaction(db, async (tx) => {
+    await tx.execute(sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`)
+    return await queryRows<FineRow>(tx as unknown as Db, sql`
     with g as (
       select f.tier_code, f.district_code, f.program_code, array_to_string(f.domains, ',') as domains, ${primaryDomainOf} as primary_domain,
         count(*)::int as firms, ${sql.join(measureSql, sql`, `)}
       from analytics_firm_years f
-      join declarations d on d.enterprise_id = f.enterprise_id and d.year = f.year
       join enterprises e on e.id = f.enterprise_id
       where f.year = ${year}
       group by 1, 2, 3, 4, 5
     )
     select ${stampOf(year)} as stamp, g.* from (select 1) one left join g on true
     order by g.tier_code, g.district_code, g.program_code, g.domains, g.primary_domain`)
+  })
   const amount = (m: Measure, v: unknown): bigint => v == null ? 0n : m === 'employees' ? BigInt(String(v)) : toFen(String(v))
   const fine: FineCell[] = []
   for (const r of rows) {
@@ -232,7 +235,7 @@ async function readYear (db: Db, year: number, byYear: Map<number, YearData>): P
       }
     })
   }
-  const data: YearData = { stamp: BigInt(rows[0].stamp), fine, tables: new Map() }
+  const data: YearData = { stamp: BigInt(rows[0].stamp), fine, tables: new Map(), derived: new Map() }
   const kept = byYear.get(year)
   if (kept == null || kept.stamp < data.stamp) byYear.set(year, data)
   return data
@@ -273,14 +276,15 @@ export async function yearTable (db: Db, year: number, settings: ProtectionSetti
 }
 
 /**
- * An answer derived from the year's table alone, kept with the table: the
+ * An answer derived from the year's table (or data) alone, kept with it: the
  * same question asked again while the year is unchanged gets the same
  * figures without working them out again. A few hundred questions at most.
  */
-function remembered<T> (table: YearTable, question: string, work: () => T): T {
-  if (table.answers.has(question)) return table.answers.get(question) as T
+function remembered<T> (table: YearTable | YearData, question: string, work: () => T): T {
+  const answers = 'answers' in table ? table.answers : table.derived
+  if (answers.has(question)) return answers.get(question) as T
   const value = work()
-  if (table.answers.size < 500) table.answers.set(question, value)
+  if (answers.size < 500) answers.set(question, value)
   return value
 }
 
@@ -364,10 +368,26 @@ export async function distribution (db: Db, year: number, by: Dimension[], filte
   }
 }
 
+/** Whole trend answers by question and the stamps of its years (a few dozen questions are asked again and again). */
+const trends = new WeakMap<Db, Map<string, Awaited<ReturnType<typeof computeTrend>>>>()
+
 export async function trend (db: Db, from: number, to: number, by: Dimension[], filters: Filters, exact: boolean) {
   const settings = await protectionSettings(db)
-  // Every year's stamp in one read; each year is then answered from memory unless it changed.
+  // Every year's stamp in one read; the same question over unchanged years gets the same answer.
   const stamps = await stampsOf(db, from, to)
+  let kept = trends.get(db)
+  if (kept == null) trends.set(db, kept = new Map())
+  const key = JSON.stringify([from, to, by, filters, exact, settings, [...stamps].sort(([a], [b]) => a - b).map(([y, s]) => `${y}:${s}`)])
+  const known = kept.get(key)
+  if (known != null) return known
+  const answer = await computeTrend(db, from, to, by, filters, exact, settings, stamps)
+  if (kept.size >= 100) kept.delete(kept.keys().next().value as string)
+  kept.set(key, answer)
+  return answer
+}
+
+async function computeTrend (db: Db, from: number, to: number, by: Dimension[], filters: Filters, exact: boolean, settings: ProtectionSettings,
+  stamps: Map<number, bigint>) {
   // The years not in memory are read two at a time (the database works on two while the rest wait their turn).
   const wanted = Array.from({ length: to - from + 1 }, (_, i) => from + i)
   for (let i = 0; i < wanted.length; i += YEARS_AT_ONCE) {
@@ -391,8 +411,8 @@ export async function trend (db: Db, from: number, to: number, by: Dimension[], 
 export async function tierSums (db: Db, year: number, opts: { inTransaction?: boolean } = {}): Promise<TierSums[]> {
   if (opts.inTransaction !== true) {
     // From the year's data in memory: the same firm-years the rollup's totals sum.
-    const byTier = mergeBy((await yearData(db, year)).fine, c => c.tier)
-    return [...byTier.values()].map(({ first, group: g }) => ({
+    const data = await yearData(db, year)
+    return remembered(data, 'tierSums', () => [...mergeBy(data.fine, c => c.tier).values()].map(({ first, group: g }) => ({
       tierCode: first.tier,
       firms: g.firms,
       operatingRevenueFen: g.measures.operatingRevenue.sum,
@@ -400,7 +420,7 @@ export async function tierSums (db: Db, year: number, opts: { inTransaction?: bo
       rdExpenseFen: g.measures.rdExpense.sum,
       employees: g.measures.employees.sum,
       exportRevenueFen: g.measures.exportRevenue.sum
-    }))
+    })))
   }
   const [rows, exportOf] = await Promise.all([
     queryRows<{ tier_code: string, firms: number, op: string, sw: string, rd: string, emp: string }>(db, sql`
@@ -422,9 +442,7 @@ export async function tierSums (db: Db, year: number, opts: { inTransaction?: bo
 
 async function exportsByTier (db: Db, year: number): Promise<Map<string, bigint>> {
   const rows = await queryRows<{ tier_code: string, ex: string | null }>(db, sql`
-    select f.tier_code, sum(d.export_revenue)::text as ex
-    from analytics_firm_years f join declarations d on d.enterprise_id = f.enterprise_id and d.year = f.year
-    where f.year = ${year} group by f.tier_code`)
+    select f.tier_code, sum(f.export_revenue)::text as ex from analytics_firm_years f where f.year = ${year} group by f.tier_code`)
   return new Map(rows.map(r => [r.tier_code, r.ex == null ? 0n : toFen(r.ex)]))
 }
 
@@ -452,6 +470,10 @@ const SUM_FIELD: Record<Measure, keyof TierSums> = {
 export async function districtSums (db: Db, year: number, exact: boolean): Promise<Map<string, DistrictSums>> {
   const settings = await protectionSettings(db)
   const table = await yearTable(db, year, settings)
+  return remembered(table, JSON.stringify(['districtSums', exact]), () => districtSumsOf(table, exact))
+}
+
+function districtSumsOf (table: YearTable, exact: boolean): Map<string, DistrictSums> {
   const byCell = new Map<string, number[]>()
   table.cells.forEach((c, i) => {
     const id = `${c.district}\u0001${c.tier}`
@@ -496,7 +518,8 @@ export interface DomainShares {
 
 /** The year's firms by district and primary domain, in that order. */
 async function domainRows (db: Db, year: number): Promise<DomainRow[]> {
-  return domainRowsOf((await yearData(db, year)).fine)
+  const data = await yearData(db, year)
+  return remembered(data, 'domainRows', () => domainRowsOf(data.fine))
 }
 
 function domainRowsOf (fine: readonly FineCell[]): DomainRow[] {

@@ -266,7 +266,8 @@ export async function runSimulation (db: Db, user: Principal, body: SimulationBo
     const after = proposedTiers(firms, body.year, proposal)
     await loadDetails(tx, firms, firmsNeedingDetails(firms, after, proposal))
     const year = await loadYear(tx, body.year, policy.exitMissingYears)
-    const result = simulatePolicy({ year: body.year, firms, after, ...year, current: policy, proposal, tierSums: await tierSums(tx, body.year, { inTransaction: true }) })
+    const sums = await tierSums(tx, body.year, { inTransaction: true })
+    const result = simulatePolicy({ year: body.year, firms, after, ...year, current: policy, proposal, tierSums: sums })
     const [row] = await tx.insert(policySimulations).values({
       year: body.year,
       proposal: JSON.parse(JSON.stringify(body)),
