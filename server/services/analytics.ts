@@ -207,7 +207,7 @@ async function readYear (db: Db, year: number, byYear: Map<number, YearData>): P
   // firms sorts in memory (not in temporary files) and is not worth compiling (JIT): both only for this statement.
   const rows = await inTransaction(db, async (tx) => {
     await tx.execute(sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`)
-    return await queryRows<FineRow>(tx as unknown as Db, sql`
+    return await queryRows<FineRow>(tx, sql`
     with g as (
       select f.tier_code, f.district_code, f.program_code, array_to_string(f.domains, ',') as domains, ${primaryDomainOf} as primary_domain,
         count(*)::int as firms, ${sql.join(measureSql, sql`, `)}
