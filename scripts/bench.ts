@@ -322,10 +322,21 @@ async function main (): Promise<void> {
       return
     }
 
+    const rows: Row[] = []
+    const step = async (row: Promise<Row>): Promise<Row> => {
+      const r = await row
+      rows.push(r)
+      console.log(`  ${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors > 0 ? `, ${r.errors} errors` : ''}`)
+      return r
+    }
+    /** When, where and on what the run was made: printed above each summary table. */
+    const machine = (): string => `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
+      `Node ${process.version}, ${firms.toLocaleString('en')} firms × 10 years, ${instances} instance${instances > 1 ? 's' : ''}, ` +
+      `load average ${loadavg().map(x => x.toFixed(1)).join(' ')}`
+
     if (values.only === 'analytics') {
-      const rows: Row[] = []
-      const { cold, warm } = await analyticsRows(base, urls, analystHeaders, async (row) => { const r = await row; rows.push(r); console.log(`  ${r.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.rps.toFixed(0)} req/s${r.errors > 0 ? `, ${r.errors} errors` : ''}`); return r })
-      console.log(`\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${firms.toLocaleString('en')} firms × 10 years, load average ${loadavg().map(x => x.toFixed(1)).join(' ')}`)
+      const { cold, warm } = await analyticsRows(base, urls, analystHeaders, step)
+      console.log(`\n${machine()}`)
       console.log('\n| figure | first read ms | req/s | p50 ms | p99 ms | errors | p99 < 50 ms |\n|---|---:|---:|---:|---:|---:|---|')
       for (const key of ['distribution', 'targets', 'trend'] as const) {
         const r = warm[key]
@@ -338,13 +349,6 @@ async function main (): Promise<void> {
     const n = readers.length.toLocaleString('en')
     // One count across every write row: no firm is ever sent the same figures twice.
     const written = { n: 0 }
-    const rows: Row[] = []
-    const step = async (row: Promise<Row>): Promise<Row> => {
-      const r = await row
-      rows.push(r)
-      console.log(`  ${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors > 0 ? `, ${r.errors} errors` : ''}`)
-      return r
-    }
     console.log(`autocannon: ${values.connections} connections, ${values.duration} s per row; ${instances} instance${instances > 1 ? 's' : ''} of the service (pool ${process.env.DB_POOL_SIZE ?? 10} each)`)
     await step(run('reference: bare Fastify + postgres.js, one small row by primary key', { url: `${ceilingUrl}/ceiling/${me.enterpriseId as string}` }))
     const [readCeiling, ownerRead] = await paired(5,
@@ -398,7 +402,7 @@ async function main (): Promise<void> {
       ['simulation of the year (median) < 2 s', `${simulation.p50} ms`, valid(simulation) && simulation.p50 < 2000]
     ]
     const errors = rows.reduce((a, r) => a + r.errors, 0)
-    console.log(`\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${firms.toLocaleString('en')} firms × 10 years, ${instances} instance${instances > 1 ? 's' : ''}, load average ${loadavg().map(x => x.toFixed(1)).join(' ')}`)
+    console.log(`\n${machine()}`)
     console.log('\n| figure | req/s | p50 ms | p99 ms | errors | ceiling req/s | of ceiling |\n|---|---:|---:|---:|---:|---:|---:|')
     for (const r of rows) {
       const c = ceilingOf.get(r)

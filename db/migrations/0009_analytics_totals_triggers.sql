@@ -1,3 +1,7 @@
+-- SUPERSEDED IN PART: 0025_analytics_export_revenue.sql re-creates
+-- analytics_refresh_firm() and analytics_rebuild() (to fill the firm-years'
+-- export revenue); their current bodies are in 0025, not here.
+-- analytics_sum_totals() below is still current.
 -- analytics_totals (db/schema/analytics.ts, table in 0008): the rollup without
 -- the domain dimension, maintained by the same deferred triggers as
 -- analytics_cells (0007): the functions are replaced to keep both. The bodies of

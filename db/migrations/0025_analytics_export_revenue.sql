@@ -2,7 +2,8 @@
 -- analytics read a year from analytics_firm_years alone instead of joining
 -- each firm-year to its declaration (at a million firms that join was most of
 -- the read's time). analytics_refresh_firm() and analytics_rebuild() of
--- migration 0009 are replaced to fill it; the bodies here are the current ones.
+-- migration 0009 are replaced to fill it; the bodies here are the current ones
+-- (restated whole, as CREATE OR REPLACE needs: only the firm-years' INSERTs differ).
 ALTER TABLE "analytics_firm_years" ADD COLUMN IF NOT EXISTS "export_revenue" numeric(18, 2) NOT NULL DEFAULT 0;
 --> statement-breakpoint
 UPDATE analytics_firm_years f SET export_revenue = d.export_revenue
